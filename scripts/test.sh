@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test of Shopdesk, stopping at the first failing stage:
+#   setup -> Rust tests -> UI unit tests -> app build (UI embedded) -> end-to-end tests (Xvfb + WebDriver)
+# Arguments are passed to pytest, e.g. `scripts/test.sh -k persistence`. Screenshots land in ./artifacts/.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+export SHOPDESK_ARTIFACTS="$ROOT/artifacts"
+export SHOPDESK_APP
+SHOPDESK_APP=$(app_binary)
+
+cargo_tests() {
+  if [ -f Cargo.lock ]; then cargo test --workspace --locked; else cargo test --workspace; fi
+}
+
+e2e_tests() {
+  mkdir -p "$SHOPDESK_ARTIFACTS"
+  xvfb-run -a -e "$SHOPDESK_ARTIFACTS/xvfb.log" -s "-screen 0 1280x1024x24" \
+    dbus-run-session -- tests/e2e/.venv/bin/python -m pytest tests/e2e -v "$@"
+}
+
+total_start=$SECONDS
+stage() { # NAME COMMAND... — runs COMMAND with errexit in force, exits the script if it fails
+  local name=$1 start=$SECONDS rc
+  shift
+  printf '\n\033[1m=== stage: %s\033[0m\n' "$name"
+  set +e
+  (set -e; "$@")
+  rc=$?
+  set -e
+  if [ $rc -ne 0 ]; then
+    printf '\n\033[1;31m=== FAILED stage: %s (exit %d after %ds)\033[0m\n' "$name" "$rc" $((SECONDS - start)) >&2
+    exit $rc
+  fi
+  printf '\033[1m=== passed: %s (%ds)\033[0m\n' "$name" $((SECONDS - start))
+}
+
+stage "setup (test mode)" "$ROOT/scripts/setup.sh" test
+stage "Rust tests (cargo test --workspace)" cargo_tests
+stage "UI unit tests (npm --prefix ui test)" npm --prefix ui test
+stage "app build (UI embedded)" build_app
+stage "end-to-end tests (pytest tests/e2e)" e2e_tests "$@"
+printf '\n\033[1;32m=== all stages passed in %ds\033[0m\n' $((SECONDS - total_start))
