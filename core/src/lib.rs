@@ -1,0 +1,20 @@
+//! shopdesk-core: every rule of Shopdesk, with no knowledge of windows or IPC.
+//!
+//! The store keeps contacts, cases and their timelines in one SQLite file; the clock derives
+//! how long each customer has waited; the shell (`src-tauri`) and the CLI only translate
+//! requests into calls on [`Store`] and results into JSON, tables or windows.
+
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod normalize;
+pub mod paths;
+pub mod store;
+
+pub use error::{Error, ErrorKind, Result};
+pub use ids::{CaseId, ContactId, EventId, MessageId};
+pub use model::*;
+pub use store::Store;
+pub use store::DEFAULT_AUTHOR;

@@ -1,0 +1,129 @@
+//! Normalising what people type, so that one customer is found however their email or phone
+//! number was written: `Ana@Example.COM ` is `ana@example.com`, `0044 (20) 7946-0958` is
+//! `+442079460958`.
+
+use crate::error::{Error, Result};
+
+/// Lower-cases and trims an email address and checks that it has the shape `local@domain.tld`.
+pub fn email(raw: &str) -> Result<String> {
+    let email = raw.trim().trim_start_matches("mailto:").to_lowercase();
+    let invalid = || Error::InvalidEmail(raw.trim().to_string());
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+    if domain_ok && local_ok && email.len() <= 254 {
+        Ok(email)
+    } else {
+        Err(invalid())
+    }
+}
+
+/// Keeps the digits of a phone number and a leading `+` (an international `00` prefix becomes
+/// `+`). Spaces, dashes, dots, slashes and brackets are dropped; anything else is refused.
+/// Numbers without a country code are kept as written: Shopdesk does not guess the country.
+pub fn phone(raw: &str) -> Result<String> {
+    let trimmed = raw.trim();
+    let invalid = || Error::InvalidPhone(trimmed.to_string());
+    let mut out = String::with_capacity(trimmed.len());
+    for (i, c) in trimmed.chars().enumerate() {
+        match c {
+            '0'..='9' => out.push(c),
+            '+' if i == 0 => out.push('+'),
+            ' ' | '-' | '.' | '/' | '(' | ')' | '\u{a0}' => {}
+            _ => return Err(invalid()),
+        }
+    }
+    if let Some(rest) = out.strip_prefix("00") {
+        out = format!("+{rest}");
+    }
+    let digits = out.trim_start_matches('+').len();
+    if (5..=17).contains(&digits) {
+        Ok(out)
+    } else {
+        Err(invalid())
+    }
+}
+
+/// Trims tags, folds them to lower case, drops empty ones and duplicates, keeps the order.
+pub fn tags(raw: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in raw {
+        let tag = tag.trim().to_lowercase();
+        if !tag.is_empty() && !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_lowercased_and_checked() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("ana@example.com", Some("ana@example.com")),
+            ("  Ana.Costa@Example.COM ", Some("ana.costa@example.com")),
+            ("mailto:bo+shop@mail.co.uk", Some("bo+shop@mail.co.uk")),
+            ("ana@", None),
+            ("@example.com", None),
+            ("ana@example", None),
+            ("ana@@example.com", None),
+            ("ana costa@example.com", None),
+            ("ana..c@example.com", None),
+            ("ana@example..com", None),
+            ("ana@-example.com", None),
+            ("", None),
+        ];
+        for (raw, want) in cases {
+            match (email(raw), want) {
+                (Ok(got), Some(want)) => assert_eq!(&got, want, "{raw:?}"),
+                (Err(Error::InvalidEmail(shown)), None) => assert_eq!(shown, raw.trim()),
+                (got, want) => panic!("{raw:?}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn phones_keep_digits_and_a_leading_plus() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("+351 912 345 678", Some("+351912345678")),
+            ("0044 (20) 7946-0958", Some("+442079460958")),
+            ("020 7946 0958", Some("02079460958")),
+            ("06.12.34.56.78", Some("0612345678")),
+            ("1234", None),
+            ("12345678901234567890", None),
+            ("+351 91x 345", None),
+            ("91 + 345 678", None),
+            ("", None),
+        ];
+        for (raw, want) in cases {
+            match (phone(raw), want) {
+                (Ok(got), Some(want)) => assert_eq!(&got, want, "{raw:?}"),
+                (Err(Error::InvalidPhone(_)), None) => {}
+                (got, want) => panic!("{raw:?}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn tags_are_folded_and_deduplicated_in_order() {
+        let raw = vec![" VIP ".to_string(), "".into(), "wholesale".into(), "vip".into()];
+        assert_eq!(tags(&raw), vec!["vip".to_string(), "wholesale".to_string()]);
+    }
+}

@@ -1,0 +1,511 @@
+//! Cases and their timelines: messages (what was said, on which channel, when) and events
+//! (what changed). The waiting clock's facts are stored on the case and recomputed from the
+//! messages in the same transaction as every change to them.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::{contacts, from_ms, to_ms, truncate, Store};
+use crate::clock::{self, ClockInput};
+use crate::error::{Error, Result};
+use crate::ids::{CaseId, ContactId, EventId, MessageId};
+use crate::model::{
+    Case, CaseEvent, CasePatch, CaseSummary, CaseView, ContactRef, Direction, EventKind, Message, NewCase,
+    NewMessage, Status, TimelineEntry,
+};
+use crate::normalize;
+
+/// The name events and shop messages carry when nobody else is named.
+pub const DEFAULT_AUTHOR: &str = "Shop";
+
+/// How far in the future a logged message may claim to be (clocks differ a little).
+const FUTURE_SLACK_MINUTES: i64 = 5;
+
+const CASE_COLUMNS: &str = "k.id, k.number, k.subject, k.contact_id, k.status, k.priority, k.category, \
+    k.fault, k.channel, k.order_ref, k.tracking_ref, k.third_party, k.created_at, k.updated_at, \
+    (SELECT m.number FROM cases m WHERE m.id = k.merged_into), k.waiting_since, k.first_response_at, \
+    k.last_shop_reply_at";
+
+fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
+    Ok(Case {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        subject: r.get(2)?,
+        contact_id: r.get(3)?,
+        status: r.get(4)?,
+        priority: r.get(5)?,
+        category: r.get(6)?,
+        fault: r.get(7)?,
+        channel: r.get(8)?,
+        order_ref: r.get(9)?,
+        tracking_ref: r.get(10)?,
+        third_party: r.get(11)?,
+        tags: Vec::new(),
+        created_at: from_ms(r.get(12)?),
+        updated_at: from_ms(r.get(13)?),
+        merged_into: r.get(14)?,
+        waiting_since: r.get::<_, Option<i64>>(15)?.map(from_ms),
+        first_response_at: r.get::<_, Option<i64>>(16)?.map(from_ms),
+        last_shop_reply_at: r.get::<_, Option<i64>>(17)?.map(from_ms),
+    })
+}
+
+pub(super) const SUMMARY_SELECT: &str = "SELECT k.id, k.number, k.subject, k.status, k.priority, \
+    k.category, k.channel, k.contact_id, c.name, k.waiting_since, k.last_activity_at, k.created_at \
+    FROM cases k JOIN contacts c ON c.id = k.contact_id";
+
+pub(super) fn summary_from_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<CaseSummary> {
+    let waiting_since = r.get::<_, Option<i64>>(9)?.map(from_ms);
+    Ok(CaseSummary {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        subject: r.get(2)?,
+        status: r.get(3)?,
+        priority: r.get(4)?,
+        category: r.get(5)?,
+        channel: r.get(6)?,
+        contact_id: r.get(7)?,
+        contact_name: r.get(8)?,
+        waiting_since,
+        waiting_secs: clock::waiting_secs(waiting_since, now),
+        last_activity_at: from_ms(r.get(10)?),
+        created_at: from_ms(r.get(11)?),
+    })
+}
+
+pub(super) fn summaries_of_contact(conn: &Connection, contact: ContactId, now: DateTime<Utc>) -> Result<Vec<CaseSummary>> {
+    let sql = format!("{SUMMARY_SELECT} WHERE k.contact_id = ?1 AND k.merged_into IS NULL ORDER BY k.number DESC");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([contact], |r| summary_from_row(r, now))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn load_by_number(conn: &Connection, number: u32) -> Result<Case> {
+    let sql = format!("SELECT {CASE_COLUMNS} FROM cases k WHERE k.number = ?1");
+    let mut case = conn.query_row(&sql, [number], case_from_row).optional()?.ok_or(Error::NoCase(number))?;
+    case.tags = tags_of(conn, case.id)?;
+    Ok(case)
+}
+
+fn tags_of(conn: &Connection, id: CaseId) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT tag FROM case_tags WHERE case_id = ?1 ORDER BY position")?;
+    let rows = stmt.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn write_tags(conn: &Connection, id: CaseId, tags: &[String]) -> Result<()> {
+    conn.execute("DELETE FROM case_tags WHERE case_id = ?1", [id])?;
+    for (i, tag) in tags.iter().enumerate() {
+        conn.execute("INSERT INTO case_tags (case_id, tag, position) VALUES (?1, ?2, ?3)", params![id, tag, i as i64])?;
+    }
+    Ok(())
+}
+
+/// Hands out the next case number; numbers only ever go up.
+fn next_number(conn: &Connection) -> Result<u32> {
+    Ok(conn.query_row(
+        "UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn record_event(
+    conn: &Connection,
+    case_id: CaseId,
+    at: DateTime<Utc>,
+    author: &str,
+    kind: EventKind,
+    field: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO case_events (id, case_id, at, author, kind, field, old_value, new_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![EventId::new(), case_id, to_ms(at), author_or_default(author), kind, field, from, to],
+    )?;
+    Ok(())
+}
+
+fn author_or_default(author: &str) -> &str {
+    match author.trim() {
+        "" => DEFAULT_AUTHOR,
+        name => name,
+    }
+}
+
+/// Checks a message before it is stored and settles its time and author.
+fn checked_message(input: &NewMessage, customer_name: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, String, String)> {
+    let body = input.body.trim().to_string();
+    if body.is_empty() {
+        let what = match input.direction {
+            Direction::Note => "Write the note's text",
+            _ => "Write what was said (a line is enough: \"Called back, left a voicemail\")",
+        };
+        return Err(Error::Invalid(what.into()));
+    }
+    let happened_at = truncate(input.happened_at.unwrap_or(now));
+    if happened_at > now + Duration::minutes(FUTURE_SLACK_MINUTES) {
+        return Err(Error::Invalid(format!(
+            "The time {} is in the future; give the time it really happened",
+            happened_at.format("%Y-%m-%d %H:%M UTC")
+        )));
+    }
+    let author = match (input.author.trim(), input.direction) {
+        ("", Direction::FromCustomer) => customer_name.to_string(),
+        ("", _) => DEFAULT_AUTHOR.to_string(),
+        (name, _) => name.to_string(),
+    };
+    Ok((happened_at, author, body))
+}
+
+fn insert_message(
+    conn: &Connection,
+    case_id: CaseId,
+    input: &NewMessage,
+    customer_name: &str,
+    automatic: bool,
+    now: DateTime<Utc>,
+) -> Result<Message> {
+    let (happened_at, author, body) = checked_message(input, customer_name, now)?;
+    let message = Message {
+        id: MessageId::new(),
+        case_id,
+        direction: input.direction,
+        channel: input.channel,
+        author,
+        body,
+        happened_at,
+        recorded_at: now,
+        automatic,
+    };
+    conn.execute(
+        "INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at, automatic)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            message.id,
+            case_id,
+            message.direction,
+            message.channel,
+            message.author,
+            message.body,
+            to_ms(message.happened_at),
+            to_ms(message.recorded_at),
+            automatic
+        ],
+    )?;
+    conn.execute(
+        "UPDATE cases SET last_activity_at = max(last_activity_at, ?2), updated_at = ?3 WHERE id = ?1",
+        params![case_id, to_ms(happened_at), to_ms(now)],
+    )?;
+    Ok(message)
+}
+
+/// Recomputes the waiting clock of a case from its messages.
+fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT happened_at, recorded_at, direction, automatic FROM messages WHERE case_id = ?1",
+    )?;
+    let inputs = stmt
+        .query_map([case_id], |r| {
+            Ok(ClockInput {
+                happened_at: from_ms(r.get(0)?),
+                recorded_at: from_ms(r.get(1)?),
+                direction: r.get(2)?,
+                automatic: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let facts = clock::facts(inputs);
+    conn.execute(
+        "UPDATE cases SET waiting_since = ?2, first_response_at = ?3, last_shop_reply_at = ?4 WHERE id = ?1",
+        params![
+            case_id,
+            facts.waiting_since.map(to_ms),
+            facts.first_response_at.map(to_ms),
+            facts.last_shop_reply_at.map(to_ms)
+        ],
+    )?;
+    Ok(())
+}
+
+fn set_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![case.id, to, to_ms(now)],
+    )?;
+    record_event(conn, case.id, now, author, EventKind::StatusChanged, Some("status"), Some(case.status.as_str()), Some(to.as_str()))
+}
+
+/// The status a case moves to by itself when a message arrives: a customer writing reopens a
+/// solved case or one waiting on them; the shop's first visible reply opens a new case.
+fn status_after(current: Status, direction: Direction, automatic: bool) -> Option<Status> {
+    match (direction, current) {
+        (Direction::FromCustomer, Status::Solved | Status::Closed | Status::WaitingOnCustomer) => Some(Status::Open),
+        (Direction::FromShop, Status::New) if !automatic => Some(Status::Open),
+        _ => None,
+    }
+}
+
+fn refuse_merged(case: &Case) -> Result<()> {
+    match case.merged_into {
+        Some(into) => Err(Error::Invalid(format!("Case #{} was merged into #{into}; work on #{into} instead", case.number))),
+        None => Ok(()),
+    }
+}
+
+fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
+    let mut entries: Vec<TimelineEntry> = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, direction, channel, author, body, happened_at, recorded_at, automatic
+         FROM messages WHERE case_id = ?1",
+    )?;
+    for m in stmt.query_map([case_id], |r| {
+        Ok(Message {
+            id: r.get(0)?,
+            case_id,
+            direction: r.get(1)?,
+            channel: r.get(2)?,
+            author: r.get(3)?,
+            body: r.get(4)?,
+            happened_at: from_ms(r.get(5)?),
+            recorded_at: from_ms(r.get(6)?),
+            automatic: r.get(7)?,
+        })
+    })? {
+        entries.push(TimelineEntry::Message(m?));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, author, kind, field, old_value, new_value FROM case_events WHERE case_id = ?1",
+    )?;
+    for e in stmt.query_map([case_id], |r| {
+        Ok(CaseEvent {
+            id: r.get(0)?,
+            case_id,
+            at: from_ms(r.get(1)?),
+            author: r.get(2)?,
+            kind: r.get(3)?,
+            field: r.get(4)?,
+            from: r.get(5)?,
+            to: r.get(6)?,
+        })
+    })? {
+        entries.push(TimelineEntry::Event(e?));
+    }
+    // Time order; at equal times the event that created the case comes first, then messages.
+    entries.sort_by_key(|e| {
+        let rank = match e {
+            TimelineEntry::Event(ev) if ev.kind == EventKind::Created => 0,
+            TimelineEntry::Message(_) => 1,
+            TimelineEntry::Event(_) => 2,
+        };
+        (e.at(), rank)
+    });
+    Ok(entries)
+}
+
+impl Store {
+    /// Opens a case with its first message (a call, an email, a note…), creating the contact
+    /// too when asked. All of it is stored, or nothing.
+    pub fn open_case(&mut self, input: &NewCase, now: DateTime<Utc>) -> Result<Case> {
+        let now = truncate(now);
+        let subject = input.subject.trim();
+        if subject.is_empty() {
+            return Err(Error::Invalid("Give the case a subject (a few words: \"Parcel not arrived\")".into()));
+        }
+        let tx = self.conn.transaction()?;
+        let contact = match &input.contact {
+            ContactRef::Existing(id) => contacts::load(&tx, *id)?,
+            ContactRef::New(new) => contacts::insert(&tx, new, now)?,
+        };
+        // Check the message before a number is spent on the case.
+        checked_message(&input.first_message, &contact.name, now)?;
+        let number = next_number(&tx)?;
+        let id = CaseId::new();
+        tx.execute(
+            "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel,
+                                created_at, updated_at, last_activity_at)
+             VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, 'unknown', ?7, ?8, ?8, ?8)",
+            params![
+                id,
+                number,
+                subject,
+                contact.id,
+                input.priority,
+                input.category,
+                input.first_message.channel,
+                to_ms(now)
+            ],
+        )?;
+        let message = insert_message(&tx, id, &input.first_message, &contact.name, false, now)?;
+        // The case exists from the moment its first message happened (a voicemail from 9:00).
+        let created_at = message.happened_at.min(now);
+        tx.execute(
+            "UPDATE cases SET created_at = ?2, last_activity_at = ?3 WHERE id = ?1",
+            params![id, to_ms(created_at), to_ms(message.happened_at)],
+        )?;
+        record_event(&tx, id, created_at, &input.first_message.author, EventKind::Created, None, None, None)?;
+        if let Some(to) = status_after(Status::New, message.direction, false) {
+            let case = load_by_number(&tx, number)?;
+            set_status(&tx, &case, to, &message.author, now)?;
+        }
+        refresh_clock(&tx, id)?;
+        let case = load_by_number(&tx, number)?;
+        tx.commit()?;
+        Ok(case)
+    }
+
+    pub fn case(&self, number: u32) -> Result<Case> {
+        load_by_number(&self.conn, number)
+    }
+
+    /// A case with its contact and whole timeline, and how long the customer has waited at `now`.
+    pub fn case_view(&self, number: u32, now: DateTime<Utc>) -> Result<CaseView> {
+        let case = load_by_number(&self.conn, number)?;
+        let contact = contacts::load(&self.conn, case.contact_id)?;
+        let timeline = timeline(&self.conn, case.id)?;
+        let waiting_secs = clock::waiting_secs(case.waiting_since, now);
+        Ok(CaseView { case, contact, timeline, waiting_secs })
+    }
+
+    /// Adds a message to a case's timeline (it may have happened earlier: its real time
+    /// counts for the waiting clock).
+    pub fn log_message(&mut self, number: u32, input: &NewMessage, now: DateTime<Utc>) -> Result<Message> {
+        self.add_message(number, input, false, now)
+    }
+
+    /// Records a message Shopdesk sent by itself (an acknowledgement): it is on the timeline
+    /// but does not stop the customer's clock.
+    pub fn log_automatic_message(&mut self, number: u32, input: &NewMessage, now: DateTime<Utc>) -> Result<Message> {
+        if input.direction != Direction::FromShop {
+            return Err(Error::Invalid("Only the shop sends automatic messages".into()));
+        }
+        self.add_message(number, input, true, now)
+    }
+
+    fn add_message(&mut self, number: u32, input: &NewMessage, automatic: bool, now: DateTime<Utc>) -> Result<Message> {
+        let now = truncate(now);
+        let tx = self.conn.transaction()?;
+        let case = load_by_number(&tx, number)?;
+        refuse_merged(&case)?;
+        let contact = contacts::load(&tx, case.contact_id)?;
+        let message = insert_message(&tx, case.id, input, &contact.name, automatic, now)?;
+        if let Some(to) = status_after(case.status, message.direction, automatic) {
+            set_status(&tx, &case, to, &message.author, now)?;
+        }
+        refresh_clock(&tx, case.id)?;
+        tx.commit()?;
+        Ok(message)
+    }
+
+    /// Changes the fields `patch` names; each change is recorded on the timeline.
+    pub fn update_case(&mut self, number: u32, patch: &CasePatch, author: &str, now: DateTime<Utc>) -> Result<Case> {
+        let now = truncate(now);
+        let tx = self.conn.transaction()?;
+        let case = load_by_number(&tx, number)?;
+        refuse_merged(&case)?;
+        let mut changes: Vec<(&str, String, String)> = Vec::new();
+        let mut text_field = |column: &'static str, old: &str, new: &Option<String>| {
+            if let Some(new) = new {
+                let new = new.trim().to_string();
+                if new != old {
+                    changes.push((column, old.to_string(), new));
+                }
+            }
+        };
+        if let Some(subject) = &patch.subject {
+            if subject.trim().is_empty() {
+                return Err(Error::Invalid("The subject can't be empty".into()));
+            }
+        }
+        text_field("subject", &case.subject, &patch.subject);
+        text_field("order_ref", &case.order_ref, &patch.order_ref);
+        text_field("tracking_ref", &case.tracking_ref, &patch.tracking_ref);
+        text_field("third_party", &case.third_party, &patch.third_party);
+        let words = [
+            ("priority", case.priority.as_str(), patch.priority.map(|v| v.as_str())),
+            ("category", case.category.as_str(), patch.category.map(|v| v.as_str())),
+            ("fault", case.fault.as_str(), patch.fault.map(|v| v.as_str())),
+        ];
+        for (column, old, new) in words {
+            if let Some(new) = new.filter(|new| *new != old) {
+                changes.push((column, old.to_string(), new.to_string()));
+            }
+        }
+        for (column, old, new) in &changes {
+            tx.execute(&format!("UPDATE cases SET {column} = ?2 WHERE id = ?1"), params![case.id, new])?;
+            record_event(&tx, case.id, now, author, EventKind::FieldChanged, Some(column), Some(old), Some(new))?;
+        }
+        let mut changed = !changes.is_empty();
+        if let Some(tags) = &patch.tags {
+            let tags = normalize::tags(tags);
+            if tags != case.tags {
+                write_tags(&tx, case.id, &tags)?;
+                record_event(&tx, case.id, now, author, EventKind::FieldChanged, Some("tags"), Some(&case.tags.join(", ")), Some(&tags.join(", ")))?;
+                changed = true;
+            }
+        }
+        if let Some(status) = patch.status.filter(|s| *s != case.status) {
+            set_status(&tx, &case, status, author, now)?;
+            changed = true;
+        }
+        if changed {
+            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case.id, to_ms(now)])?;
+        }
+        let case = load_by_number(&tx, number)?;
+        tx.commit()?;
+        Ok(case)
+    }
+
+    /// Merges two cases about the same matter: the older number stays, the other's messages
+    /// join its timeline, and the other case is closed and points to it.
+    pub fn merge_cases(&mut self, a: u32, b: u32, author: &str, now: DateTime<Utc>) -> Result<Case> {
+        if a == b {
+            return Err(Error::Invalid(format!("Case #{a} can't be merged into itself")));
+        }
+        let now = truncate(now);
+        let (keep_no, gone_no) = (a.min(b), a.max(b));
+        let tx = self.conn.transaction()?;
+        let keep = load_by_number(&tx, keep_no)?;
+        let gone = load_by_number(&tx, gone_no)?;
+        refuse_merged(&keep)?;
+        refuse_merged(&gone)?;
+        tx.execute("UPDATE messages SET case_id = ?2 WHERE case_id = ?1", params![gone.id, keep.id])?;
+        let mut tags = keep.tags.clone();
+        tags.extend(gone.tags.iter().cloned());
+        write_tags(&tx, keep.id, &normalize::tags(&tags))?;
+        for (column, mine, theirs) in [
+            ("order_ref", &keep.order_ref, &gone.order_ref),
+            ("tracking_ref", &keep.tracking_ref, &gone.tracking_ref),
+            ("third_party", &keep.third_party, &gone.third_party),
+        ] {
+            if mine.is_empty() && !theirs.is_empty() {
+                tx.execute(&format!("UPDATE cases SET {column} = ?2 WHERE id = ?1"), params![keep.id, theirs])?;
+            }
+        }
+        tx.execute(
+            "UPDATE cases SET last_activity_at = max(last_activity_at, (SELECT last_activity_at FROM cases WHERE id = ?2)),
+                              created_at = min(created_at, ?3), updated_at = ?4 WHERE id = ?1",
+            params![keep.id, gone.id, to_ms(gone.created_at), to_ms(now)],
+        )?;
+        let from = format!("#{gone_no}");
+        let into = format!("#{keep_no}");
+        record_event(&tx, keep.id, now, author, EventKind::Merged, Some("case"), Some(&from), Some(&into))?;
+        record_event(&tx, gone.id, now, author, EventKind::Merged, Some("case"), Some(&from), Some(&into))?;
+        tx.execute(
+            "UPDATE cases SET merged_into = ?2, status = 'closed', waiting_since = NULL, updated_at = ?3 WHERE id = ?1",
+            params![gone.id, keep.id, to_ms(now)],
+        )?;
+        refresh_clock(&tx, keep.id)?;
+        // A customer still waiting in the merged timeline brings a finished case back to the queue.
+        let merged = load_by_number(&tx, keep_no)?;
+        if merged.waiting_since.is_some() && !merged.status.is_open() {
+            set_status(&tx, &merged, Status::Open, author, now)?;
+        }
+        let merged = load_by_number(&tx, keep_no)?;
+        tx.commit()?;
+        Ok(merged)
+    }
+}

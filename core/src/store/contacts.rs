@@ -1,0 +1,327 @@
+//! Contacts: people and companies the shop talks to, found by any of their emails or phones.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{cases, from_ms, to_ms, truncate, Store};
+use crate::error::{Error, Result};
+use crate::ids::ContactId;
+use crate::model::{Contact, ContactProfile, ContactSummary, EventKind, NewContact};
+use crate::normalize;
+
+/// A contact's details after normalising and checking what was typed.
+struct Clean {
+    name: String,
+    emails: Vec<String>,
+    phones: Vec<String>,
+    address: String,
+    notes: String,
+    tags: Vec<String>,
+}
+
+fn clean(input: &NewContact) -> Result<Clean> {
+    let name = input.name.trim().to_string();
+    if name.is_empty() {
+        return Err(Error::EmptyName);
+    }
+    let mut emails: Vec<String> = Vec::new();
+    for raw in input.emails.iter().filter(|e| !e.trim().is_empty()) {
+        let email = normalize::email(raw)?;
+        if !emails.contains(&email) {
+            emails.push(email);
+        }
+    }
+    let mut phones: Vec<String> = Vec::new();
+    for raw in input.phones.iter().filter(|p| !p.trim().is_empty()) {
+        let phone = normalize::phone(raw)?;
+        if !phones.contains(&phone) {
+            phones.push(phone);
+        }
+    }
+    Ok(Clean {
+        name,
+        emails,
+        phones,
+        address: input.address.trim().to_string(),
+        notes: input.notes.trim().to_string(),
+        tags: normalize::tags(&input.tags),
+    })
+}
+
+/// Refuses an email or phone that already belongs to another contact, naming that contact.
+fn check_unique(conn: &Connection, details: &Clean, me: Option<ContactId>) -> Result<()> {
+    for email in &details.emails {
+        if let Some((owner_id, owner)) = owner_of(conn, "contact_emails", "email", email)? {
+            if Some(owner_id) != me {
+                return Err(Error::EmailTaken { email: email.clone(), owner });
+            }
+        }
+    }
+    for phone in &details.phones {
+        if let Some((owner_id, owner)) = owner_of(conn, "contact_phones", "phone", phone)? {
+            if Some(owner_id) != me {
+                return Err(Error::PhoneTaken { phone: phone.clone(), owner });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn owner_of(conn: &Connection, table: &str, column: &str, value: &str) -> Result<Option<(ContactId, String)>> {
+    let sql = format!(
+        "SELECT c.id, c.name FROM {table} x JOIN contacts c ON c.id = x.contact_id WHERE x.{column} = ?1"
+    );
+    Ok(conn.query_row(&sql, [value], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+}
+
+fn write_details(conn: &Connection, id: ContactId, details: &Clean) -> Result<()> {
+    conn.execute("DELETE FROM contact_emails WHERE contact_id = ?1", [id])?;
+    conn.execute("DELETE FROM contact_phones WHERE contact_id = ?1", [id])?;
+    conn.execute("DELETE FROM contact_tags WHERE contact_id = ?1", [id])?;
+    for (i, email) in details.emails.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO contact_emails (email, contact_id, position) VALUES (?1, ?2, ?3)",
+            params![email, id, i as i64],
+        )?;
+    }
+    for (i, phone) in details.phones.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO contact_phones (phone, contact_id, position) VALUES (?1, ?2, ?3)",
+            params![phone, id, i as i64],
+        )?;
+    }
+    for (i, tag) in details.tags.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO contact_tags (contact_id, tag, position) VALUES (?1, ?2, ?3)",
+            params![id, tag, i as i64],
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) fn insert(conn: &Connection, input: &NewContact, now: DateTime<Utc>) -> Result<Contact> {
+    let details = clean(input)?;
+    check_unique(conn, &details, None)?;
+    let id = ContactId::new();
+    conn.execute(
+        "INSERT INTO contacts (id, name, address, notes, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![id, details.name, details.address, details.notes, to_ms(now)],
+    )?;
+    write_details(conn, id, &details)?;
+    load(conn, id)
+}
+
+pub(super) fn load(conn: &Connection, id: ContactId) -> Result<Contact> {
+    let row = conn
+        .query_row(
+            "SELECT name, address, notes, created_at, updated_at FROM contacts WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or(Error::NoContact(id))?;
+    let (name, address, notes, created_at, updated_at) = row;
+    Ok(Contact {
+        id,
+        name,
+        emails: list(conn, "SELECT email FROM contact_emails WHERE contact_id = ?1 ORDER BY position", id)?,
+        phones: list(conn, "SELECT phone FROM contact_phones WHERE contact_id = ?1 ORDER BY position", id)?,
+        address,
+        notes,
+        tags: list(conn, "SELECT tag FROM contact_tags WHERE contact_id = ?1 ORDER BY position", id)?,
+        created_at: from_ms(created_at),
+        updated_at: from_ms(updated_at),
+    })
+}
+
+fn list(conn: &Connection, sql: &str, id: ContactId) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl Store {
+    pub fn create_contact(&mut self, input: &NewContact, now: DateTime<Utc>) -> Result<Contact> {
+        let tx = self.conn.transaction()?;
+        let contact = insert(&tx, input, truncate(now))?;
+        tx.commit()?;
+        Ok(contact)
+    }
+
+    /// Replaces a contact's details with `input` (emails, phones and tags as a whole).
+    pub fn update_contact(&mut self, id: ContactId, input: &NewContact, now: DateTime<Utc>) -> Result<Contact> {
+        let tx = self.conn.transaction()?;
+        load(&tx, id)?;
+        let details = clean(input)?;
+        check_unique(&tx, &details, Some(id))?;
+        tx.execute(
+            "UPDATE contacts SET name = ?2, address = ?3, notes = ?4, updated_at = ?5 WHERE id = ?1",
+            params![id, details.name, details.address, details.notes, to_ms(now)],
+        )?;
+        write_details(&tx, id, &details)?;
+        let contact = load(&tx, id)?;
+        tx.commit()?;
+        Ok(contact)
+    }
+
+    pub fn contact(&self, id: ContactId) -> Result<Contact> {
+        load(&self.conn, id)
+    }
+
+    pub fn contact_by_email(&self, email: &str) -> Result<Contact> {
+        let email = normalize::email(email)?;
+        let id: Option<ContactId> = self
+            .conn
+            .query_row("SELECT contact_id FROM contact_emails WHERE email = ?1", [&email], |r| r.get(0))
+            .optional()?;
+        load(&self.conn, id.ok_or(Error::NoContactWithEmail(email))?)
+    }
+
+    pub fn contact_by_phone(&self, phone: &str) -> Result<Contact> {
+        let phone = normalize::phone(phone)?;
+        let id: Option<ContactId> = self
+            .conn
+            .query_row("SELECT contact_id FROM contact_phones WHERE phone = ?1", [&phone], |r| r.get(0))
+            .optional()?;
+        load(&self.conn, id.ok_or(Error::NoContactWithPhone(phone))?)
+    }
+
+    /// Finds a contact from what a person would type: an id, an email or a phone number.
+    pub fn resolve_contact(&self, key: &str) -> Result<Contact> {
+        if let Ok(id) = key.parse::<ContactId>() {
+            return self.contact(id);
+        }
+        if key.contains('@') {
+            return self.contact_by_email(key);
+        }
+        match self.contact_by_phone(key) {
+            Err(Error::InvalidPhone(_)) => Err(Error::Invalid(format!(
+                "\"{}\" is neither an email, a phone number nor a contact id",
+                key.trim()
+            ))),
+            other => other,
+        }
+    }
+
+    /// Contacts whose name, email or phone contains `query` (all contacts for an empty query),
+    /// by name.
+    pub fn find_contacts(&self, query: &str) -> Result<Vec<ContactSummary>> {
+        let query = query.trim();
+        let text = like_pattern(&query.to_lowercase());
+        let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+        // A query of at least 3 digits also matches phone numbers however they were written.
+        let phone = if digits.len() >= 3 { like_pattern(&digits) } else { text.clone() };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.id, c.name,
+                    (SELECT count(*) FROM cases k WHERE k.contact_id = c.id AND k.merged_into IS NULL
+                        AND k.status NOT IN ('solved', 'closed')),
+                    (SELECT count(*) FROM cases k WHERE k.contact_id = c.id AND k.merged_into IS NULL)
+             FROM contacts c
+             WHERE c.merged_into IS NULL AND (?1 = '' OR lower(c.name) LIKE ?2 ESCAPE '\\'
+                OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?2 ESCAPE '\\')
+                OR EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id AND p.phone LIKE ?3 ESCAPE '\\'))
+             ORDER BY c.name COLLATE NOCASE, c.id
+             LIMIT 500",
+        )?;
+        let rows = stmt.query_map(params![query, text, phone], |r| {
+            Ok((r.get::<_, ContactId>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, u32>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name, open_cases, total_cases) = row?;
+            out.push(ContactSummary {
+                id,
+                name,
+                emails: list(&self.conn, "SELECT email FROM contact_emails WHERE contact_id = ?1 ORDER BY position", id)?,
+                phones: list(&self.conn, "SELECT phone FROM contact_phones WHERE contact_id = ?1 ORDER BY position", id)?,
+                open_cases,
+                total_cases,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A contact with every one of their cases, newest first.
+    pub fn contact_profile(&self, id: ContactId, now: DateTime<Utc>) -> Result<ContactProfile> {
+        let contact = load(&self.conn, id)?;
+        let cases = cases::summaries_of_contact(&self.conn, id, now)?;
+        Ok(ContactProfile { contact, cases })
+    }
+
+    /// Merges `absorbed` into `kept`: emails, phones, tags and cases move over, notes and a
+    /// missing address are carried; `absorbed` stays behind as a pointer to `kept`.
+    pub fn merge_contacts(&mut self, kept: ContactId, absorbed: ContactId, author: &str, now: DateTime<Utc>) -> Result<Contact> {
+        if kept == absorbed {
+            return Err(Error::Invalid("A contact can't be merged into itself".into()));
+        }
+        let now = truncate(now);
+        let tx = self.conn.transaction()?;
+        let keep = load(&tx, kept)?;
+        let gone = load(&tx, absorbed)?;
+        let merged = NewContact {
+            name: keep.name.clone(),
+            emails: [keep.emails.clone(), gone.emails.clone()].concat(),
+            phones: [keep.phones.clone(), gone.phones.clone()].concat(),
+            address: if keep.address.is_empty() { gone.address.clone() } else { keep.address.clone() },
+            notes: [keep.notes.as_str(), gone.notes.as_str()]
+                .iter()
+                .filter(|n| !n.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+            tags: [keep.tags.clone(), gone.tags.clone()].concat(),
+        };
+        let details = clean(&merged)?;
+        for table in ["contact_emails", "contact_phones", "contact_tags"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE contact_id = ?1"), [absorbed])?;
+        }
+        tx.execute(
+            "UPDATE contacts SET address = ?2, notes = ?3, updated_at = ?4 WHERE id = ?1",
+            params![kept, details.address, details.notes, to_ms(now)],
+        )?;
+        write_details(&tx, kept, &details)?;
+        let moved: Vec<crate::ids::CaseId> = {
+            let mut stmt = tx.prepare("SELECT id FROM cases WHERE contact_id = ?1")?;
+            let rows = stmt.query_map([absorbed], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for case_id in moved {
+            tx.execute(
+                "UPDATE cases SET contact_id = ?2, updated_at = ?3 WHERE id = ?1",
+                params![case_id, kept, to_ms(now)],
+            )?;
+            cases::record_event(
+                &tx,
+                case_id,
+                now,
+                author,
+                EventKind::ContactChanged,
+                Some("contact"),
+                Some(&gone.name),
+                Some(&keep.name),
+            )?;
+        }
+        tx.execute(
+            "UPDATE contacts SET merged_into = ?2, updated_at = ?3 WHERE id = ?1",
+            params![absorbed, kept, to_ms(now)],
+        )?;
+        let contact = load(&tx, kept)?;
+        tx.commit()?;
+        Ok(contact)
+    }
+}

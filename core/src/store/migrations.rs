@@ -1,0 +1,135 @@
+//! The schema, as an append-only list of migrations (version = `PRAGMA user_version`).
+//! Never edit a migration that has shipped: add a new one.
+
+use std::sync::LazyLock;
+
+use rusqlite_migration::{Migrations, M};
+
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![M::up(
+        r#"
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) STRICT;
+-- The last case number handed out; numbers are never reused, even after a merge.
+INSERT INTO counters (name, value) VALUES ('case_number', 1000);
+
+CREATE TABLE contacts (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    address     TEXT NOT NULL DEFAULT '',
+    notes       TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    merged_into TEXT REFERENCES contacts(id)
+) STRICT;
+CREATE INDEX contacts_name ON contacts(name COLLATE NOCASE);
+
+-- An email or phone belongs to one contact at most: that is how a message finds its customer.
+CREATE TABLE contact_emails (
+    email      TEXT PRIMARY KEY,
+    contact_id TEXT NOT NULL REFERENCES contacts(id),
+    position   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX contact_emails_contact ON contact_emails(contact_id);
+
+CREATE TABLE contact_phones (
+    phone      TEXT PRIMARY KEY,
+    contact_id TEXT NOT NULL REFERENCES contacts(id),
+    position   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX contact_phones_contact ON contact_phones(contact_id);
+
+CREATE TABLE contact_tags (
+    contact_id TEXT NOT NULL REFERENCES contacts(id),
+    tag        TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    PRIMARY KEY (contact_id, tag)
+) STRICT;
+
+CREATE TABLE cases (
+    id                 TEXT PRIMARY KEY,
+    number             INTEGER NOT NULL UNIQUE,
+    subject            TEXT NOT NULL,
+    contact_id         TEXT NOT NULL REFERENCES contacts(id),
+    status             TEXT NOT NULL,
+    priority           TEXT NOT NULL,
+    category           TEXT NOT NULL,
+    fault              TEXT NOT NULL,
+    channel            TEXT NOT NULL,
+    order_ref          TEXT NOT NULL DEFAULT '',
+    tracking_ref       TEXT NOT NULL DEFAULT '',
+    third_party        TEXT NOT NULL DEFAULT '',
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    merged_into        TEXT REFERENCES cases(id),
+    -- The waiting clock, derived from the messages and kept in step in the same transaction.
+    waiting_since      INTEGER,
+    first_response_at  INTEGER,
+    last_shop_reply_at INTEGER,
+    last_activity_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX cases_contact ON cases(contact_id);
+-- The queue: open cases, longest waiting first, without a scan of closed history.
+CREATE INDEX cases_queue ON cases(waiting_since, last_activity_at)
+    WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+
+CREATE TABLE case_tags (
+    case_id  TEXT NOT NULL REFERENCES cases(id),
+    tag      TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (case_id, tag)
+) STRICT;
+
+CREATE TABLE messages (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    direction   TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    happened_at INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    automatic   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX messages_case ON messages(case_id, happened_at);
+
+CREATE TABLE case_events (
+    id        TEXT PRIMARY KEY,
+    case_id   TEXT NOT NULL REFERENCES cases(id),
+    at        INTEGER NOT NULL,
+    author    TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    field     TEXT,
+    old_value TEXT,
+    new_value TEXT
+) STRICT;
+CREATE INDEX case_events_case ON case_events(case_id, at);
+"#,
+    )])
+});
+
+pub(crate) fn migrations() -> &'static Migrations<'static> {
+    &MIGRATIONS
+}
+
+/// The schema version this build writes (the number of migrations).
+pub(crate) fn latest_version() -> i64 {
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid_and_latest_version_matches_their_count() {
+        migrations().validate().expect("migrations apply to an empty database");
+        let mut conn = rusqlite::Connection::open_in_memory().expect("in-memory db");
+        migrations().to_latest(&mut conn).expect("first run");
+        migrations().to_latest(&mut conn).expect("second run is a no-op");
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+        assert_eq!(version, latest_version());
+    }
+}

@@ -1,0 +1,103 @@
+//! The store: one SQLite file holding every contact, case, message and event.
+//!
+//! Opening sets the connection up (WAL, foreign keys, busy timeout) and brings the schema up to
+//! date with append-only migrations; a file from a newer Shopdesk is refused before anything in
+//! it is touched. SQL stays in this module's children; the domain sees typed records.
+
+mod cases;
+pub use cases::DEFAULT_AUTHOR;
+mod contacts;
+mod migrations;
+mod queue;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::error::{Error, Result};
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, creating its folder too.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| Error::Folder { path: dir.to_path_buf(), source })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags)?;
+        Self::setup(conn, path)
+    }
+
+    /// A private in-memory database, for tests and benchmarks.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+    }
+
+    fn setup(mut conn: Connection, path: PathBuf) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // Read the version before anything writes to the file: a newer file stays untouched.
+        let found: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(ErrorCode::NotADatabase) => Error::NotADatabase { path: path.clone() },
+                _ => Error::Database(e),
+            })?;
+        let supported = migrations::latest_version();
+        if found > supported {
+            return Err(Error::NewerSchema { path, found, supported });
+        }
+        if path.as_os_str() != ":memory:" {
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        }
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrations::migrations().to_latest(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+    }
+
+    /// True when the database holds no contact and no case (a fresh install).
+    pub fn is_empty(&self) -> Result<bool> {
+        let n: i64 = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM cases)",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(n == 0)
+    }
+}
+
+/// Instants are stored as UTC milliseconds since the epoch: compact, and they sort.
+pub(crate) fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_ms(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// `now` cut to the store's precision, so what is returned equals what is read back later.
+pub(crate) fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
+    from_ms(to_ms(t))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,460 @@
+//! Store tests on real SQLite files (temp dirs) and in-memory databases, with a moved clock.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::Store;
+use crate::error::{Error, ErrorKind};
+use crate::model::*;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).single().expect("valid time")
+}
+
+fn mins(m: i64) -> DateTime<Utc> {
+    t0() + Duration::minutes(m)
+}
+
+fn person(name: &str, email: &str, phone: &str) -> NewContact {
+    NewContact {
+        name: name.into(),
+        emails: vec![email.into()],
+        phones: vec![phone.into()],
+        ..NewContact::default()
+    }
+}
+
+fn say(direction: Direction, channel: Channel, body: &str, at: DateTime<Utc>) -> NewMessage {
+    NewMessage { direction, channel, author: String::new(), body: body.into(), happened_at: Some(at) }
+}
+
+fn new_case(store: &mut Store, contact: ContactRef, subject: &str, first: NewMessage, now: DateTime<Utc>) -> Case {
+    let input = NewCase {
+        contact,
+        subject: subject.into(),
+        priority: Priority::Normal,
+        category: Category::Delivery,
+        first_message: first,
+    };
+    store.open_case(&input, now).expect("case opens")
+}
+
+fn count(store: &Store, table: &str) -> i64 {
+    store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).expect("count")
+}
+
+#[test]
+fn a_new_file_is_created_in_wal_mode_with_foreign_keys_and_the_latest_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nested/folder/shopdesk.sqlite3");
+    let store = Store::open(&path).expect("opens");
+    assert!(path.exists());
+    let mode: String = store.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).expect("mode");
+    assert_eq!(mode, "wal");
+    let fk: i64 = store.conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).expect("fk");
+    assert_eq!(fk, 1);
+    assert_eq!(store.schema_version().expect("version"), super::migrations::latest_version());
+    assert!(store.is_empty().expect("empty"));
+}
+
+#[test]
+fn data_survives_closing_and_reopening_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.sqlite3");
+    {
+        let mut store = Store::open(&path).expect("opens");
+        let ana = store.create_contact(&person("Ana Costa", "ana@example.com", "+351 912 345 678"), t0()).expect("contact");
+        new_case(&mut store, ContactRef::Existing(ana.id), "Parcel", say(Direction::FromCustomer, Channel::Phone, "Where is it?", t0()), t0());
+    }
+    let store = Store::open(&path).expect("reopens");
+    let case = store.case(1001).expect("case is still there");
+    assert_eq!(case.subject, "Parcel");
+    assert_eq!(store.contact(case.contact_id).expect("contact").emails, vec!["ana@example.com"]);
+}
+
+#[test]
+fn a_file_from_a_newer_version_is_refused_and_left_byte_for_byte_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("newer.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw open");
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").expect("future schema");
+    }
+    let before = std::fs::read(&path).expect("read");
+    let err = Store::open(&path).err().expect("refused");
+    assert_eq!(err.kind(), ErrorKind::NewerSchema);
+    let text = err.to_string();
+    assert!(text.contains("newer version of Shopdesk") && text.contains("99"), "{text}");
+    assert_eq!(std::fs::read(&path).expect("read"), before, "the file was not changed");
+    assert!(!dir.path().join("newer.sqlite3-wal").exists(), "no WAL file was made");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("notes.sqlite3");
+    let junk = b"these are my shopping notes, not a database".repeat(200);
+    std::fs::write(&path, &junk).expect("write");
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, Error::NotADatabase { .. }), "{err:?}");
+    assert!(err.to_string().contains("is not a Shopdesk database"));
+    assert_eq!(std::fs::read(&path).expect("read"), junk);
+}
+
+#[test]
+fn contacts_are_found_by_any_normalised_email_or_phone() {
+    let mut store = Store::open_in_memory().expect("db");
+    let input = NewContact {
+        name: "  Ana Costa ".into(),
+        emails: vec!["Ana@Example.com".into(), "ana.work@example.org".into(), "".into()],
+        phones: vec!["+351 912 345 678".into()],
+        address: "Rua das Flores 12, Porto".into(),
+        notes: "Prefers phone".into(),
+        tags: vec!["VIP".into()],
+    };
+    let ana = store.create_contact(&input, t0()).expect("created");
+    assert_eq!(ana.name, "Ana Costa");
+    assert_eq!(ana.emails, vec!["ana@example.com", "ana.work@example.org"]);
+    assert_eq!(ana.phones, vec!["+351912345678"]);
+    assert_eq!(ana.tags, vec!["vip"]);
+    assert_eq!(ana.created_at, t0());
+    for key in ["ANA@example.com", "ana.work@example.org", "+351-912-345-678", "00351 912 345 678", &ana.id.to_string()] {
+        assert_eq!(store.resolve_contact(key).expect(key).id, ana.id, "{key}");
+    }
+    assert_eq!(store.find_contacts("costa").expect("search")[0].id, ana.id);
+    assert_eq!(store.find_contacts("912 345").expect("search by digits")[0].id, ana.id);
+    assert_eq!(store.find_contacts("work@").expect("search by email")[0].id, ana.id);
+    assert!(store.find_contacts("nobody").expect("search").is_empty());
+    let missing = store.contact_by_email("bo@example.com").err().expect("missing");
+    assert_eq!(missing.to_string(), "No contact with email bo@example.com");
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn bad_contact_input_is_refused_with_a_clear_message_and_nothing_is_written() {
+    let mut store = Store::open_in_memory().expect("db");
+    store.create_contact(&person("Ana Costa", "ana@example.com", "+351 912 345 678"), t0()).expect("ana");
+    let rows: Vec<(NewContact, &str)> = vec![
+        (person("   ", "x@example.com", ""), "Please enter the contact's name"),
+        (person("Bo", "bo@", ""), "\"bo@\" is not a valid email address"),
+        (person("Bo", "bo@example.com", "call me"), "\"call me\" is not a valid phone number"),
+        (person("Bo", "ANA@example.com", ""), "The email ana@example.com already belongs to Ana Costa"),
+        (person("Bo", "bo@example.com", "+351 912-345-678"), "The phone number +351912345678 already belongs to Ana Costa"),
+    ];
+    for (input, message) in rows {
+        let err = store.create_contact(&input, t0()).err().expect("refused");
+        assert!(err.to_string().starts_with(message), "{err} should start with {message}");
+    }
+    assert_eq!(count(&store, "contacts"), 1, "no half-written contact");
+    assert_eq!(count(&store, "contact_emails"), 1);
+    assert_eq!(count(&store, "contact_phones"), 1);
+}
+
+#[test]
+fn updating_a_contact_replaces_details_and_keeps_uniqueness() {
+    let mut store = Store::open_in_memory().expect("db");
+    let ana = store.create_contact(&person("Ana Costa", "ana@example.com", "+351 912 345 678"), t0()).expect("ana");
+    store.create_contact(&person("Bo", "bo@example.com", ""), t0()).expect("bo");
+    let mut edit = person("Ana Costa-Silva", "ana@example.com", "");
+    edit.emails.push("ana@new.example".into());
+    let ana2 = store.update_contact(ana.id, &edit, mins(5)).expect("updated");
+    assert_eq!(ana2.name, "Ana Costa-Silva");
+    assert_eq!(ana2.emails, vec!["ana@example.com", "ana@new.example"]);
+    assert!(ana2.phones.is_empty());
+    assert_eq!(ana2.updated_at, mins(5));
+    let err = store.update_contact(ana.id, &person("Ana", "bo@example.com", ""), mins(6)).err().expect("taken");
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert_eq!(store.contact(ana.id).expect("ana").emails, ana2.emails, "a refused edit changes nothing");
+}
+
+#[test]
+fn case_numbers_start_at_1001_and_are_never_reused() {
+    let mut store = Store::open_in_memory().expect("db");
+    let ana = store.create_contact(&person("Ana", "ana@example.com", ""), t0()).expect("ana");
+    let msg = || say(Direction::FromCustomer, Channel::Email, "hello", t0());
+    let numbers: Vec<u32> = (0..3)
+        .map(|_| new_case(&mut store, ContactRef::Existing(ana.id), "Hi", msg(), t0()).number)
+        .collect();
+    assert_eq!(numbers, vec![1001, 1002, 1003]);
+    store.merge_cases(1002, 1003, "Shop", mins(1)).expect("merge");
+    assert_eq!(new_case(&mut store, ContactRef::Existing(ana.id), "Hi", msg(), mins(2)).number, 1004);
+}
+
+#[test]
+fn opening_a_case_with_bad_input_leaves_nothing_behind() {
+    let mut store = Store::open_in_memory().expect("db");
+    let rows: Vec<(NewCase, &str)> = vec![
+        (
+            NewCase {
+                contact: ContactRef::New(person("Bo", "bo@example.com", "")),
+                subject: "Hi".into(),
+                priority: Priority::Normal,
+                category: Category::Other,
+                first_message: say(Direction::FromCustomer, Channel::Phone, "   ", t0()),
+            },
+            "Write what was said",
+        ),
+        (
+            NewCase {
+                contact: ContactRef::New(person("Bo", "bo@example.com", "")),
+                subject: " ".into(),
+                priority: Priority::Normal,
+                category: Category::Other,
+                first_message: say(Direction::FromCustomer, Channel::Phone, "hello", t0()),
+            },
+            "Give the case a subject",
+        ),
+        (
+            NewCase {
+                contact: ContactRef::New(person("Bo", "bo@example.com", "")),
+                subject: "Hi".into(),
+                priority: Priority::Normal,
+                category: Category::Other,
+                first_message: say(Direction::FromCustomer, Channel::Phone, "hello", t0() + Duration::hours(3)),
+            },
+            "The time 2026-11-25 12:00 UTC is in the future",
+        ),
+        (
+            NewCase {
+                contact: ContactRef::Existing(crate::ContactId::new()),
+                subject: "Hi".into(),
+                priority: Priority::Normal,
+                category: Category::Other,
+                first_message: say(Direction::FromCustomer, Channel::Phone, "hello", t0()),
+            },
+            "No contact with id",
+        ),
+    ];
+    for (input, message) in rows {
+        let err = store.open_case(&input, t0()).err().expect("refused");
+        assert!(err.to_string().starts_with(message), "{err} should start with {message}");
+    }
+    assert_eq!(count(&store, "contacts"), 0);
+    assert_eq!(count(&store, "cases"), 0);
+    assert_eq!(count(&store, "messages"), 0);
+    let bo = NewCase {
+        contact: ContactRef::New(person("Bo", "bo@example.com", "")),
+        subject: "Hi".into(),
+        priority: Priority::Normal,
+        category: Category::Other,
+        first_message: say(Direction::FromCustomer, Channel::Phone, "hello", t0()),
+    };
+    assert_eq!(store.open_case(&bo, t0()).expect("opens").number, 1001, "refusals spent no case number");
+}
+
+#[test]
+fn the_waiting_clock_follows_the_timeline_as_messages_are_logged() {
+    let mut store = Store::open_in_memory().expect("db");
+    let case = new_case(
+        &mut store,
+        ContactRef::New(person("Ana", "ana@example.com", "")),
+        "Parcel",
+        say(Direction::FromCustomer, Channel::Email, "Where is my parcel?", t0()),
+        t0(),
+    );
+    assert_eq!(case.status, Status::New);
+    assert_eq!(case.waiting_since, Some(t0()));
+    assert_eq!(case.created_at, t0());
+
+    let ack = say(Direction::FromShop, Channel::Email, "We got your message, case #1001", mins(1));
+    store.log_automatic_message(1001, &ack, mins(1)).expect("ack");
+    store.log_message(1001, &say(Direction::Note, Channel::Email, "Asked the courier", mins(10)), mins(10)).expect("note");
+    let view = store.case_view(1001, mins(30)).expect("view");
+    assert_eq!(view.case.waiting_since, Some(t0()), "acknowledgement and note don't stop the clock");
+    assert_eq!(view.waiting_secs, Some(30 * 60));
+    assert_eq!(view.case.status, Status::New);
+
+    store.log_message(1001, &say(Direction::FromShop, Channel::Phone, "Called back", mins(40)), mins(41)).expect("reply");
+    let case = store.case(1001).expect("case");
+    assert_eq!(case.waiting_since, None);
+    assert_eq!(case.first_response_at, Some(mins(40)));
+    assert_eq!(case.last_shop_reply_at, Some(mins(40)));
+    assert_eq!(case.status, Status::Open, "the first reply opens a new case");
+
+    // A voicemail left at 0:50 but logged at 1:30 starts the clock at its real time.
+    store.log_message(1001, &say(Direction::FromCustomer, Channel::Voicemail, "Still nothing", mins(50)), mins(90)).expect("vm");
+    let view = store.case_view(1001, mins(110)).expect("view");
+    assert_eq!(view.case.waiting_since, Some(mins(50)));
+    assert_eq!(view.waiting_secs, Some(60 * 60));
+    let kinds: Vec<&str> = view
+        .timeline
+        .iter()
+        .map(|e| match e {
+            TimelineEntry::Message(m) if m.automatic => "auto",
+            TimelineEntry::Message(m) => m.direction.as_str(),
+            TimelineEntry::Event(e) => e.kind.as_str(),
+        })
+        .collect();
+    assert_eq!(kinds, vec!["created", "from_customer", "auto", "note", "from_shop", "status_changed", "from_customer"]);
+}
+
+#[test]
+fn a_customer_writing_again_reopens_a_solved_case() {
+    let mut store = Store::open_in_memory().expect("db");
+    new_case(&mut store, ContactRef::New(person("Ana", "ana@example.com", "")), "Q", say(Direction::FromCustomer, Channel::Chat, "hi", t0()), t0());
+    store.update_case(1001, &CasePatch { status: Some(Status::Solved), ..CasePatch::default() }, "Shop", mins(5)).expect("solve");
+    assert!(store.queue(&QueueFilter::default(), mins(6)).expect("queue").items.is_empty());
+    store.log_message(1001, &say(Direction::FromCustomer, Channel::Chat, "one more thing", mins(60)), mins(60)).expect("msg");
+    assert_eq!(store.case(1001).expect("case").status, Status::Open);
+    assert_eq!(store.queue(&QueueFilter::default(), mins(61)).expect("queue").items[0].number, 1001);
+}
+
+#[test]
+fn the_queue_lists_open_cases_longest_waiting_first_with_filters_and_counts() {
+    let mut store = Store::open_in_memory().expect("db");
+    let now = mins(600);
+    // (subject, channel, minutes the customer has waited or None for answered, status)
+    let rows: [(&str, Channel, Option<i64>, Option<Status>); 6] = [
+        ("waited 1 h", Channel::Email, Some(60), None),
+        ("waited 5 h", Channel::Voicemail, Some(300), None),
+        ("answered", Channel::Phone, None, None),
+        ("waited 2 h", Channel::Chat, Some(120), Some(Status::WaitingOnThirdParty)),
+        ("solved", Channel::Email, Some(500), Some(Status::Solved)),
+        ("waited 10 min", Channel::Email, Some(10), None),
+    ];
+    for (i, (subject, channel, waited, status)) in rows.iter().enumerate() {
+        let contact = ContactRef::New(person(&format!("Customer {i}"), &format!("c{i}@example.com"), ""));
+        let first_at = now - Duration::minutes(waited.unwrap_or(400));
+        let case = new_case(&mut store, contact, subject, say(Direction::FromCustomer, *channel, "hello", first_at), now);
+        if waited.is_none() {
+            store.log_message(case.number, &say(Direction::FromShop, *channel, "answer", first_at + Duration::minutes(5)), now).expect("reply");
+        }
+        if let Some(status) = status {
+            store.update_case(case.number, &CasePatch { status: Some(*status), ..CasePatch::default() }, "Shop", now).expect("status");
+        }
+    }
+    let queue = store.queue(&QueueFilter::default(), now).expect("queue");
+    let subjects: Vec<&str> = queue.items.iter().map(|c| c.subject.as_str()).collect();
+    assert_eq!(subjects, vec!["waited 5 h", "waited 2 h", "waited 1 h", "waited 10 min", "answered"]);
+    let waits: Vec<Option<i64>> = queue.items.iter().map(|c| c.waiting_secs).collect();
+    assert_eq!(waits, vec![Some(300 * 60), Some(120 * 60), Some(3600), Some(600), None]);
+    assert_eq!(queue.items[0].contact_name, "Customer 1");
+    assert_eq!((queue.total_open, queue.waiting), (5, 4));
+    assert_eq!(queue.by_status[&Status::New], 3);
+    assert_eq!(queue.by_status[&Status::Open], 1);
+    assert_eq!(queue.by_status[&Status::WaitingOnThirdParty], 1);
+    assert!(!queue.by_status.contains_key(&Status::Solved));
+
+    let email = store.queue(&QueueFilter { channel: Some(Channel::Email), ..QueueFilter::default() }, now).expect("q");
+    assert_eq!(email.items.iter().map(|c| c.subject.as_str()).collect::<Vec<_>>(), vec!["waited 1 h", "waited 10 min"]);
+    assert_eq!(email.total_open, 5, "counts are over all open cases");
+    let third = QueueFilter { status: Some(Status::WaitingOnThirdParty), ..QueueFilter::default() };
+    assert_eq!(store.queue(&third, now).expect("q").items.len(), 1);
+    let quality = QueueFilter { category: Some(Category::Quality), ..QueueFilter::default() };
+    assert!(store.queue(&quality, now).expect("q").items.is_empty());
+}
+
+#[test]
+fn every_change_to_a_case_is_recorded_on_its_timeline() {
+    let mut store = Store::open_in_memory().expect("db");
+    new_case(&mut store, ContactRef::New(person("Ana", "ana@example.com", "")), "Parcel", say(Direction::FromCustomer, Channel::Email, "hi", t0()), t0());
+    let patch = CasePatch {
+        status: Some(Status::WaitingOnThirdParty),
+        priority: Some(Priority::High),
+        category: Some(Category::Delivery), // unchanged: no event
+        fault: Some(Fault::Courier),
+        subject: Some("Parcel lost by courier".into()),
+        order_ref: Some("4817".into()),
+        tracking_ref: Some(" CTT-1 ".into()),
+        third_party: Some("CTT".into()),
+        tags: Some(vec!["Claim".into(), "claim".into()]),
+    };
+    let case = store.update_case(1001, &patch, "Maria", mins(5)).expect("update");
+    assert_eq!(case.status, Status::WaitingOnThirdParty);
+    assert_eq!(case.tracking_ref, "CTT-1");
+    assert_eq!(case.tags, vec!["claim"]);
+    assert_eq!(case.updated_at, mins(5));
+    let view = store.case_view(1001, mins(6)).expect("view");
+    let mut changes: Vec<(String, String, String)> = view
+        .timeline
+        .iter()
+        .filter_map(|e| match e {
+            TimelineEntry::Event(e) if e.kind != EventKind::Created => {
+                assert_eq!(e.author, "Maria");
+                Some((e.field.clone()?, e.from.clone()?, e.to.clone()?))
+            }
+            _ => None,
+        })
+        .collect();
+    changes.sort();
+    let want: Vec<(String, String, String)> = [
+        ("fault", "unknown", "courier"),
+        ("order_ref", "", "4817"),
+        ("priority", "normal", "high"),
+        ("status", "new", "waiting_on_third_party"),
+        ("subject", "Parcel", "Parcel lost by courier"),
+        ("tags", "", "claim"),
+        ("third_party", "", "CTT"),
+        ("tracking_ref", "", "CTT-1"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(changes, want);
+    // The same patch again changes nothing and records nothing.
+    let before = view.timeline.len();
+    store.update_case(1001, &patch, "Maria", mins(7)).expect("again");
+    assert_eq!(store.case_view(1001, mins(8)).expect("view").timeline.len(), before);
+    assert_eq!(store.update_case(9999, &patch, "Maria", mins(7)).err().expect("missing").to_string(), "No case #9999");
+}
+
+#[test]
+fn merging_contacts_moves_their_cases_details_and_hides_the_absorbed_one() {
+    let mut store = Store::open_in_memory().expect("db");
+    let ana = store.create_contact(&person("Ana Costa", "ana@example.com", ""), t0()).expect("ana");
+    let mut dup = person("A. Costa", "ana.costa@work.example", "+351 912 345 678");
+    dup.notes = "Met at the market".into();
+    dup.address = "Porto".into();
+    let dup = store.create_contact(&dup, t0()).expect("dup");
+    new_case(&mut store, ContactRef::Existing(dup.id), "Mug", say(Direction::FromCustomer, Channel::Phone, "hi", t0()), t0());
+    let merged = store.merge_contacts(ana.id, dup.id, "Shop", mins(1)).expect("merge");
+    assert_eq!(merged.emails, vec!["ana@example.com", "ana.costa@work.example"]);
+    assert_eq!(merged.phones, vec!["+351912345678"]);
+    assert_eq!((merged.address.as_str(), merged.notes.as_str()), ("Porto", "Met at the market"));
+    assert_eq!(store.case(1001).expect("case").contact_id, ana.id);
+    assert_eq!(store.contact_by_phone("+351912345678").expect("by phone").id, ana.id);
+    let found = store.find_contacts("costa").expect("search");
+    assert_eq!(found.len(), 1, "the absorbed contact no longer shows");
+    assert_eq!((found[0].open_cases, found[0].total_cases), (1, 1));
+    assert_eq!(store.contact_profile(ana.id, mins(2)).expect("profile").cases[0].number, 1001);
+    assert!(store.merge_contacts(ana.id, ana.id, "Shop", mins(3)).is_err());
+}
+
+#[test]
+fn merging_cases_keeps_the_older_number_and_joins_the_timelines() {
+    let mut store = Store::open_in_memory().expect("db");
+    let ana = store.create_contact(&person("Ana", "ana@example.com", ""), t0()).expect("ana");
+    new_case(&mut store, ContactRef::Existing(ana.id), "Order 4817", say(Direction::FromCustomer, Channel::Email, "where?", t0()), t0());
+    store.log_message(1001, &say(Direction::FromShop, Channel::Email, "checking", mins(5)), mins(5)).expect("reply");
+    new_case(&mut store, ContactRef::Existing(ana.id), "Order 4817 again", say(Direction::FromCustomer, Channel::Phone, "still where?", mins(60)), mins(60));
+    store.update_case(1002, &CasePatch { order_ref: Some("4817".into()), ..CasePatch::default() }, "Shop", mins(61)).expect("ref");
+    let merged = store.merge_cases(1002, 1001, "Shop", mins(62)).expect("merge");
+    assert_eq!(merged.number, 1001);
+    assert_eq!(merged.order_ref, "4817", "a missing reference is filled from the other case");
+    assert_eq!(merged.waiting_since, Some(mins(60)), "the phone call is still unanswered");
+    let view = store.case_view(1001, mins(63)).expect("view");
+    let messages = view.timeline.iter().filter(|e| matches!(e, TimelineEntry::Message(_))).count();
+    assert_eq!(messages, 3);
+    let gone = store.case(1002).expect("still findable");
+    assert_eq!((gone.merged_into, gone.status), (Some(1001), Status::Closed));
+    let err = store.log_message(1002, &say(Direction::Note, Channel::Email, "x", mins(64)), mins(64)).err().expect("refused");
+    assert_eq!(err.to_string(), "Case #1002 was merged into #1001; work on #1001 instead");
+    let queue = store.queue(&QueueFilter::default(), mins(64)).expect("queue");
+    assert_eq!(queue.items.iter().map(|c| c.number).collect::<Vec<_>>(), vec![1001]);
+}
+
+#[test]
+fn demo_data_fills_an_empty_database_once() {
+    let mut store = Store::open_in_memory().expect("db");
+    let now = t0();
+    let n = crate::demo::load(&mut store, now).expect("demo");
+    assert!(n >= 10);
+    let queue = store.queue(&QueueFilter::default(), now).expect("queue");
+    assert!(queue.items.len() >= 6, "most demo cases are open");
+    assert!(queue.waiting >= 4);
+    let waits: Vec<i64> = queue.items.iter().filter_map(|c| c.waiting_secs).collect();
+    assert!(waits.windows(2).all(|w| w[0] >= w[1]), "longest waiting first: {waits:?}");
+    let ana = store.contact_by_email("ana.costa@example.com").expect("ana");
+    assert_eq!(store.contact_profile(ana.id, now).expect("profile").cases.len(), 2);
+    let err = crate::demo::load(&mut store, now).err().expect("second load refused");
+    assert!(err.to_string().contains("only goes into an empty database"));
+}
