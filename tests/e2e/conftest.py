@@ -1,0 +1,280 @@
+"""Drives the real Shopdesk app (debug build, UI embedded) over WebDriver: tauri-driver + WebKitWebDriver.
+
+Each test gets its own XDG data/config/cache dirs and its own tauri-driver on free ports, so tests can't
+see each other's database. Run under Xvfb and a D-Bus session (scripts/test.sh does); see
+/work/shared/TESTING-ON-LINUX.md section 1 for why each step below is there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.client_config import ClientConfig
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("SHOPDESK_ARTIFACTS", ROOT / "artifacts"))
+TIMEOUT = float(os.environ.get("SHOPDESK_E2E_TIMEOUT", "10"))
+
+
+def app_binary() -> Path:
+    if os.environ.get("SHOPDESK_APP"):
+        return Path(os.environ["SHOPDESK_APP"]).resolve()
+    target = Path(os.environ.get("CARGO_TARGET_DIR", "target"))
+    if not target.is_absolute():
+        target = ROOT / target
+    return target / "debug" / "shopdesk-app"
+
+
+def tauri_driver_binary() -> str:
+    found = shutil.which("tauri-driver")
+    if found:
+        return found
+    fallback = Path.home() / ".cargo" / "bin" / "tauri-driver"
+    if fallback.exists():
+        return str(fallback)
+    raise RuntimeError("tauri-driver not found: run scripts/setup.sh test")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
+    end = time.monotonic() + timeout
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if proc.poll() is not None:
+            raise RuntimeError(f"tauri-driver exited with {proc.returncode} before port {port} opened")
+        if time.monotonic() > end:
+            raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
+        time.sleep(0.05)
+
+
+def sel(testid: str) -> str:
+    return f'[data-testid="{testid}"]'
+
+
+class App:
+    """One running app on one set of data dirs; restart() keeps the data dirs."""
+
+    def __init__(self, home: Path, name: str):
+        self.home = home
+        self.name = name
+        self.driver: webdriver.Remote | None = None
+        self._tauri_driver: subprocess.Popen | None = None
+        self._log = None
+        self.args: list[str] = []
+        self.env = dict(
+            os.environ,
+            XDG_DATA_HOME=str(home / "data"),
+            XDG_CONFIG_HOME=str(home / "config"),
+            XDG_CACHE_HOME=str(home / "cache"),
+        )
+
+    # --- lifecycle -------------------------------------------------------------------------------
+    def start(self, args: list[str] | None = None) -> "App":
+        app = app_binary()
+        if not os.access(app, os.X_OK):
+            raise RuntimeError(f"{app} is missing: build it with `npx tauri build --debug --no-bundle`")
+        self.args = list(args or [])
+        port, native_port = free_port(), free_port()
+        while native_port == port:
+            native_port = free_port()
+        # The app inherits tauri-driver's environment: that is how it gets the per-test XDG dirs.
+        self._log = open(self.home / "tauri-driver.log", "ab")
+        self._tauri_driver = subprocess.Popen(
+            [tauri_driver_binary(), "--port", str(port), "--native-port", str(native_port)],
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        # Port opens before WebKitWebDriver listens on the native port; connecting early can fail.
+        wait_port(port, self._tauri_driver)
+        wait_port(native_port, self._tauri_driver)
+        options = ArgOptions()
+        options.set_capability("tauri:options", {"application": str(app), "args": self.args})
+        url = f"http://127.0.0.1:{port}"
+        self.driver = webdriver.Remote(
+            url, options=options, client_config=ClientConfig(remote_server_addr=url, timeout=30)
+        )
+        self.driver.set_script_timeout(TIMEOUT)
+        # A session's first screenshot can show the first painted frame; later ones are current.
+        self.driver.get_screenshot_as_png()
+        self.wait_for("nav-queue")
+        return self
+
+    def stop(self) -> None:
+        if self.driver is not None:
+            try:
+                self.driver.quit()  # closes the app and its WebKit processes
+            except WebDriverException:
+                pass
+            self.driver = None
+        if self._tauri_driver is not None:
+            self._tauri_driver.terminate()  # takes WebKitWebDriver down with it
+            try:
+                self._tauri_driver.wait(10)
+            except subprocess.TimeoutExpired:
+                self._tauri_driver.kill()
+                self._tauri_driver.wait(5)
+            self._tauri_driver = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self, args: list[str] | None = None) -> "App":
+        """Quit the app and start it again on the same data dirs (the persistence check)."""
+        self.stop()
+        return self.start(args)
+
+    # --- finding and waiting ---------------------------------------------------------------------
+    def wait(self, timeout: float | None = None) -> WebDriverWait:
+        return WebDriverWait(
+            self.driver, timeout or TIMEOUT, ignored_exceptions=(StaleElementReferenceException,)
+        )
+
+    def wait_for(self, testid: str, timeout: float | None = None) -> WebElement:
+        """The first visible element with this data-testid."""
+        return self.wait(timeout).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, sel(testid))),
+            f"no visible [data-testid={testid}] after {timeout or TIMEOUT}s",
+        )
+
+    def wait_until(self, condition, message: str, timeout: float | None = None):
+        """Polls condition(driver) until it returns something truthy, which is returned."""
+        return self.wait(timeout).until(lambda d: condition(d), message)
+
+    def all(self, testid: str, within: WebElement | None = None) -> list[WebElement]:
+        return (within or self.driver).find_elements(By.CSS_SELECTOR, sel(testid))
+
+    def one(self, testid: str, within: WebElement) -> WebElement:
+        return within.find_element(By.CSS_SELECTOR, sel(testid))
+
+    def wait_for_text(self, testid: str, pattern: str, timeout: float | None = None) -> WebElement:
+        """The first visible [data-testid] element whose text matches the regex (case-insensitive)."""
+        rx = re.compile(pattern, re.I)
+
+        def found(_):
+            for el in self.all(testid):
+                if el.is_displayed() and rx.search(el.text):
+                    return el
+            return None
+
+        return self.wait_until(found, f"no [data-testid={testid}] with text /{pattern}/", timeout)
+
+    # --- acting ----------------------------------------------------------------------------------
+    def click(self, testid_or_element: str | WebElement) -> None:
+        if isinstance(testid_or_element, WebElement):
+            el = testid_or_element
+        else:
+            el = self.wait(None).until(
+                EC.element_to_be_clickable((By.CSS_SELECTOR, sel(testid_or_element))),
+                f"[data-testid={testid_or_element}] not clickable",
+            )
+        el.click()
+
+    def type(self, testid: str, text: str, clear: bool = False) -> WebElement:
+        el = self.wait_for(testid)
+        if clear:
+            # Keystrokes rather than WebElement.clear(): they fire the input events Svelte binds to.
+            el.send_keys(Keys.CONTROL + "a")
+            el.send_keys(Keys.DELETE)
+        el.send_keys(text)
+        return el
+
+    def select(self, testid: str, value: str) -> None:
+        Select(self.wait_for(testid)).select_by_value(value)
+
+    def value(self, testid: str) -> str:
+        return self.wait_for(testid).get_property("value")
+
+    def go(self, route: str) -> None:
+        """Navigate inside the single-page UI, e.g. go('#/case/9999')."""
+        self.driver.execute_script("window.location.hash = arguments[0]", route)
+
+    # --- checks the UI cannot show ---------------------------------------------------------------
+    def invoke(self, command: str, args: dict | None = None):
+        """Calls a Tauri command directly. Only for checks, never for the steps a test is about."""
+        result = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])"
+            "  .then(v => done({ok: v}),"
+            "        e => done({err: (e && typeof e === 'object' && !(e instanceof Error)) ? e : String(e)}));",
+            command,
+            args or {},
+        )
+        if "err" in result:
+            raise AssertionError(f"invoke {command}({args}) failed: {result['err']}")
+        return result["ok"]
+
+    def queue_data(self) -> dict:
+        return self.invoke("queue", {"filter": {"status": None, "channel": None, "category": None}})
+
+    # --- evidence --------------------------------------------------------------------------------
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.driver.save_screenshot(str(path))
+        return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def launch(request, tmp_path_factory):
+    """launch(args=[]) starts the app on this test's fresh data dirs; it is quit after the test."""
+    home = tmp_path_factory.mktemp("shopdesk-home")
+    app = App(home, request.node.name)
+
+    def _launch(args: list[str] | None = None) -> App:
+        return app.start(args)
+
+    yield _launch
+
+    failed = any(
+        getattr(request.node, f"rep_{when}", None) is not None
+        and getattr(request.node, f"rep_{when}").failed
+        for when in ("setup", "call")
+    )
+    if failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        if app.driver is not None:
+            try:
+                app.screenshot(f"FAILED-{request.node.name}")
+                (ARTIFACTS / f"FAILED-{request.node.name}.html").write_text(app.driver.page_source)
+            except WebDriverException as e:
+                print(f"could not save the failure screenshot: {e}")
+    app.stop()
+    if failed and (home / "tauri-driver.log").exists():
+        shutil.copy(home / "tauri-driver.log", ARTIFACTS / f"FAILED-{request.node.name}-driver.log")
+
+
+@pytest.fixture
+def app(launch) -> App:
+    """The app on an empty database."""
+    return launch()

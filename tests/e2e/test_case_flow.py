@@ -1,0 +1,91 @@
+"""The daily path: a new contact phones, the case is logged, worked on, answered, and survives a restart."""
+
+import re
+
+from helpers import contact_saved, digits, numbers_in, queue_row, row_number, timeline
+
+CALL = "Customer phoned: the parcel ordered ten days ago has not arrived."
+REPLY = "Called back, courier is checking"
+
+
+def test_contact_case_queue_status_and_restart(app):
+    # A contact, through the Contacts screen.
+    app.click("nav-contacts")
+    app.click("new-contact")
+    app.type("contact-name", "Ana Costa")
+    app.type("contact-email", "ana@example.com")
+    app.type("contact-phone", "+351 912 345 678")
+    app.click("contact-save")
+    contact_saved(app, "Ana Costa")
+
+    # A case, by logging her phone call on the New case screen.
+    app.click("nav-new-case")
+    app.type("newcase-contact-search", "Ana")
+    app.click(app.wait_for_text("newcase-contact-option", "Ana Costa"))
+    app.type("newcase-subject", "Parcel not arrived")
+    app.select("newcase-channel", "phone")
+    app.select("newcase-direction", "from_customer")
+    app.type("newcase-body", CALL)
+    app.click("newcase-submit")
+    app.wait_for_text("case-number", r"^\s*#1001\s*$")
+    assert "Ana Costa" in app.wait_for("case-contact-name").text
+
+    # The queue shows it on top, waiting.
+    app.click("nav-queue")
+    row = app.wait_until(lambda _: queue_row(app, 1001), "case 1001 is not in the queue")
+    assert row_number(app.all("queue-row")[0]) == 1001
+    assert "Parcel not arrived" in app.one("queue-row-subject", row).text
+    assert "Ana Costa" in app.one("queue-row-contact", row).text
+    waiting_text = app.one("queue-row-waiting", row).text.strip()
+    assert waiting_text not in ("", "-", "—"), "a case with an unanswered call must show a waiting time"
+    assert 1 in numbers_in(app.wait_for("nav-queue").text), "nav-queue should count the one waiting case"
+
+    # Work on it: a status change shows up as an event in the timeline.
+    app.click(row)
+    app.wait_for_text("case-number", r"#1001")
+    events_before = len(timeline(app, "event"))
+    app.select("case-status", "waiting_on_third_party")
+    app.wait_until(lambda _: len(timeline(app, "event")) > events_before, "no timeline event after the status change")
+    assert re.search(r"third.party", timeline(app, "event")[-1].text, re.I), timeline(app, "event")[-1].text
+
+    # Answer the customer by phone: the case stops waiting.
+    app.select("log-direction", "from_shop")
+    app.select("log-channel", "phone")
+    app.type("log-body", REPLY)
+    app.click("log-submit")
+    app.wait_until(
+        lambda _: any(REPLY in e.text for e in timeline(app, "message")), "the logged reply is not in the timeline"
+    )
+    assert app.invoke("get_case", {"number": 1001})["waiting_secs"] is None
+
+    app.click("nav-queue")
+    row = app.wait_until(lambda _: queue_row(app, 1001), "case 1001 left the queue, but it is still open")
+    app.wait_until(
+        lambda _: not re.search(r"\d", app.one("queue-row-waiting", queue_row(app, 1001)).text),
+        "the answered case still shows a waiting time",
+    )
+    assert re.search(r"third.party", app.one("queue-row-status", queue_row(app, 1001)).text, re.I)
+    assert not [n for n in numbers_in(app.wait_for("nav-queue").text) if n > 0], "nobody is waiting any more"
+
+    app.click(queue_row(app, 1001))
+    app.wait_for_text("case-number", r"#1001")
+    before = [(e.get_attribute("data-type"), e.text) for e in timeline(app)]
+
+    # Everything is still there after a restart on the same data.
+    app.restart()
+    row = app.wait_until(lambda _: queue_row(app, 1001), "case 1001 is gone after a restart")
+    assert re.search(r"third.party", app.one("queue-row-status", row).text, re.I)
+    app.click(row)
+    app.wait_for_text("case-number", r"#1001")
+    assert app.value("case-status") == "waiting_on_third_party"
+    assert "Ana Costa" in app.wait_for("case-contact-name").text
+    app.wait_until(lambda _: len(timeline(app)) >= len(before), "timeline entries are missing after a restart")
+    after = [(e.get_attribute("data-type"), e.text) for e in timeline(app)]
+    assert [t for t, _ in after] == [t for t, _ in before]
+    assert any(CALL in text for _, text in after) and any(REPLY in text for _, text in after)
+
+    app.click("nav-contacts")
+    contact_saved(app, "Ana Costa")
+    [ana] = [c for c in app.invoke("list_contacts", {"query": ""}) if c["name"] == "Ana Costa"]
+    assert ana["emails"] == ["ana@example.com"]
+    assert [digits(p) for p in ana["phones"]] == ["351912345678"]

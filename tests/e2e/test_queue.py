@@ -1,0 +1,34 @@
+"""The queue on a first run: empty state, then demo data ordered longest-waiting first."""
+
+import re
+
+from helpers import numbers_in, row_number
+
+
+def test_first_run_shows_empty_queue_then_demo(app):
+    app.wait_for("queue-empty")
+    assert app.all("queue-row") == [], "an empty database must show no queue rows"
+
+    app.click("load-demo")
+    rows = app.wait_until(
+        lambda _: len(r := app.all("queue-row")) >= 5 and r, "fewer than 5 queue-rows after load-demo"
+    )
+
+    # The order the UI shows is the core's order, and that order puts the longest wait first.
+    queue = app.queue_data()
+    expected = [c["number"] for c in queue["items"]]
+    shown = [row_number(r) for r in rows]
+    assert shown == expected[: len(shown)], f"queue rows {shown} are not in the core's order {expected}"
+    waiting = [c["waiting_secs"] for c in queue["items"] if c["waiting_secs"] is not None]
+    assert waiting, "the demo data should have customers waiting for an answer"
+    assert [c["waiting_secs"] for c in queue["items"][: len(waiting)]] == sorted(waiting, reverse=True), (
+        "waiting cases must come first, longest wait first"
+    )
+    assert queue["items"][0]["waiting_secs"] == max(waiting)
+
+    first_waiting = app.one("queue-row-waiting", rows[0]).text
+    assert re.search(r"\d", first_waiting), f"the top row should show how long it waits, got {first_waiting!r}"
+
+    nav = app.wait_for("nav-queue").text
+    assert queue["waiting"] in numbers_in(nav), f"nav-queue {nav!r} should show the waiting count {queue['waiting']}"
+    assert not any(el.is_displayed() for el in app.all("queue-empty"))
