@@ -1,0 +1,93 @@
+// The one door to the Rust core: a typed function per Tauri command. Nothing else in the UI
+// imports `invoke`; every rejection leaves here as an `IpcFailure` with a kind and a message
+// a shop owner can read.
+import { invoke } from '@tauri-apps/api/core';
+import type {
+  AppInfo,
+  Case,
+  CasePatch,
+  CaseView,
+  Contact,
+  ContactProfile,
+  ContactSummary,
+  IpcError,
+  IpcErrorKind,
+  Message,
+  NewCase,
+  NewContact,
+  NewMessage,
+  Queue,
+  QueueFilter,
+} from './types';
+
+const KINDS: readonly IpcErrorKind[] = [
+  'not_found',
+  'invalid_input',
+  'conflict',
+  'storage',
+  'newer_schema',
+  'internal',
+];
+
+export class IpcFailure extends Error implements IpcError {
+  readonly kind: IpcErrorKind;
+  constructor(kind: IpcErrorKind, message: string) {
+    super(message);
+    this.name = 'IpcFailure';
+    this.kind = kind;
+  }
+}
+
+/** Turns whatever a rejected invoke gave us (IpcError, a bare string, an Error) into one shape. */
+export function toIpcFailure(raw: unknown): IpcFailure {
+  if (raw instanceof IpcFailure) return raw;
+  if (typeof raw === 'string') {
+    return new IpcFailure('internal', raw.trim() || 'Something went wrong (no details given).');
+  }
+  if (raw && typeof raw === 'object') {
+    const obj = raw as { kind?: unknown; message?: unknown };
+    const message =
+      typeof obj.message === 'string' && obj.message.trim() !== ''
+        ? obj.message
+        : 'Something went wrong (no details given).';
+    const kind =
+      typeof obj.kind === 'string' && (KINDS as readonly string[]).includes(obj.kind)
+        ? (obj.kind as IpcErrorKind)
+        : 'internal';
+    return new IpcFailure(kind, message);
+  }
+  return new IpcFailure('internal', 'Something went wrong (no details given).');
+}
+
+/** The message to show for any caught error, IPC or not. */
+export function errorMessage(err: unknown): string {
+  return toIpcFailure(err).message;
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  if (typeof window !== 'undefined' && !('__TAURI_INTERNALS__' in window)) {
+    throw new IpcFailure(
+      'internal',
+      'Shopdesk cannot reach its data: this page is running outside the Shopdesk app.',
+    );
+  }
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    throw toIpcFailure(raw);
+  }
+}
+
+export const ipc = {
+  queue: (filter: QueueFilter) => call<Queue>('queue', { filter }),
+  listContacts: (query: string) => call<ContactSummary[]>('list_contacts', { query }),
+  getContact: (id: string) => call<ContactProfile>('get_contact', { id }),
+  createContact: (input: NewContact) => call<Contact>('create_contact', { input }),
+  updateContact: (id: string, input: NewContact) => call<Contact>('update_contact', { id, input }),
+  openCase: (input: NewCase) => call<Case>('open_case', { input }),
+  getCase: (number: number) => call<CaseView>('get_case', { number }),
+  logMessage: (number: number, input: NewMessage) => call<Message>('log_message', { number, input }),
+  updateCase: (number: number, patch: CasePatch) => call<Case>('update_case', { number, patch }),
+  loadDemo: () => call<number>('load_demo'),
+  appInfo: () => call<AppInfo>('app_info'),
+};

@@ -1,0 +1,49 @@
+// The app's places and their hash addresses (#/queue, #/case/1001, #/contacts, #/contacts/<id>,
+// #/new). Hash routing needs no server support, which suits a webview loading files from disk.
+
+export type Route =
+  | { name: 'queue' }
+  | { name: 'case'; number: number }
+  | { name: 'contacts' }
+  | { name: 'contact'; id: string }
+  | { name: 'new-case'; contactId?: string }
+  | { name: 'not-found'; path: string };
+
+export function parseHash(hash: string): Route {
+  const [rawPath, query = ''] = hash.replace(/^#/, '').split('?', 2);
+  const path = rawPath.replace(/\/+$/, '') || '/queue';
+  const parts = path.split('/').filter((p) => p !== '');
+  if (parts.length === 0) return { name: 'queue' };
+  const [head, arg, ...rest] = parts;
+  if (rest.length > 0) return { name: 'not-found', path };
+  if (head === 'queue' && arg === undefined) return { name: 'queue' };
+  if (head === 'new' && arg === undefined) {
+    const contactId = new URLSearchParams(query).get('contact');
+    return contactId ? { name: 'new-case', contactId } : { name: 'new-case' };
+  }
+  if (head === 'contacts') {
+    if (arg === undefined) return { name: 'contacts' };
+    return { name: 'contact', id: decodeURIComponent(arg) };
+  }
+  if (head === 'case' && arg !== undefined && /^\d+$/.test(arg)) {
+    return { name: 'case', number: Number(arg) };
+  }
+  return { name: 'not-found', path };
+}
+
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'queue':
+      return '#/queue';
+    case 'case':
+      return `#/case/${route.number}`;
+    case 'contacts':
+      return '#/contacts';
+    case 'contact':
+      return `#/contacts/${encodeURIComponent(route.id)}`;
+    case 'new-case':
+      return route.contactId ? `#/new?contact=${encodeURIComponent(route.contactId)}` : '#/new';
+    case 'not-found':
+      return `#${route.path}`;
+  }
+}

@@ -1,0 +1,91 @@
+// Keyboard shortcuts: which key does what, and the rule that keys typed into a field are text,
+// never commands. The overlay (`?`) lists SHORTCUTS, so the list and the behaviour stay together.
+
+export type ShortcutAction =
+  | 'go-queue'
+  | 'go-contacts'
+  | 'new-case'
+  | 'focus-search'
+  | 'help'
+  | 'next'
+  | 'prev'
+  | 'open'
+  | 'escape';
+
+export interface KeyLike {
+  key: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+}
+
+export const SHORTCUTS: { keys: string[][]; description: string }[] = [
+  { keys: [['g', 'q'], ['1']], description: 'Go to the queue' },
+  { keys: [['g', 'c'], ['2']], description: 'Go to contacts' },
+  { keys: [['n']], description: 'New case' },
+  { keys: [['/']], description: 'Search' },
+  { keys: [['j'], ['k']], description: 'Next / previous case in the queue' },
+  { keys: [['Enter']], description: 'Open the selected case' },
+  { keys: [['Ctrl', 'Enter']], description: 'Send / save what you are writing' },
+  { keys: [['?']], description: 'Show this list' },
+  { keys: [['Esc']], description: 'Close this list' },
+];
+
+/** True when a key press belongs to a field the user is typing in. */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!target || typeof (target as Element).tagName !== 'string') return false;
+  const el = target as HTMLElement;
+  const tag = el.tagName.toLowerCase();
+  if (tag === 'textarea' || tag === 'select') return true;
+  if (tag === 'input') {
+    const type = ((el as HTMLInputElement).type || 'text').toLowerCase();
+    return !['button', 'submit', 'reset', 'checkbox', 'radio'].includes(type);
+  }
+  return el.isContentEditable === true;
+}
+
+/**
+ * Maps a key press to an action. `pending` is the first key of a two-key chord ("g") if one
+ * was pressed just before; the result says which action fired (if any) and what is pending now.
+ */
+export function matchShortcut(
+  e: KeyLike,
+  pending: string | null,
+): { action: ShortcutAction | null; pending: string | null } {
+  if (e.ctrlKey || e.metaKey || e.altKey) return { action: null, pending: null };
+  if (pending === 'g') {
+    if (e.key === 'q') return { action: 'go-queue', pending: null };
+    if (e.key === 'c') return { action: 'go-contacts', pending: null };
+    if (e.key === 'n') return { action: 'new-case', pending: null };
+    return { action: null, pending: null };
+  }
+  switch (e.key) {
+    case 'g':
+      return { action: null, pending: 'g' };
+    case '1':
+      return { action: 'go-queue', pending: null };
+    case '2':
+      return { action: 'go-contacts', pending: null };
+    case 'n':
+      return { action: 'new-case', pending: null };
+    case '/':
+      return { action: 'focus-search', pending: null };
+    case '?':
+      return { action: 'help', pending: null };
+    case 'j':
+      return { action: 'next', pending: null };
+    case 'k':
+      return { action: 'prev', pending: null };
+    case 'Enter':
+      return { action: 'open', pending: null };
+    case 'Escape':
+      return { action: 'escape', pending: null };
+    default:
+      return { action: null, pending: null };
+  }
+}
+
+/** Ctrl+Enter (Cmd+Enter on a Mac) submits the form a textarea belongs to. */
+export function isSubmitChord(e: KeyLike): boolean {
+  return e.key === 'Enter' && (e.ctrlKey === true || e.metaKey === true);
+}

@@ -1,0 +1,300 @@
+// DEV ONLY (VITE_MOCK=1): an in-memory stand-in for the Rust core, so the UI can be looked at
+// in a plain browser. Never part of a production build (main.ts imports it behind the flag).
+// It starts empty; add `?seed` to the URL to start with the sample shop.
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type {
+  Case,
+  CaseEvent,
+  CaseSummary,
+  CaseView,
+  Contact,
+  ContactProfile,
+  ContactSummary,
+  IpcError,
+  Message,
+  NewCase,
+  NewContact,
+  NewMessage,
+  Queue,
+  QueueFilter,
+  Status,
+} from '../lib/types';
+
+const contacts: Contact[] = [];
+const cases: Case[] = [];
+const messages: Message[] = [];
+const events: CaseEvent[] = [];
+let nextNumber = 1001;
+let nextId = 1;
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now = () => iso(Date.now());
+const id = (p: string) => `${p}_${(nextId++).toString(36).padStart(6, '0')}`;
+const fail = (kind: IpcError['kind'], message: string): never => {
+  throw { kind, message } satisfies IpcError;
+};
+
+function createContact(input: NewContact): Contact {
+  if (!input.name.trim()) fail('invalid_input', 'A contact needs a name.');
+  for (const e of input.emails) {
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) fail('invalid_input', `"${e}" is not an email address.`);
+    if (contacts.some((c) => c.emails.includes(e.toLowerCase())))
+      fail('conflict', `Another contact already has the email ${e.toLowerCase()}.`);
+  }
+  const t = now();
+  const c: Contact = {
+    id: id('ct'),
+    name: input.name.trim(),
+    emails: input.emails.map((e) => e.toLowerCase()),
+    phones: input.phones,
+    address: input.address,
+    notes: input.notes,
+    tags: input.tags,
+    created_at: t,
+    updated_at: t,
+  };
+  contacts.push(c);
+  return c;
+}
+
+function waitingSince(caseId: string): string | null {
+  let since: string | null = null;
+  for (const m of messages.filter((m) => m.case_id === caseId).sort((a, b) => a.happened_at.localeCompare(b.happened_at))) {
+    if (m.direction === 'from_customer' && since === null) since = m.happened_at;
+    if (m.direction === 'from_shop' && !m.automatic) since = null;
+  }
+  return since;
+}
+
+function summary(k: Case): CaseSummary {
+  const since = waitingSince(k.id);
+  const contact = contacts.find((c) => c.id === k.contact_id)!;
+  const last = [...messages, ...events.map((e) => ({ ...e, happened_at: e.at, case_id: e.case_id }))]
+    .filter((m) => m.case_id === k.id)
+    .map((m) => m.happened_at)
+    .sort()
+    .pop();
+  return {
+    id: k.id,
+    number: k.number,
+    subject: k.subject,
+    status: k.status,
+    priority: k.priority,
+    category: k.category,
+    channel: k.channel,
+    contact_id: k.contact_id,
+    contact_name: contact.name,
+    waiting_since: since,
+    waiting_secs: since ? Math.floor((Date.now() - Date.parse(since)) / 1000) : null,
+    last_activity_at: last ?? k.created_at,
+    created_at: k.created_at,
+  };
+}
+
+function logMessage(k: Case, input: NewMessage, at?: string): Message {
+  if (!input.body.trim()) fail('invalid_input', 'The message is empty: write what was said.');
+  const m: Message = {
+    id: id('msg'),
+    case_id: k.id,
+    direction: input.direction,
+    channel: input.channel,
+    author: input.author,
+    body: input.body,
+    happened_at: input.happened_at ?? at ?? now(),
+    recorded_at: at ?? now(),
+    automatic: false,
+  };
+  messages.push(m);
+  return m;
+}
+
+function event(k: Case, kind: CaseEvent['kind'], field: string | null, from: string | null, to: string | null, at = now()) {
+  events.push({ id: id('ev'), case_id: k.id, at, author: 'Shop', kind, field, from, to });
+}
+
+function openCase(input: NewCase, at?: string): Case {
+  if (!input.subject.trim()) fail('invalid_input', 'A case needs a subject.');
+  const contact =
+    'existing' in input.contact
+      ? (contacts.find((c) => c.id === (input.contact as { existing: string }).existing) ??
+        fail('not_found', 'No such contact.'))
+      : createContact(input.contact.new);
+  const t = at ?? input.first_message.happened_at ?? now();
+  const k: Case = {
+    id: id('case'),
+    number: nextNumber++,
+    subject: input.subject.trim(),
+    contact_id: contact.id,
+    status: 'new',
+    priority: input.priority,
+    category: input.category,
+    fault: 'unknown',
+    channel: input.first_message.channel,
+    order_ref: '',
+    tracking_ref: '',
+    third_party: '',
+    tags: [],
+    created_at: t,
+    updated_at: t,
+    merged_into: null,
+    waiting_since: null,
+    first_response_at: null,
+    last_shop_reply_at: null,
+  };
+  cases.push(k);
+  event(k, 'created', null, null, null, t);
+  logMessage(k, input.first_message, t);
+  return k;
+}
+
+function findCase(number: number): Case {
+  return cases.find((c) => c.number === number) ?? fail('not_found', `There is no case #${number}.`);
+}
+
+function queue(filter: QueueFilter): Queue {
+  const open = cases.filter((c) => c.status !== 'solved' && c.status !== 'closed').map(summary);
+  const by_status = Object.fromEntries(
+    ['new', 'open', 'waiting_on_customer', 'waiting_on_third_party', 'on_hold', 'solved', 'closed'].map((s) => [
+      s,
+      cases.filter((c) => c.status === s).length,
+    ]),
+  ) as Record<Status, number>;
+  const items = open
+    .filter(
+      (c) =>
+        (!filter.status || c.status === filter.status) &&
+        (!filter.channel || c.channel === filter.channel) &&
+        (!filter.category || c.category === filter.category),
+    )
+    .sort((a, b) => {
+      if (a.waiting_secs !== null && b.waiting_secs !== null) return b.waiting_secs - a.waiting_secs;
+      if (a.waiting_secs !== null) return -1;
+      if (b.waiting_secs !== null) return 1;
+      return b.last_activity_at.localeCompare(a.last_activity_at);
+    });
+  return { items, total_open: open.length, waiting: open.filter((c) => c.waiting_secs !== null).length, by_status, now: now() };
+}
+
+function contactSummary(c: Contact): ContactSummary {
+  const mine = cases.filter((k) => k.contact_id === c.id);
+  return {
+    id: c.id,
+    name: c.name,
+    emails: c.emails,
+    phones: c.phones,
+    open_cases: mine.filter((k) => k.status !== 'solved' && k.status !== 'closed').length,
+    total_cases: mine.length,
+  };
+}
+
+function loadDemo(): number {
+  if (cases.length || contacts.length) fail('invalid_input', 'The database is not empty: sample data goes only into a new one.');
+  const ago = (mins: number) => iso(Date.now() - mins * 60_000);
+  const people: [string, string, string, string][] = [
+    ['Ana Costa', 'ana.costa@example.com', '+351 912 345 678', 'Rua das Flores 12\n1200-195 Lisboa'],
+    ['Ben Okafor', 'ben@okafor.example', '+44 20 7946 0958', '14 Hill Street\nLondon W1J 5NL'],
+    ['Chloé Martin', 'chloe.martin@example.fr', '', '8 rue Oberkampf\n75011 Paris'],
+    ['Dmitri Volkov', 'dvolkov@example.net', '+49 30 901820', ''],
+    ['Emma Lindqvist', 'emma.l@example.se', '+46 8 123 456 78', 'Storgatan 3, Stockholm'],
+    ['Farah Haddad', 'farah@example.com', '', ''],
+  ];
+  const cs = people.map(([name, email, phone, address]) =>
+    createContact({ name, emails: [email], phones: phone ? [phone] : [], address, notes: '', tags: [] }),
+  );
+  cs[1].notes = 'Regular customer since 2023. Prefers phone calls in the afternoon.';
+  const mk = (ci: number, subject: string, channel: Case['channel'], category: Case['category'], mins: number, body: string, priority: Case['priority'] = 'normal') =>
+    openCase(
+      {
+        contact: { existing: cs[ci].id },
+        subject,
+        priority,
+        category,
+        first_message: { direction: 'from_customer', channel, author: cs[ci].name, body, happened_at: ago(mins) },
+      },
+      ago(mins),
+    );
+  const a = mk(0, 'Parcel not arrived after 10 days', 'email', 'delivery', 3 * 1440 + 260, 'Hello, I ordered the linen shirt on the 12th and the parcel still has not arrived. The tracking has said "in transit" for a week. Can you help?', 'high');
+  a.order_ref = '10482';
+  a.tracking_ref = 'JD014600003828';
+  a.third_party = 'DHL';
+  a.status = 'waiting_on_third_party';
+  event(a, 'status_changed', 'status', 'new', 'waiting_on_third_party', ago(3 * 1440 + 100));
+  logMessage(a, { direction: 'note', channel: 'phone', author: 'Shop', body: 'Called DHL, they opened an investigation (ref 88231).', happened_at: ago(3 * 1440 + 90) });
+  const b = mk(1, 'Mug arrived broken', 'phone', 'damaged_item', 134, 'Called: the mug arrived in pieces. Will send photos by email.', 'urgent');
+  b.status = 'open';
+  mk(2, 'Question about sizes', 'chat', 'question', 45, 'Bonjour, does the M size run small?');
+  const d = mk(3, 'Refund for returned jacket', 'voicemail', 'refund_return', 26 * 60, 'Voicemail: sent the jacket back last week, asking when the refund comes.');
+  logMessage(d, { direction: 'from_shop', channel: 'email', author: 'Shop', body: 'Hi Dmitri, the jacket arrived today; the refund goes out tomorrow.', happened_at: ago(20 * 60) });
+  d.status = 'waiting_on_customer';
+  mk(4, 'Wrong colour delivered', 'email', 'quality', 5, 'I ordered the green scarf but got a blue one.');
+  const f = mk(5, 'Invoice with VAT number', 'email', 'payment', 7 * 1440, 'Could you send an invoice with my company VAT number?');
+  logMessage(f, { direction: 'from_shop', channel: 'email', author: 'Shop', body: 'Sure — attached.', happened_at: ago(6 * 1440) });
+  f.status = 'solved';
+  return cases.length;
+}
+
+export function installMockBackend(): void {
+  if (new URLSearchParams(location.search).has('seed')) loadDemo();
+  mockIPC(
+    async (cmd, raw) => {
+      const args = (raw ?? {}) as Record<string, never>;
+      await new Promise((r) => setTimeout(r, 40));
+      switch (cmd) {
+        case 'queue':
+          return queue(args.filter);
+        case 'list_contacts': {
+          const q = String(args.query ?? '').toLowerCase();
+          return contacts
+            .filter((c) => !q || [c.name, ...c.emails, ...c.phones].some((s) => s.toLowerCase().includes(q)))
+            .map(contactSummary);
+        }
+        case 'get_contact': {
+          const c = contacts.find((x) => x.id === args.id) ?? fail('not_found', 'No such contact.');
+          return {
+            contact: c,
+            cases: cases.filter((k) => k.contact_id === c.id).map(summary),
+          } satisfies ContactProfile;
+        }
+        case 'create_contact':
+          return createContact(args.input);
+        case 'open_case':
+          return openCase(args.input);
+        case 'get_case': {
+          const k = findCase(args.number);
+          const timeline = [
+            ...messages.filter((m) => m.case_id === k.id).map((m) => ({ type: 'message' as const, ...m })),
+            ...events.filter((e) => e.case_id === k.id).map((e) => ({ type: 'event' as const, ...e })),
+          ].sort((x, y) => ('happened_at' in x ? x.happened_at : x.at).localeCompare('happened_at' in y ? y.happened_at : y.at));
+          const s = summary(k);
+          return {
+            case: { ...k, waiting_since: s.waiting_since },
+            contact: contacts.find((c) => c.id === k.contact_id)!,
+            timeline,
+            waiting_secs: s.waiting_secs,
+          } satisfies CaseView;
+        }
+        case 'log_message':
+          return logMessage(findCase(args.number), args.input);
+        case 'update_case': {
+          const k = findCase(args.number);
+          const patch = args.patch as Record<string, unknown>;
+          if (patch.subject !== undefined && !String(patch.subject).trim()) fail('invalid_input', 'A case needs a subject.');
+          for (const [field, value] of Object.entries(patch)) {
+            const before = (k as unknown as Record<string, unknown>)[field];
+            if (JSON.stringify(before) === JSON.stringify(value)) continue;
+            (k as unknown as Record<string, unknown>)[field] = value;
+            event(k, field === 'status' ? 'status_changed' : 'field_changed', field, String(before), String(value));
+          }
+          k.updated_at = now();
+          return k;
+        }
+        case 'load_demo':
+          return loadDemo();
+        case 'app_info':
+          return { db_path: '/tmp/mock.sqlite3', version: '0.1.0-mock', is_empty: cases.length === 0 && contacts.length === 0 };
+        default:
+          return fail('internal', `The mock backend does not know the command ${cmd}.`);
+      }
+    },
+  );
+}
