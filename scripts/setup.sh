@@ -76,7 +76,8 @@ npm_ci() { # DIR — reinstall when node_modules is missing or older than packag
   local dir=$1 installed="$1/node_modules/.package-lock.json"
   [ -f "$dir/package-lock.json" ] || die "$dir/package-lock.json is missing"
   if [ -f "$installed" ] && [ ! "$dir/package-lock.json" -nt "$installed" ]; then return 0; fi
-  say "npm ci in ${dir#"$ROOT"/}"
+  local label=${dir#"$ROOT"}
+  say "npm ci in ${label#/}${label:-the repo root}"
   (cd "$dir" && npm ci --no-audit --no-fund)
   touch "$installed"
 }

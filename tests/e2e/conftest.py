@@ -234,6 +234,11 @@ class App:
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
+        # A shot taken right after a DOM change shows the previous frame: let two frames paint first.
+        self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+        )
         self.driver.save_screenshot(str(path))
         return path
 
