@@ -140,3 +140,29 @@ mod tests {
         assert_eq!(waiting_secs(None, t(9, 0)), None);
     }
 }
+
+/// A waiting time as a person says it: "just now", "45 min", "2 h 14 min", "3 d 4 h".
+pub fn human_duration(secs: i64) -> String {
+    let mins = secs.max(0) / 60;
+    let (days, hours, minutes) = (mins / 1440, mins % 1440 / 60, mins % 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => "just now".to_string(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+#[cfg(test)]
+mod human_tests {
+    #[test]
+    fn durations_read_like_speech() {
+        let rows = [(0, "just now"), (59, "just now"), (60, "1 min"), (45 * 60, "45 min"), (7200, "2 h"),
+            (2 * 3600 + 14 * 60, "2 h 14 min"), (86400, "1 d"), (3 * 86400 + 4 * 3600 + 59, "3 d 4 h"), (-5, "just now")];
+        for (secs, want) in rows {
+            assert_eq!(super::human_duration(secs), want, "{secs}");
+        }
+    }
+}

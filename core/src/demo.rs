@@ -227,6 +227,8 @@ pub fn load(store: &mut Store, now: DateTime<Utc>) -> Result<usize> {
             happened_at: Some(now - Duration::minutes(*minutes)),
         };
         let (first, rest) = demo.messages.split_first().ok_or_else(|| Error::Invalid("empty demo case".into()))?;
+        // Each step happens at its own time, so the timeline reads as it would have unfolded.
+        let at = |m: &(i64, Direction, Channel, &str, bool)| now - Duration::minutes(m.0);
         let case = store.open_case(
             &NewCase {
                 contact: ContactRef::Existing(contact_ids[demo.contact]),
@@ -235,13 +237,13 @@ pub fn load(store: &mut Store, now: DateTime<Utc>) -> Result<usize> {
                 category: demo.category,
                 first_message: message(first),
             },
-            now,
+            at(first),
         )?;
         for m in rest {
             if m.4 {
-                store.log_automatic_message(case.number, &message(m), now)?;
+                store.log_automatic_message(case.number, &message(m), at(m))?;
             } else {
-                store.log_message(case.number, &message(m), now)?;
+                store.log_message(case.number, &message(m), at(m))?;
             }
         }
         let patch = CasePatch {
@@ -252,7 +254,8 @@ pub fn load(store: &mut Store, now: DateTime<Utc>) -> Result<usize> {
             third_party: Some(demo.third_party.to_string()),
             ..CasePatch::default()
         };
-        store.update_case(case.number, &patch, crate::DEFAULT_AUTHOR, now)?;
+        let last = demo.messages.last().map(at).unwrap_or(now);
+        store.update_case(case.number, &patch, crate::DEFAULT_AUTHOR, (last + Duration::minutes(2)).min(now))?;
     }
     Ok(CASES.len())
 }

@@ -346,7 +346,7 @@ impl Store {
             "UPDATE cases SET created_at = ?2, last_activity_at = ?3 WHERE id = ?1",
             params![id, to_ms(created_at), to_ms(message.happened_at)],
         )?;
-        record_event(&tx, id, created_at, &input.first_message.author, EventKind::Created, None, None, None)?;
+        record_event(&tx, id, created_at, &message.author, EventKind::Created, None, None, None)?;
         if let Some(to) = status_after(Status::New, message.direction, false) {
             let case = load_by_number(&tx, number)?;
             set_status(&tx, &case, to, &message.author, now)?;

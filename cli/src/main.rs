@@ -1,0 +1,289 @@
+//! `shopdesk`: the command line over Shopdesk's core, for scripts, cron and tests.
+//! It translates arguments into core calls and results into tables or JSON; every rule lives
+//! in shopdesk-core. Errors print as one line on stderr with a non-zero exit.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context};
+use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use clap::{Args, Parser, Subcommand};
+use shopdesk_core::{
+    demo, paths, CasePatch, Category, Channel, ContactRef, Direction, Fault, NewCase, NewContact, NewMessage,
+    Priority, QueueFilter, Status, Store, DEFAULT_AUTHOR,
+};
+
+#[derive(Parser)]
+#[command(name = "shopdesk", version, about = "Shopdesk from the command line: contacts, cases and the queue")]
+struct Cli {
+    /// The database file (default: the one the desktop app uses)
+    #[arg(long, global = true, env = "SHOPDESK_DB", value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Print JSON for scripts instead of tables
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add, find, show and merge contacts
+    #[command(subcommand)]
+    Contact(ContactCmd),
+    /// Open cases, log messages, change status and fields
+    #[command(subcommand)]
+    Case(CaseCmd),
+    /// Open cases, longest-waiting customer first
+    Queue {
+        #[arg(long)]
+        status: Option<Status>,
+        #[arg(long)]
+        channel: Option<Channel>,
+        #[arg(long)]
+        category: Option<Category>,
+        /// Measure waiting times at this moment instead of now
+        #[arg(long, value_parser = parse_time)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// Fill an empty database with sample shop data
+    Demo,
+    /// Print the database path in use
+    Where,
+}
+
+#[derive(Subcommand)]
+enum ContactCmd {
+    /// Add a contact
+    Add(ContactArgs),
+    /// Find contacts by name, email or phone (all when no query is given)
+    Find { query: Option<String> },
+    /// Show a contact (by id, email or phone) with all their cases
+    Show { key: String },
+    /// Merge the second contact into the first; their cases follow
+    Merge { keep: String, absorb: String },
+}
+
+#[derive(Args)]
+struct ContactArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long = "email")]
+    emails: Vec<String>,
+    #[arg(long = "phone")]
+    phones: Vec<String>,
+    #[arg(long, default_value = "")]
+    address: String,
+    #[arg(long, default_value = "")]
+    notes: String,
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+}
+
+#[derive(Args)]
+struct MessageArgs {
+    /// email, phone, voicemail, chat, social, letter, in_person
+    #[arg(long)]
+    channel: Channel,
+    /// from_customer, from_shop or note
+    #[arg(long, default_value = "from_customer")]
+    direction: Direction,
+    /// What was said
+    #[arg(long)]
+    text: String,
+    #[arg(long, default_value = "")]
+    author: String,
+    /// When it happened (RFC 3339, or "YYYY-MM-DD HH:MM" local time); default now
+    #[arg(long, value_parser = parse_time)]
+    at: Option<DateTime<Utc>>,
+}
+
+impl MessageArgs {
+    fn into_message(self) -> NewMessage {
+        NewMessage { direction: self.direction, channel: self.channel, author: self.author, body: self.text, happened_at: self.at }
+    }
+}
+
+#[derive(Subcommand)]
+enum CaseCmd {
+    /// Open a case with its first message, for a known contact or a new one
+    Open {
+        /// The contact's id, email or phone
+        #[arg(long, required_unless_present = "new_name", conflicts_with = "new_name")]
+        contact: Option<String>,
+        /// Create a new contact with this name
+        #[arg(long)]
+        new_name: Option<String>,
+        #[arg(long)]
+        new_email: Vec<String>,
+        #[arg(long)]
+        new_phone: Vec<String>,
+        #[arg(long)]
+        subject: String,
+        #[arg(long, default_value = "normal")]
+        priority: Priority,
+        #[arg(long, default_value = "other")]
+        category: Category,
+        #[command(flatten)]
+        message: MessageArgs,
+    },
+    /// Log a message, call, voicemail or note on a case
+    Log {
+        number: CaseNumber,
+        #[command(flatten)]
+        message: MessageArgs,
+    },
+    /// Change a case's status
+    Status { number: CaseNumber, status: Status },
+    /// Change a case's fields
+    Set {
+        number: CaseNumber,
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long)]
+        priority: Option<Priority>,
+        #[arg(long)]
+        category: Option<Category>,
+        #[arg(long)]
+        fault: Option<Fault>,
+        #[arg(long = "order")]
+        order_ref: Option<String>,
+        #[arg(long = "tracking")]
+        tracking_ref: Option<String>,
+        #[arg(long)]
+        third_party: Option<String>,
+        /// Replace the tags (repeat for several)
+        #[arg(long = "tag")]
+        tags: Option<Vec<String>>,
+    },
+    /// Show a case with its timeline
+    Show { number: CaseNumber },
+    /// Merge two cases about the same matter (the older number stays)
+    Merge { a: CaseNumber, b: CaseNumber },
+}
+
+/// A case number as people write it: 1042 or #1042.
+#[derive(Clone, Copy)]
+struct CaseNumber(u32);
+
+impl std::str::FromStr for CaseNumber {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.trim()
+            .trim_start_matches('#')
+            .parse()
+            .map(CaseNumber)
+            .map_err(|_| format!("\"{s}\" is not a case number (like 1042 or #1042)"))
+    }
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s.trim(), format) {
+            return Local
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| format!("{s} does not exist in the local time zone"));
+        }
+    }
+    Err(format!("\"{s}\" is not a time; use 2026-11-25T14:03:00Z or \"2026-11-25 14:03\""))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let path = match cli.db {
+        Some(path) => path,
+        None => paths::default_db_path().ok_or_else(|| anyhow!("No data folder on this system; pass --db FILE"))?,
+    };
+    if let Command::Where = cli.command {
+        println!("{}", path.display());
+        return Ok(());
+    }
+    let mut store = Store::open(&path).with_context(|| format!("Could not open {}", path.display()))?;
+    let out = output::Out { json: cli.json };
+    let now = Utc::now();
+    match cli.command {
+        Command::Where => Ok(()),
+        Command::Demo => {
+            let n = demo::load(&mut store, now)?;
+            out.done(&serde_json::json!({ "cases": n }), &format!("Loaded sample shop data: {n} cases"))
+        }
+        Command::Queue { status, channel, category, at } => {
+            let queue = store.queue(&QueueFilter { status, channel, category }, at.unwrap_or(now))?;
+            out.queue(&queue)
+        }
+        Command::Contact(cmd) => match cmd {
+            ContactCmd::Add(args) => {
+                let input = NewContact {
+                    name: args.name,
+                    emails: args.emails,
+                    phones: args.phones,
+                    address: args.address,
+                    notes: args.notes,
+                    tags: args.tags,
+                };
+                let contact = store.create_contact(&input, now)?;
+                out.done(&contact, &format!("Added {} ({})", contact.name, contact.id))
+            }
+            ContactCmd::Find { query } => out.contacts(&store.find_contacts(query.as_deref().unwrap_or(""))?),
+            ContactCmd::Show { key } => {
+                let contact = store.resolve_contact(&key)?;
+                out.profile(&store.contact_profile(contact.id, now)?)
+            }
+            ContactCmd::Merge { keep, absorb } => {
+                let keep = store.resolve_contact(&keep)?;
+                let absorb = store.resolve_contact(&absorb)?;
+                let merged = store.merge_contacts(keep.id, absorb.id, DEFAULT_AUTHOR, now)?;
+                out.done(&merged, &format!("Merged {} into {}", absorb.name, merged.name))
+            }
+        },
+        Command::Case(cmd) => match cmd {
+            CaseCmd::Open { contact, new_name, new_email, new_phone, subject, priority, category, message } => {
+                let contact = match (contact, new_name) {
+                    (Some(key), _) => ContactRef::Existing(store.resolve_contact(&key)?.id),
+                    (None, Some(name)) => ContactRef::New(NewContact { name, emails: new_email, phones: new_phone, ..NewContact::default() }),
+                    (None, None) => return Err(anyhow!("Say who the case is for: --contact or --new-name")),
+                };
+                let input = NewCase { contact, subject, priority, category, first_message: message.into_message() };
+                let case = store.open_case(&input, now)?;
+                out.done(&case, &format!("Opened case #{}: {}", case.number, case.subject))
+            }
+            CaseCmd::Log { number, message } => {
+                let message = store.log_message(number.0, &message.into_message(), now)?;
+                out.done(&message, &format!("Logged {} {} on case #{}", message.direction, message.channel, number.0))
+            }
+            CaseCmd::Status { number, status } => {
+                let patch = CasePatch { status: Some(status), ..CasePatch::default() };
+                let case = store.update_case(number.0, &patch, DEFAULT_AUTHOR, now)?;
+                out.done(&case, &format!("Case #{} is now {}", case.number, case.status))
+            }
+            CaseCmd::Set { number, subject, priority, category, fault, order_ref, tracking_ref, third_party, tags } => {
+                let patch = CasePatch { status: None, priority, category, fault, subject, order_ref, tracking_ref, third_party, tags };
+                let case = store.update_case(number.0, &patch, DEFAULT_AUTHOR, now)?;
+                out.done(&case, &format!("Updated case #{}", case.number))
+            }
+            CaseCmd::Show { number } => out.case(&store.case_view(number.0, now)?),
+            CaseCmd::Merge { a, b } => {
+                let case = store.merge_cases(a.0, b.0, DEFAULT_AUTHOR, now)?;
+                let gone = a.0.max(b.0);
+                out.done(&case, &format!("Merged case #{gone} into #{}", case.number))
+            }
+        },
+    }
+}

@@ -1,0 +1,168 @@
+//! Printing results: one JSON document with `--json`, aligned tables for people otherwise.
+
+use serde::Serialize;
+use shopdesk_core::clock::human_duration;
+use shopdesk_core::{CaseView, ContactProfile, ContactSummary, Queue, TimelineEntry};
+
+pub struct Out {
+    pub json: bool,
+}
+
+/// Prints rows as columns padded to the widest cell (by characters, not bytes).
+fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        line(row.clone());
+    }
+}
+
+impl Out {
+    fn print_json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
+        println!("{}", serde_json::to_string_pretty(value)?);
+        Ok(())
+    }
+
+    /// The result of a change: the record as JSON, or one line for a person.
+    pub fn done<T: Serialize>(&self, value: &T, line: &str) -> anyhow::Result<()> {
+        if self.json {
+            return self.print_json(value);
+        }
+        println!("{line}");
+        Ok(())
+    }
+
+    pub fn queue(&self, queue: &Queue) -> anyhow::Result<()> {
+        if self.json {
+            return self.print_json(queue);
+        }
+        if queue.items.is_empty() {
+            println!("No open cases. Nobody is waiting.");
+            return Ok(());
+        }
+        let rows: Vec<Vec<String>> = queue
+            .items
+            .iter()
+            .map(|c| {
+                vec![
+                    format!("#{}", c.number),
+                    c.waiting_secs.map(human_duration).unwrap_or_else(|| "answered".into()),
+                    c.contact_name.clone(),
+                    c.subject.clone(),
+                    c.channel.label().into(),
+                    c.status.label().into(),
+                ]
+            })
+            .collect();
+        table(&["CASE", "WAITING", "CUSTOMER", "SUBJECT", "CHANNEL", "STATUS"], &rows);
+        println!("\n{} open, {} waiting for an answer", queue.total_open, queue.waiting);
+        Ok(())
+    }
+
+    pub fn contacts(&self, contacts: &[ContactSummary]) -> anyhow::Result<()> {
+        if self.json {
+            return self.print_json(&contacts);
+        }
+        if contacts.is_empty() {
+            println!("No contacts found.");
+            return Ok(());
+        }
+        let rows: Vec<Vec<String>> = contacts
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    c.emails.join(", "),
+                    c.phones.join(", "),
+                    format!("{}/{}", c.open_cases, c.total_cases),
+                    c.id.to_string(),
+                ]
+            })
+            .collect();
+        table(&["NAME", "EMAIL", "PHONE", "OPEN/ALL", "ID"], &rows);
+        Ok(())
+    }
+
+    pub fn profile(&self, profile: &ContactProfile) -> anyhow::Result<()> {
+        if self.json {
+            return self.print_json(profile);
+        }
+        let c = &profile.contact;
+        println!("{}  ({})", c.name, c.id);
+        for (label, value) in [
+            ("Email", c.emails.join(", ")),
+            ("Phone", c.phones.join(", ")),
+            ("Address", c.address.clone()),
+            ("Tags", c.tags.join(", ")),
+            ("Notes", c.notes.clone()),
+        ] {
+            if !value.is_empty() {
+                println!("  {label:8} {value}");
+            }
+        }
+        println!();
+        let rows: Vec<Vec<String>> = profile
+            .cases
+            .iter()
+            .map(|k| vec![format!("#{}", k.number), k.status.label().into(), k.subject.clone(), k.created_at.format("%Y-%m-%d").to_string()])
+            .collect();
+        if rows.is_empty() {
+            println!("No cases yet.");
+        } else {
+            table(&["CASE", "STATUS", "SUBJECT", "OPENED"], &rows);
+        }
+        Ok(())
+    }
+
+    pub fn case(&self, view: &CaseView) -> anyhow::Result<()> {
+        if self.json {
+            return self.print_json(view);
+        }
+        let k = &view.case;
+        println!("#{} {}", k.number, k.subject);
+        println!(
+            "  {} · {} · {} priority · fault: {} · customer: {}",
+            k.status, k.category, k.priority, k.fault, view.contact.name
+        );
+        if let Some(into) = k.merged_into {
+            println!("  merged into #{into}");
+        }
+        match view.waiting_secs {
+            Some(secs) => println!("  Customer waiting {}", human_duration(secs)),
+            None => println!("  Nobody is waiting for an answer"),
+        }
+        println!();
+        for entry in &view.timeline {
+            let at = entry.at().format("%Y-%m-%d %H:%M UTC");
+            match entry {
+                TimelineEntry::Message(m) => {
+                    let auto = if m.automatic { " (automatic)" } else { "" };
+                    println!("{at}  {} · {} · {}{auto}", m.direction, m.channel, m.author);
+                    for line in m.body.lines() {
+                        println!("    {line}");
+                    }
+                }
+                TimelineEntry::Event(e) => match (&e.field, &e.from, &e.to) {
+                    (Some(field), Some(from), Some(to)) => {
+                        println!("{at}  {} changed {field}: {from:?} → {to:?}", e.author)
+                    }
+                    _ => println!("{at}  {} by {}", e.kind, e.author),
+                },
+            }
+        }
+        Ok(())
+    }
+}

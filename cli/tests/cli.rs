@@ -1,0 +1,115 @@
+//! The real `shopdesk` binary on a real SQLite file in a temp dir.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+struct Shop {
+    dir: tempfile::TempDir,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        Shop { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("shopdesk").expect("binary");
+        cmd.arg("--db").arg(self.dir.path().join("shop.sqlite3")).args(args).env_remove("SHOPDESK_DB");
+        cmd
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.cmd(&[args, &["--json"]].concat()).assert().success().get_output().stdout.clone();
+        serde_json::from_slice(&out).expect("valid JSON")
+    }
+}
+
+#[test]
+fn a_phone_call_becomes_a_case_at_the_top_of_the_queue_until_answered() {
+    let shop = Shop::new();
+    let ana = shop.json(&["contact", "add", "--name", "Ana Costa", "--email", "Ana@Example.com", "--phone", "+351 912 345 678"]);
+    assert_eq!(ana["emails"][0], "ana@example.com");
+    assert_eq!(ana["phones"][0], "+351912345678");
+
+    let case = shop.json(&[
+        "case", "open", "--contact", "+351 912-345-678", "--subject", "Parcel not arrived", "--channel", "phone",
+        "--text", "Where is my parcel?", "--at", "2026-11-25T09:00:00Z",
+    ]);
+    assert_eq!(case["number"], 1001);
+    assert_eq!(case["waiting_since"], "2026-11-25T09:00:00Z");
+    shop.json(&["case", "open", "--new-name", "Bo", "--new-email", "bo@example.com", "--subject", "Question",
+        "--channel", "chat", "--text", "Hi", "--at", "2026-11-25T10:00:00Z"]);
+
+    let queue = shop.json(&["queue", "--at", "2026-11-25T11:30:00Z"]);
+    let numbers: Vec<i64> = queue["items"].as_array().expect("items").iter().map(|c| c["number"].as_i64().expect("n")).collect();
+    assert_eq!(numbers, vec![1001, 1002]);
+    assert_eq!(queue["items"][0]["waiting_secs"], 2 * 3600 + 30 * 60);
+    assert_eq!(queue["waiting"], 2);
+
+    shop.cmd(&["case", "log", "#1001", "--channel", "phone", "--direction", "from_shop", "--text", "Called back", "--at", "2026-11-25T11:00:00Z"])
+        .assert()
+        .success()
+        .stdout("Logged from shop phone on case #1001\n");
+    let queue = shop.json(&["queue", "--at", "2026-11-25T11:30:00Z"]);
+    assert_eq!(queue["items"][0]["number"], 1002, "the answered case dropped below the waiting one");
+    assert_eq!(queue["items"][1]["waiting_secs"], Value::Null);
+
+    shop.cmd(&["case", "status", "1001", "waiting on third party"]).assert().success().stdout("Case #1001 is now waiting on third party\n");
+    let view = shop.json(&["case", "show", "1001"]);
+    assert_eq!(view["case"]["status"], "waiting_on_third_party");
+    assert_eq!(view["contact"]["name"], "Ana Costa");
+    let kinds: Vec<&str> = view["timeline"].as_array().expect("timeline").iter().map(|e| e["type"].as_str().expect("type")).collect();
+    assert_eq!(kinds, vec!["event", "message", "message", "event", "event"]);
+}
+
+#[test]
+fn human_output_is_a_table_with_waiting_times() {
+    let shop = Shop::new();
+    shop.cmd(&["demo"]).assert().success().stdout(predicate::str::starts_with("Loaded sample shop data: "));
+    shop.cmd(&["queue"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("CASE   WAITING"))
+        .stdout(predicate::str::contains("George Brown"))
+        .stdout(predicate::str::contains("answered"));
+    shop.cmd(&["contact", "find", "costa"]).assert().success().stdout(predicate::str::contains("ana.costa@example.com"));
+    shop.cmd(&["contact", "show", "ana.costa@example.com"]).assert().success().stdout(predicate::str::contains("Parcel not arrived"));
+}
+
+#[test]
+fn bad_input_gives_one_line_and_a_non_zero_exit_and_writes_nothing() {
+    let shop = Shop::new();
+    shop.cmd(&["contact", "add", "--name", "Ana", "--phone", "+351 912 345 678"]).assert().success();
+    let rows: &[(&[&str], &str)] = &[
+        (&["contact", "add", "--name", "  "], "error: Please enter the contact's name\n"),
+        (&["contact", "add", "--name", "Bo", "--email", "bo@"], "error: \"bo@\" is not a valid email address (expected something like ana@example.com)\n"),
+        (&["contact", "add", "--name", "Bo", "--phone", "00351912345678"], "error: The phone number +351912345678 already belongs to Ana\n"),
+        (&["case", "show", "9999"], "error: No case #9999\n"),
+        (&["case", "log", "9999", "--channel", "phone", "--text", "hi"], "error: No case #9999\n"),
+        (&["contact", "show", "nobody@example.com"], "error: No contact with email nobody@example.com\n"),
+        (&["case", "open", "--contact", "+351912345678", "--subject", "x", "--channel", "phone", "--text", " "],
+            "error: Write what was said (a line is enough: \"Called back, left a voicemail\")\n"),
+    ];
+    for (args, stderr) in rows {
+        shop.cmd(args).assert().failure().code(1).stderr(*stderr);
+    }
+    let contacts = shop.json(&["contact", "find"]);
+    assert_eq!(contacts.as_array().expect("list").len(), 1, "nothing half-written");
+    assert_eq!(shop.json(&["queue"])["total_open"], 0);
+    shop.cmd(&["case", "status", "1001", "bogus"]).assert().failure().code(2).stderr(predicate::str::contains("is not a status"));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_with_a_clear_message() {
+    let shop = Shop::new();
+    let path = shop.dir.path().join("shop.sqlite3");
+    std::fs::write(&path, b"not a database at all, just text that is long enough to be a header......").expect("write");
+    shop.cmd(&["queue"]).assert().failure().stderr(predicate::str::contains("is not a Shopdesk database"));
+}
+
+#[test]
+fn where_prints_the_database_path() {
+    let shop = Shop::new();
+    shop.cmd(&["where"]).assert().success().stdout(predicate::str::contains("shop.sqlite3"));
+}

@@ -1,0 +1,83 @@
+//! One thin command per core call: lock the store, call, translate the error. No domain `if`s.
+
+use chrono::Utc;
+use serde::Serialize;
+use shopdesk_core::{
+    demo, Case, CasePatch, CaseView, Contact, ContactId, ContactProfile, ContactSummary, Message, NewCase,
+    NewContact, NewMessage, Queue, QueueFilter, Store, DEFAULT_AUTHOR,
+};
+use tauri::State;
+
+use crate::error::IpcError;
+use crate::AppState;
+
+type Reply<T> = Result<T, IpcError>;
+
+fn with_store<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Store) -> shopdesk_core::Result<T>) -> Reply<T> {
+    let mut store = state.store.lock().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
+    Ok(f(&mut store)?)
+}
+
+#[derive(Serialize)]
+pub struct AppInfo {
+    db_path: String,
+    version: &'static str,
+    is_empty: bool,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
+    with_store(&state, |s| {
+        Ok(AppInfo { db_path: s.path().display().to_string(), version: env!("CARGO_PKG_VERSION"), is_empty: s.is_empty()? })
+    })
+}
+
+#[tauri::command]
+pub fn queue(state: State<'_, AppState>, filter: Option<QueueFilter>) -> Reply<Queue> {
+    with_store(&state, |s| s.queue(&filter.unwrap_or_default(), Utc::now()))
+}
+
+#[tauri::command]
+pub fn list_contacts(state: State<'_, AppState>, query: Option<String>) -> Reply<Vec<ContactSummary>> {
+    with_store(&state, |s| s.find_contacts(query.as_deref().unwrap_or("")))
+}
+
+#[tauri::command]
+pub fn get_contact(state: State<'_, AppState>, id: ContactId) -> Reply<ContactProfile> {
+    with_store(&state, |s| s.contact_profile(id, Utc::now()))
+}
+
+#[tauri::command]
+pub fn create_contact(state: State<'_, AppState>, input: NewContact) -> Reply<Contact> {
+    with_store(&state, |s| s.create_contact(&input, Utc::now()))
+}
+
+#[tauri::command]
+pub fn update_contact(state: State<'_, AppState>, id: ContactId, input: NewContact) -> Reply<Contact> {
+    with_store(&state, |s| s.update_contact(id, &input, Utc::now()))
+}
+
+#[tauri::command]
+pub fn open_case(state: State<'_, AppState>, input: NewCase) -> Reply<Case> {
+    with_store(&state, |s| s.open_case(&input, Utc::now()))
+}
+
+#[tauri::command]
+pub fn get_case(state: State<'_, AppState>, number: u32) -> Reply<CaseView> {
+    with_store(&state, |s| s.case_view(number, Utc::now()))
+}
+
+#[tauri::command]
+pub fn log_message(state: State<'_, AppState>, number: u32, input: NewMessage) -> Reply<Message> {
+    with_store(&state, |s| s.log_message(number, &input, Utc::now()))
+}
+
+#[tauri::command]
+pub fn update_case(state: State<'_, AppState>, number: u32, patch: CasePatch) -> Reply<Case> {
+    with_store(&state, |s| s.update_case(number, &patch, DEFAULT_AUTHOR, Utc::now()))
+}
+
+#[tauri::command]
+pub fn load_demo(state: State<'_, AppState>) -> Reply<usize> {
+    with_store(&state, |s| demo::load(s, Utc::now()))
+}

@@ -1,0 +1,112 @@
+//! The Tauri shell: opens the store in the OS's app data folder and exposes one thin command
+//! per core call. Only this crate knows about IPC and windows; every rule lives in
+//! shopdesk-core.
+
+mod commands;
+mod error;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use shopdesk_core::{demo, paths, Store};
+use tauri::Manager;
+
+/// The open database, shared by every command.
+pub struct AppState {
+    pub store: Mutex<Store>,
+}
+
+/// What the command line asked of the app.
+#[derive(Debug, Default, PartialEq)]
+struct Options {
+    /// Fill an empty database with sample data on start.
+    demo: bool,
+    /// Use this database file instead of the one in the app data folder.
+    db: Option<PathBuf>,
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Options {
+    let mut options = Options::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--demo" => options.demo = true,
+            "--db" => options.db = args.next().map(PathBuf::from),
+            other => {
+                if let Some(path) = other.strip_prefix("--db=") {
+                    options.db = Some(PathBuf::from(path));
+                }
+            }
+        }
+    }
+    options
+}
+
+fn open_store(app: &tauri::App, options: &Options) -> Result<Store, String> {
+    let path = match &options.db {
+        Some(path) => path.clone(),
+        None => app
+            .path()
+            .app_data_dir()
+            .map(|dir| dir.join(paths::DB_FILE_NAME))
+            .map_err(|e| format!("No app data folder on this system: {e}"))?,
+    };
+    tracing::info!(path = %path.display(), "opening database");
+    let mut store = Store::open(&path).map_err(|e| e.to_string())?;
+    if options.demo && store.is_empty().map_err(|e| e.to_string())? {
+        let n = demo::load(&mut store, chrono::Utc::now()).map_err(|e| e.to_string())?;
+        tracing::info!(cases = n, "loaded sample data");
+    }
+    Ok(store)
+}
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let options = parse_args(std::env::args().skip(1));
+    let result = tauri::Builder::default()
+        .setup(move |app| {
+            let store = open_store(app, &options).map_err(|message| {
+                tracing::error!("{message}");
+                message
+            })?;
+            app.manage(AppState { store: Mutex::new(store) });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::queue,
+            commands::list_contacts,
+            commands::get_contact,
+            commands::create_contact,
+            commands::update_contact,
+            commands::open_case,
+            commands::get_case,
+            commands::log_message,
+            commands::update_case,
+            commands::load_demo,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        eprintln!("Shopdesk could not start: {err}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_options() {
+        let args = |a: &[&str]| parse_args(a.iter().map(|s| s.to_string()));
+        assert_eq!(args(&[]), Options::default());
+        assert_eq!(args(&["--demo"]), Options { demo: true, db: None });
+        assert_eq!(args(&["--db", "/tmp/x.sqlite3"]).db, Some(PathBuf::from("/tmp/x.sqlite3")));
+        assert_eq!(args(&["--db=/tmp/y.sqlite3", "--demo"]), Options { demo: true, db: Some("/tmp/y.sqlite3".into()) });
+    }
+}
