@@ -120,6 +120,11 @@ class App:
         self.driver.set_script_timeout(TIMEOUT)
         # A session's first screenshot can show the first painted frame; later ones are current.
         self.driver.get_screenshot_as_png()
+        if self.driver.current_url.startswith("http://localhost"):
+            raise RuntimeError(
+                f"{app} loads the dev server ({self.driver.current_url}), not the embedded UI: "
+                "build it with `npx tauri build --debug --no-bundle`, not `cargo build`"
+            )
         self.wait_for("nav-queue")
         return self
 
