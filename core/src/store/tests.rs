@@ -124,7 +124,7 @@ fn contacts_are_found_by_any_normalised_email_or_phone() {
     assert_eq!(store.find_contacts("912 345").expect("search by digits")[0].id, ana.id);
     assert_eq!(store.find_contacts("work@").expect("search by email")[0].id, ana.id);
     assert!(store.find_contacts("nobody").expect("search").is_empty());
-    let missing = store.contact_by_email("bo@example.com").err().expect("missing");
+    let missing = store.contact_by_email("bo@example.com").expect_err("missing");
     assert_eq!(missing.to_string(), "No contact with email bo@example.com");
     assert_eq!(missing.kind(), ErrorKind::NotFound);
 }
@@ -141,7 +141,7 @@ fn bad_contact_input_is_refused_with_a_clear_message_and_nothing_is_written() {
         (person("Bo", "bo@example.com", "+351 912-345-678"), "The phone number +351912345678 already belongs to Ana Costa"),
     ];
     for (input, message) in rows {
-        let err = store.create_contact(&input, t0()).err().expect("refused");
+        let err = store.create_contact(&input, t0()).expect_err("refused");
         assert!(err.to_string().starts_with(message), "{err} should start with {message}");
     }
     assert_eq!(count(&store, "contacts"), 1, "no half-written contact");
@@ -161,7 +161,7 @@ fn updating_a_contact_replaces_details_and_keeps_uniqueness() {
     assert_eq!(ana2.emails, vec!["ana@example.com", "ana@new.example"]);
     assert!(ana2.phones.is_empty());
     assert_eq!(ana2.updated_at, mins(5));
-    let err = store.update_contact(ana.id, &person("Ana", "bo@example.com", ""), mins(6)).err().expect("taken");
+    let err = store.update_contact(ana.id, &person("Ana", "bo@example.com", ""), mins(6)).expect_err("taken");
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert_eq!(store.contact(ana.id).expect("ana").emails, ana2.emails, "a refused edit changes nothing");
 }
@@ -225,7 +225,7 @@ fn opening_a_case_with_bad_input_leaves_nothing_behind() {
         ),
     ];
     for (input, message) in rows {
-        let err = store.open_case(&input, t0()).err().expect("refused");
+        let err = store.open_case(&input, t0()).expect_err("refused");
         assert!(err.to_string().starts_with(message), "{err} should start with {message}");
     }
     assert_eq!(count(&store, "contacts"), 0);
@@ -394,7 +394,7 @@ fn every_change_to_a_case_is_recorded_on_its_timeline() {
     let before = view.timeline.len();
     store.update_case(1001, &patch, "Maria", mins(7)).expect("again");
     assert_eq!(store.case_view(1001, mins(8)).expect("view").timeline.len(), before);
-    assert_eq!(store.update_case(9999, &patch, "Maria", mins(7)).err().expect("missing").to_string(), "No case #9999");
+    assert_eq!(store.update_case(9999, &patch, "Maria", mins(7)).expect_err("missing").to_string(), "No case #9999");
 }
 
 #[test]
@@ -436,7 +436,7 @@ fn merging_cases_keeps_the_older_number_and_joins_the_timelines() {
     assert_eq!(messages, 3);
     let gone = store.case(1002).expect("still findable");
     assert_eq!((gone.merged_into, gone.status), (Some(1001), Status::Closed));
-    let err = store.log_message(1002, &say(Direction::Note, Channel::Email, "x", mins(64)), mins(64)).err().expect("refused");
+    let err = store.log_message(1002, &say(Direction::Note, Channel::Email, "x", mins(64)), mins(64)).expect_err("refused");
     assert_eq!(err.to_string(), "Case #1002 was merged into #1001; work on #1001 instead");
     let queue = store.queue(&QueueFilter::default(), mins(64)).expect("queue");
     assert_eq!(queue.items.iter().map(|c| c.number).collect::<Vec<_>>(), vec![1001]);
@@ -455,6 +455,6 @@ fn demo_data_fills_an_empty_database_once() {
     assert!(waits.windows(2).all(|w| w[0] >= w[1]), "longest waiting first: {waits:?}");
     let ana = store.contact_by_email("ana.costa@example.com").expect("ana");
     assert_eq!(store.contact_profile(ana.id, now).expect("profile").cases.len(), 2);
-    let err = crate::demo::load(&mut store, now).err().expect("second load refused");
+    let err = crate::demo::load(&mut store, now).expect_err("second load refused");
     assert!(err.to_string().contains("only goes into an empty database"));
 }
