@@ -233,8 +233,34 @@ function loadDemo(): number {
   return cases.length;
 }
 
+/** `?seed=big` adds thousands of cases, to try the virtualised queue. */
+function loadMany(n: number): void {
+  const ana = contacts[0];
+  const channels: Case['channel'][] = ['email', 'phone', 'voicemail', 'chat', 'social', 'letter', 'in_person'];
+  for (let i = 0; i < n; i++) {
+    openCase(
+      {
+        contact: { existing: ana.id },
+        subject: `Bulk case ${i + 1}`,
+        priority: 'normal',
+        category: 'other',
+        first_message: {
+          direction: 'from_customer',
+          channel: channels[i % channels.length],
+          author: ana.name,
+          body: 'Hello',
+          happened_at: iso(Date.now() - (i * 7 + 1) * 60_000),
+        },
+      },
+      iso(Date.now() - (i * 7 + 1) * 60_000),
+    );
+  }
+}
+
 export function installMockBackend(): void {
-  if (new URLSearchParams(location.search).has('seed')) loadDemo();
+  const seed = new URLSearchParams(location.search).get('seed');
+  if (seed !== null) loadDemo();
+  if (seed === 'big') loadMany(800);
   mockIPC(
     async (cmd, raw) => {
       const args = (raw ?? {}) as Record<string, never>;
