@@ -26,6 +26,8 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from helpers import text_of
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("SHOPDESK_ARTIFACTS", ROOT / "artifacts"))
 TIMEOUT = float(os.environ.get("SHOPDESK_E2E_TIMEOUT", "10"))
@@ -181,7 +183,7 @@ class App:
 
         def found(_):
             for el in self.all(testid):
-                if el.is_displayed() and rx.search(el.text):
+                if el.is_displayed() and rx.search(text_of(el)):
                     return el
             return None
 
@@ -199,13 +201,27 @@ class App:
         el.click()
 
     def type(self, testid: str, text: str, clear: bool = False) -> WebElement:
+        """Types into the field (appending unless clear) and checks the keystrokes all landed there."""
         el = self.wait_for(testid)
         if clear:
             # Keystrokes rather than WebElement.clear(): they fire the input events Svelte binds to.
             el.send_keys(Keys.CONTROL + "a")
             el.send_keys(Keys.DELETE)
         el.send_keys(text)
+        value = el.get_property("value")
+        assert value.endswith(text), f"typed {text!r} into {testid}, which now holds {value!r} (focus moved?)"
         return el
+
+    def settle(self) -> None:
+        """Lets the UI render two frames: pending autofocus and DOM updates land before we go on.
+
+        Typing straight after opening a form raced its autofocus (up to ~1 s late under Xvfb), which
+        moved the rest of the keystrokes into another field.
+        """
+        self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+        )
 
     def select(self, testid: str, value: str) -> None:
         Select(self.wait_for(testid)).select_by_value(value)
@@ -239,11 +255,7 @@ class App:
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        # A shot taken right after a DOM change shows the previous frame: let two frames paint first.
-        self.driver.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
-        )
+        self.settle()  # a shot taken right after a DOM change shows the previous frame
         self.driver.save_screenshot(str(path))
         return path
 

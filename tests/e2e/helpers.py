@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 
-EMPTY_FILTER = {"status": None, "channel": None, "category": None}
+
+def text_of(el: WebElement) -> str:
+    """The element's rendered text. WebElement.text is "" for overflow-hidden/ellipsis spans in
+    WebKitWebDriver even when they are on screen, so read innerText instead."""
+    return el.get_property("innerText") or ""
 
 
 def digits(text: str) -> str:
@@ -41,7 +46,7 @@ def contact_saved(app, name: str):
     def shown(_):
         for testid in ("contact-profile-name", "contact-row"):
             for el in app.all(testid):
-                if el.is_displayed() and name in el.text:
+                if el.is_displayed() and name in text_of(el):
                     return el
         return None
 

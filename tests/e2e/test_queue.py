@@ -2,7 +2,7 @@
 
 import re
 
-from helpers import numbers_in, row_number
+from helpers import numbers_in, row_number, text_of
 
 
 def test_first_run_shows_empty_queue_then_demo(app):
@@ -25,9 +25,9 @@ def test_first_run_shows_empty_queue_then_demo(app):
     )
     assert queue["items"][0]["waiting_secs"] == max(waiting)
 
-    first_waiting = app.one("queue-row-waiting", rows[0]).text
+    first_waiting = text_of(app.one("queue-row-waiting", rows[0]))
     assert re.search(r"\d", first_waiting), f"the top row should show how long it waits, got {first_waiting!r}"
 
-    nav = app.wait_for("nav-queue").text
+    nav = text_of(app.wait_for("nav-queue"))
     assert queue["waiting"] in numbers_in(nav), f"nav-queue {nav!r} should show the waiting count {queue['waiting']}"
     assert not any(el.is_displayed() for el in app.all("queue-empty"))

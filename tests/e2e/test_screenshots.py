@@ -5,9 +5,11 @@ Saved to artifacts/; with UPDATE_SCREENSHOTS=1 the queue one also replaces docs/
 
 import os
 import shutil
+from pathlib import Path
 
-from conftest import ROOT
 from helpers import timeline
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def assert_png(path):
