@@ -23,4 +23,12 @@ merged_into: number | null,
 /**
  * The customer's oldest unanswered message; `None` when nobody is waiting for the shop.
  */
-waiting_since: string | null, first_response_at: string | null, last_shop_reply_at: string | null, };
+waiting_since: string | null, first_response_at: string | null, last_shop_reply_at: string | null, 
+/**
+ * A reply target (minutes) for this case alone, replacing the channel's.
+ */
+reply_target_mins: number | null, 
+/**
+ * The channel of the message that started the current wait (its reply target applies).
+ */
+waiting_channel: Channel | null, };

@@ -7,4 +7,8 @@ import type { Status } from "./Status";
 /**
  * The fields to change on a case; `None` leaves a field as it is.
  */
-export type CasePatch = { status?: Status, priority?: Priority, category?: Category, fault?: Fault, subject?: string, order_ref?: string, tracking_ref?: string, third_party?: string, tags?: Array<string>, };
+export type CasePatch = { status?: Status, priority?: Priority, category?: Category, fault?: Fault, subject?: string, order_ref?: string, tracking_ref?: string, third_party?: string, tags?: Array<string>, 
+/**
+ * A per-case reply target in minutes; 0 goes back to the channel's target.
+ */
+reply_target_mins?: number, };

@@ -2,6 +2,7 @@
 import type { CaseId } from "./CaseId";
 import type { Category } from "./Category";
 import type { Channel } from "./Channel";
+import type { ClockState } from "./ClockState";
 import type { ContactId } from "./ContactId";
 import type { Priority } from "./Priority";
 import type { Status } from "./Status";
@@ -13,4 +14,8 @@ export type CaseSummary = { id: CaseId, number: number, subject: string, status:
 /**
  * How long the customer has waited at the `now` the summary was made for.
  */
-waiting_secs: number | null, last_activity_at: string, created_at: string, };
+waiting_secs: number | null, 
+/**
+ * Where the waiting customer's clock stands against the reply target.
+ */
+clock: ClockState | null, last_activity_at: string, created_at: string, };

@@ -64,7 +64,9 @@ class CaseState {
 
   /** Opens a new case; throws IpcFailure so the form can show it and keep what was typed. */
   async create(input: NewCase): Promise<Case> {
-    return ipc.openCase(input);
+    const created = await ipc.openCase(input);
+    void queue.load(); // the rail's waiting count
+    return created;
   }
 
   /** Logs a message; throws IpcFailure so the composer can show it and keep the draft. */
