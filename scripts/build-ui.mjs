@@ -1,26 +1,33 @@
-// Builds ui/dist (npm --prefix ui run build) unless it is newer than every UI source file.
+// Builds ui/dist (npm --prefix ui run build) unless the UI sources are unchanged since the last build.
 // Used as tauri's beforeBuildCommand and by scripts/*.sh: rebuilding an unchanged UI would touch
-// ui/dist and make cargo re-embed the assets and relink the app. Plain Node so it runs on every CI OS.
-// SHOPDESK_FORCE_UI_BUILD=1 rebuilds regardless.
+// ui/dist and make cargo re-embed the assets and relink the app. Sources are compared by content, not
+// mtime, because `cargo test` rewrites the ts-rs bindings in ui/src/lib/bindings on every run.
+// Plain Node so it runs on every CI OS. SHOPDESK_FORCE_UI_BUILD=1 rebuilds regardless.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ui = join(dirname(fileURLToPath(import.meta.url)), "..", "ui");
 // The stamp lives in node_modules so that `npm ci` (new dependencies) forces a rebuild too.
 const stamp = join(ui, "node_modules", ".shopdesk-ui-built");
-const skipDirs = new Set(["node_modules", "dist", ".svelte-kit", ".vite"]);
+const skipDirs = new Set(["node_modules", "dist", ".svelte-kit", ".vite", "coverage"]);
 
-function newestInput(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+function hashInputs(dir, hash = createHash("sha256")) {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const entry of entries) {
     if (skipDirs.has(entry.name)) continue;
     const path = join(dir, entry.name);
-    const t = entry.isDirectory() ? newestInput(path) : statSync(path).mtimeMs;
-    if (t > newest) newest = t;
+    if (entry.isDirectory()) {
+      hashInputs(path, hash);
+    } else if (entry.isFile()) {
+      hash.update(relative(ui, path) + "\0");
+      hash.update(readFileSync(path));
+      hash.update("\0");
+    }
   }
-  return newest;
+  return hash;
 }
 
 function run(args) {
@@ -30,15 +37,16 @@ function run(args) {
 
 if (!existsSync(join(ui, "node_modules"))) run(["ci", "--no-audit", "--no-fund"]);
 
+const sources = hashInputs(ui).digest("hex");
 const fresh =
   process.env.SHOPDESK_FORCE_UI_BUILD !== "1" &&
   existsSync(join(ui, "dist", "index.html")) &&
   existsSync(stamp) &&
-  statSync(stamp).mtimeMs >= newestInput(ui);
+  readFileSync(stamp, "utf8").trim() === sources;
 
 if (fresh) {
   console.log("ui/dist is up to date, skipping the UI build");
 } else {
   run(["run", "build"]);
-  writeFileSync(stamp, new Date().toISOString() + "\n");
+  writeFileSync(stamp, sources + "\n");
 }
