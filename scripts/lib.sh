@@ -5,7 +5,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # rustup installs into ~/.cargo/bin, which non-login shells (CI, sudo) often lack on PATH.
-if [ -d "$HOME/.cargo/bin" ]; then
+if [ -n "${HOME:-}" ] && [ -d "$HOME/.cargo/bin" ]; then
   case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) PATH="$HOME/.cargo/bin:$PATH" ;; esac
 fi
 export PATH
