@@ -48,10 +48,42 @@ enum Command {
         #[arg(long, value_parser = parse_time)]
         at: Option<DateTime<Utc>>,
     },
+    /// Reply targets: which customers are due soon or overdue, and the targets themselves
+    #[command(subcommand)]
+    Sla(SlaCmd),
     /// Fill an empty database with sample shop data
     Demo,
     /// Print the database path in use
     Where,
+}
+
+#[derive(Subcommand)]
+enum SlaCmd {
+    /// Cases whose customer is due an answer soon or already overdue
+    Check {
+        /// Judge at this moment instead of now
+        #[arg(long, value_parser = parse_time)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// Show the reply targets, time zone and business hours
+    Show,
+    /// Change reply targets (minutes) for one channel, the warning threshold or the time zone
+    Set {
+        #[arg(long, requires = "first")]
+        channel: Option<Channel>,
+        /// Minutes to the first reply on --channel
+        #[arg(long, requires = "channel")]
+        first: Option<u32>,
+        /// Minutes to answer a customer who wrote again, on --channel
+        #[arg(long, requires = "channel")]
+        later: Option<u32>,
+        /// "Due soon" from this percentage of the target
+        #[arg(long)]
+        warn_percent: Option<u8>,
+        /// IANA time zone, like Europe/Lisbon
+        #[arg(long)]
+        time_zone: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -157,6 +189,9 @@ enum CaseCmd {
         /// Replace the tags (repeat for several)
         #[arg(long = "tag")]
         tags: Option<Vec<String>>,
+        /// A reply target in minutes for this case alone (0: back to the channel's)
+        #[arg(long = "reply-target")]
+        reply_target_mins: Option<u32>,
     },
     /// Show a case with its timeline
     Show { number: CaseNumber },
@@ -228,6 +263,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let queue = store.queue(&QueueFilter { status, channel, category }, at.unwrap_or(now))?;
             out.queue(&queue)
         }
+        Command::Sla(cmd) => match cmd {
+            SlaCmd::Check { at } => {
+                let at = at.unwrap_or(now);
+                out.sla_check(&store.sla_check(at)?, at)
+            }
+            SlaCmd::Show => {
+                let settings = store.sla_settings()?;
+                out.done(&settings, &serde_json::to_string_pretty(&settings)?)
+            }
+            SlaCmd::Set { channel, first, later, warn_percent, time_zone } => {
+                let mut settings = store.sla_settings()?;
+                if let (Some(channel), Some(first)) = (channel, first) {
+                    settings.first_reply_mins.insert(channel, first);
+                    if let Some(later) = later {
+                        settings.later_reply_mins.insert(channel, later);
+                    }
+                }
+                if let Some(percent) = warn_percent {
+                    settings.warn_percent = percent;
+                }
+                if let Some(tz) = time_zone {
+                    settings.time_zone = tz;
+                }
+                store.set_sla_settings(&settings)?;
+                out.done(&settings, "Saved the reply targets")
+            }
+        },
         Command::Contact(cmd) => match cmd {
             ContactCmd::Add(args) => {
                 let input = NewContact {
@@ -273,8 +335,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let case = store.update_case(number.0, &patch, DEFAULT_AUTHOR, now)?;
                 out.done(&case, &format!("Case #{} is now {}", case.number, case.status))
             }
-            CaseCmd::Set { number, subject, priority, category, fault, order_ref, tracking_ref, third_party, tags } => {
-                let patch = CasePatch { status: None, priority, category, fault, subject, order_ref, tracking_ref, third_party, tags };
+            CaseCmd::Set {
+                number,
+                subject,
+                priority,
+                category,
+                fault,
+                order_ref,
+                tracking_ref,
+                third_party,
+                tags,
+                reply_target_mins,
+            } => {
+                let patch = CasePatch {
+                    status: None,
+                    priority,
+                    category,
+                    fault,
+                    subject,
+                    order_ref,
+                    tracking_ref,
+                    third_party,
+                    tags,
+                    reply_target_mins,
+                };
                 let case = store.update_case(number.0, &patch, DEFAULT_AUTHOR, now)?;
                 out.done(&case, &format!("Updated case #{}", case.number))
             }

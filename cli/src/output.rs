@@ -2,7 +2,22 @@
 
 use serde::Serialize;
 use shopdesk_core::clock::human_duration;
-use shopdesk_core::{CaseView, ContactProfile, ContactSummary, Queue, TimelineEntry};
+use shopdesk_core::sla::{ClockState, ClockStateKind};
+use shopdesk_core::{CaseSummary, CaseView, ContactProfile, ContactSummary, Queue, TimelineEntry};
+
+/// The clock as a word and the time left or over, e.g. "overdue 25 min", "due soon: 20 min left".
+fn clock_text(clock: Option<&ClockState>, now: chrono::DateTime<chrono::Utc>) -> String {
+    let Some(clock) = clock else { return String::new() };
+    let left = clock.due_at.map(|due| (due - now).num_seconds());
+    match (clock.state, left) {
+        (ClockStateKind::Paused, _) => "paused".into(),
+        (ClockStateKind::Overdue, Some(left)) if left < 0 => format!("overdue {}", human_duration(-left)),
+        (ClockStateKind::Overdue, _) => "overdue".into(),
+        (ClockStateKind::DueSoon, Some(left)) => format!("due soon: {} left", human_duration(left)),
+        (ClockStateKind::OnTrack, Some(left)) => format!("on track: {} left", human_duration(left)),
+        (_, None) => String::new(),
+    }
+}
 
 pub struct Out {
     pub json: bool,
@@ -60,6 +75,7 @@ impl Out {
                 vec![
                     format!("#{}", c.number),
                     c.waiting_secs.map(human_duration).unwrap_or_else(|| "answered".into()),
+                    clock_text(c.clock.as_ref(), queue.now),
                     c.contact_name.clone(),
                     c.subject.clone(),
                     c.channel.label().into(),
@@ -67,8 +83,33 @@ impl Out {
                 ]
             })
             .collect();
-        table(&["CASE", "WAITING", "CUSTOMER", "SUBJECT", "CHANNEL", "STATUS"], &rows);
+        table(&["CASE", "WAITING", "REPLY TARGET", "CUSTOMER", "SUBJECT", "CHANNEL", "STATUS"], &rows);
         println!("\n{} open, {} waiting for an answer", queue.total_open, queue.waiting);
+        Ok(())
+    }
+
+    pub fn sla_check(&self, late: &[CaseSummary], now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+        if self.json {
+            return self.print_json(&late);
+        }
+        if late.is_empty() {
+            println!("Every waiting customer is on track.");
+            return Ok(());
+        }
+        let rows: Vec<Vec<String>> = late
+            .iter()
+            .map(|c| {
+                vec![
+                    format!("#{}", c.number),
+                    clock_text(c.clock.as_ref(), now),
+                    c.waiting_secs.map(human_duration).unwrap_or_default(),
+                    c.contact_name.clone(),
+                    c.subject.clone(),
+                    c.channel.label().into(),
+                ]
+            })
+            .collect();
+        table(&["CASE", "REPLY TARGET", "WAITING", "CUSTOMER", "SUBJECT", "CHANNEL"], &rows);
         Ok(())
     }
 

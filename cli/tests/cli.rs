@@ -113,3 +113,37 @@ fn where_prints_the_database_path() {
     let shop = Shop::new();
     shop.cmd(&["where"]).assert().success().stdout(predicate::str::contains("shop.sqlite3"));
 }
+
+#[test]
+fn sla_check_lists_due_soon_and_overdue_customers_at_a_given_time() {
+    let shop = Shop::new();
+    for (name, channel, at) in [("Ana", "email", "2026-11-25T09:00:00Z"), ("Bo", "chat", "2026-11-25T10:50:00Z"), ("Cy", "letter", "2026-11-25T08:00:00Z")] {
+        shop.cmd(&["case", "open", "--new-name", name, "--subject", "Hello", "--channel", channel, "--text", "Hi", "--at", at])
+            .assert()
+            .success();
+    }
+    let late = shop.json(&["sla", "check", "--at", "2026-11-25T10:45:00Z"]);
+    let states: Vec<(i64, &str)> = late
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| (c["number"].as_i64().expect("n"), c["clock"]["state"].as_str().expect("state")))
+        .collect();
+    assert_eq!(states, vec![(1001, "due_soon")], "email after 1 h 45 min of 2 h; the chat came later");
+    let late = shop.json(&["sla", "check", "--at", "2026-11-25T11:10:00Z"]);
+    let numbers: Vec<i64> = late.as_array().expect("list").iter().map(|c| c["number"].as_i64().expect("n")).collect();
+    assert_eq!(numbers, vec![1001, 1002], "both overdue now, the longest waiting first");
+    assert_eq!(late[1]["clock"]["due_at"], "2026-11-25T11:05:00Z");
+
+    shop.cmd(&["sla", "set", "--channel", "email", "--first", "240"]).assert().success().stdout("Saved the reply targets\n");
+    let late = shop.json(&["sla", "check", "--at", "2026-11-25T10:45:00Z"]);
+    assert_eq!(late.as_array().expect("list").len(), 0, "a 4 h email target leaves Ana on track");
+    shop.cmd(&["sla", "set", "--time-zone", "Mars/Olympus"])
+        .assert()
+        .failure()
+        .stderr("error: \"Mars/Olympus\" is not a time zone; use a name like Europe/Lisbon\n");
+    shop.cmd(&["sla", "check", "--at", "2026-11-25T11:10:00Z"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("overdue 5 min"));
+}

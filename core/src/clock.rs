@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::Direction;
+use crate::model::{Channel, Direction};
 
 /// What the clock needs to know of one timeline message.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +16,7 @@ pub struct ClockInput {
     pub happened_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
     pub direction: Direction,
+    pub channel: Channel,
     pub automatic: bool,
 }
 
@@ -23,6 +24,8 @@ pub struct ClockInput {
 pub struct ClockFacts {
     /// The oldest customer message no visible shop reply has followed.
     pub waiting_since: Option<DateTime<Utc>>,
+    /// The channel of the message that started the wait (its reply target applies).
+    pub waiting_channel: Option<Channel>,
     /// The first visible shop reply after the customer first wrote.
     pub first_response_at: Option<DateTime<Utc>>,
     /// The shop's latest visible reply.
@@ -38,10 +41,14 @@ pub fn facts(messages: impl IntoIterator<Item = ClockInput>) -> ClockFacts {
         match m.direction {
             Direction::FromCustomer => {
                 customer_has_written = true;
-                facts.waiting_since.get_or_insert(m.happened_at);
+                if facts.waiting_since.is_none() {
+                    facts.waiting_since = Some(m.happened_at);
+                    facts.waiting_channel = Some(m.channel);
+                }
             }
             Direction::FromShop if !m.automatic => {
                 facts.waiting_since = None;
+                facts.waiting_channel = None;
                 facts.last_shop_reply_at = Some(m.happened_at);
                 if customer_has_written && facts.first_response_at.is_none() {
                     facts.first_response_at = Some(m.happened_at);
@@ -70,7 +77,7 @@ mod tests {
     }
 
     fn msg(at: DateTime<Utc>, direction: Direction, automatic: bool) -> ClockInput {
-        ClockInput { happened_at: at, recorded_at: at, direction, automatic }
+        ClockInput { happened_at: at, recorded_at: at, direction, channel: Channel::Email, automatic }
     }
 
     #[test]
@@ -127,10 +134,25 @@ mod tests {
     fn a_voicemail_logged_late_counts_at_its_real_time() {
         // The shop called back at 10:00; the voicemail from 9:00 was only logged at 10:30.
         let reply = msg(t(10, 0), S, false);
-        let voicemail = ClockInput { happened_at: t(9, 0), recorded_at: t(10, 30), direction: C, automatic: false };
+        let voicemail = ClockInput {
+            happened_at: t(9, 0),
+            recorded_at: t(10, 30),
+            direction: C,
+            channel: Channel::Voicemail,
+            automatic: false,
+        };
         let got = facts([reply, voicemail]);
         assert_eq!(got.waiting_since, None, "the call back answered the earlier voicemail");
         assert_eq!(got.first_response_at, Some(t(10, 0)));
+    }
+
+    #[test]
+    fn the_wait_remembers_the_channel_it_started_on() {
+        let mut chat = msg(t(9, 0), C, false);
+        chat.channel = Channel::Chat;
+        let email = msg(t(9, 10), C, false);
+        assert_eq!(facts([email, chat]).waiting_channel, Some(Channel::Chat));
+        assert_eq!(facts([chat, msg(t(9, 5), S, false)]).waiting_channel, None);
     }
 
     #[test]

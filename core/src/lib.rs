@@ -11,6 +11,7 @@ pub mod ids;
 pub mod model;
 pub mod normalize;
 pub mod paths;
+pub mod sla;
 pub mod store;
 
 pub use error::{Error, ErrorKind, Result};

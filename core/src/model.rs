@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ids::{CaseId, ContactId, EventId, MessageId};
+use crate::sla::ClockState;
 
 /// A closed set of words stored as text, shown with a label, parsed from what a user types
 /// ("waiting on customer", "waiting_on_customer" and "waiting-on-customer" all parse).
@@ -226,6 +227,10 @@ pub struct Case {
     pub waiting_since: Option<DateTime<Utc>>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub last_shop_reply_at: Option<DateTime<Utc>>,
+    /// A reply target (minutes) for this case alone, replacing the channel's.
+    pub reply_target_mins: Option<u32>,
+    /// The channel of the message that started the current wait (its reply target applies).
+    pub waiting_channel: Option<Channel>,
 }
 
 /// One case as a line in the queue or in a contact's profile.
@@ -245,6 +250,8 @@ pub struct CaseSummary {
     /// How long the customer has waited at the `now` the summary was made for.
     #[ts(type = "number | null")]
     pub waiting_secs: Option<i64>,
+    /// Where the waiting customer's clock stands against the reply target.
+    pub clock: Option<ClockState>,
     pub last_activity_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }
@@ -328,6 +335,7 @@ pub struct CaseView {
     pub timeline: Vec<TimelineEntry>,
     #[ts(type = "number | null")]
     pub waiting_secs: Option<i64>,
+    pub clock: Option<ClockState>,
 }
 
 /// Who the new case is for: someone already known, or a new contact made with the case.
@@ -382,6 +390,9 @@ pub struct CasePatch {
     pub third_party: Option<String>,
     #[ts(optional)]
     pub tags: Option<Vec<String>>,
+    /// A per-case reply target in minutes; 0 goes back to the channel's target.
+    #[ts(optional)]
+    pub reply_target_mins: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]

@@ -5,12 +5,13 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use super::sla::{ClockContext, ClockFields};
 use super::{contacts, from_ms, to_ms, truncate, Store};
 use crate::clock::{self, ClockInput};
 use crate::error::{Error, Result};
 use crate::ids::{CaseId, ContactId, EventId, MessageId};
 use crate::model::{
-    Case, CaseEvent, CasePatch, CaseSummary, CaseView, ContactRef, Direction, EventKind, Message, NewCase,
+    Case, CaseEvent, CasePatch, CaseSummary, CaseView, Channel, ContactRef, Direction, EventKind, Message, NewCase,
     NewMessage, Status, TimelineEntry,
 };
 use crate::normalize;
@@ -24,7 +25,7 @@ const FUTURE_SLACK_MINUTES: i64 = 5;
 const CASE_COLUMNS: &str = "k.id, k.number, k.subject, k.contact_id, k.status, k.priority, k.category, \
     k.fault, k.channel, k.order_ref, k.tracking_ref, k.third_party, k.created_at, k.updated_at, \
     (SELECT m.number FROM cases m WHERE m.id = k.merged_into), k.waiting_since, k.first_response_at, \
-    k.last_shop_reply_at";
+    k.last_shop_reply_at, k.reply_target_mins, k.waiting_channel";
 
 fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
     Ok(Case {
@@ -47,16 +48,25 @@ fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
         waiting_since: r.get::<_, Option<i64>>(15)?.map(from_ms),
         first_response_at: r.get::<_, Option<i64>>(16)?.map(from_ms),
         last_shop_reply_at: r.get::<_, Option<i64>>(17)?.map(from_ms),
+        reply_target_mins: r.get(18)?,
+        waiting_channel: r.get(19)?,
     })
 }
 
 pub(super) const SUMMARY_SELECT: &str = "SELECT k.id, k.number, k.subject, k.status, k.priority, \
-    k.category, k.channel, k.contact_id, c.name, k.waiting_since, k.last_activity_at, k.created_at \
+    k.category, k.channel, k.contact_id, c.name, k.waiting_since, k.last_activity_at, k.created_at, \
+    k.waiting_channel, k.first_response_at IS NOT NULL, k.reply_target_mins \
     FROM cases k JOIN contacts c ON c.id = k.contact_id";
 
-pub(super) fn summary_from_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<CaseSummary> {
+/// A summary row and what its clock needs, before the clock is evaluated.
+pub(super) fn summary_from_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<(CaseSummary, ClockFields)> {
     let waiting_since = r.get::<_, Option<i64>>(9)?.map(from_ms);
-    Ok(CaseSummary {
+    let fields = ClockFields {
+        waiting_channel: r.get::<_, Option<Channel>>(12)?.unwrap_or(r.get(6)?),
+        answered_before: r.get(13)?,
+        reply_target_mins: r.get(14)?,
+    };
+    let summary = CaseSummary {
         id: r.get(0)?,
         number: r.get(1)?,
         subject: r.get(2)?,
@@ -68,16 +78,28 @@ pub(super) fn summary_from_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Res
         contact_name: r.get(8)?,
         waiting_since,
         waiting_secs: clock::waiting_secs(waiting_since, now),
+        clock: None,
         last_activity_at: from_ms(r.get(10)?),
         created_at: from_ms(r.get(11)?),
-    })
+    };
+    Ok((summary, fields))
+}
+
+/// Evaluates the clocks of summaries read with [`summary_from_row`].
+pub(super) fn with_clocks(conn: &Connection, rows: Vec<(CaseSummary, ClockFields)>, ctx: &ClockContext) -> Result<Vec<CaseSummary>> {
+    rows.into_iter()
+        .map(|(mut summary, fields)| {
+            summary.clock = ctx.clock(conn, summary.id, summary.status, summary.waiting_since, &fields)?;
+            Ok(summary)
+        })
+        .collect()
 }
 
 pub(super) fn summaries_of_contact(conn: &Connection, contact: ContactId, now: DateTime<Utc>) -> Result<Vec<CaseSummary>> {
     let sql = format!("{SUMMARY_SELECT} WHERE k.contact_id = ?1 AND k.merged_into IS NULL ORDER BY k.number DESC");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([contact], |r| summary_from_row(r, now))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt.query_map([contact], |r| summary_from_row(r, now))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    with_clocks(conn, rows, &ClockContext::load(conn, now)?)
 }
 
 fn load_by_number(conn: &Connection, number: u32) -> Result<Case> {
@@ -206,7 +228,7 @@ fn insert_message(
 /// Recomputes the waiting clock of a case from its messages.
 fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT happened_at, recorded_at, direction, automatic FROM messages WHERE case_id = ?1",
+        "SELECT happened_at, recorded_at, direction, channel, automatic FROM messages WHERE case_id = ?1",
     )?;
     let inputs = stmt
         .query_map([case_id], |r| {
@@ -214,18 +236,21 @@ fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
                 happened_at: from_ms(r.get(0)?),
                 recorded_at: from_ms(r.get(1)?),
                 direction: r.get(2)?,
-                automatic: r.get(3)?,
+                channel: r.get(3)?,
+                automatic: r.get(4)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let facts = clock::facts(inputs);
     conn.execute(
-        "UPDATE cases SET waiting_since = ?2, first_response_at = ?3, last_shop_reply_at = ?4 WHERE id = ?1",
+        "UPDATE cases SET waiting_since = ?2, first_response_at = ?3, last_shop_reply_at = ?4,
+                          waiting_channel = ?5 WHERE id = ?1",
         params![
             case_id,
             facts.waiting_since.map(to_ms),
             facts.first_response_at.map(to_ms),
-            facts.last_shop_reply_at.map(to_ms)
+            facts.last_shop_reply_at.map(to_ms),
+            facts.waiting_channel,
         ],
     )?;
     Ok(())
@@ -367,7 +392,13 @@ impl Store {
         let contact = contacts::load(&self.conn, case.contact_id)?;
         let timeline = timeline(&self.conn, case.id)?;
         let waiting_secs = clock::waiting_secs(case.waiting_since, now);
-        Ok(CaseView { case, contact, timeline, waiting_secs })
+        let fields = ClockFields {
+            waiting_channel: case.waiting_channel.unwrap_or(case.channel),
+            answered_before: case.first_response_at.is_some(),
+            reply_target_mins: case.reply_target_mins,
+        };
+        let clock = ClockContext::load(&self.conn, now)?.clock(&self.conn, case.id, case.status, case.waiting_since, &fields)?;
+        Ok(CaseView { case, contact, timeline, waiting_secs, clock })
     }
 
     /// Adds a message to a case's timeline (it may have happened earlier: its real time
@@ -439,6 +470,15 @@ impl Store {
             record_event(&tx, case.id, now, author, EventKind::FieldChanged, Some(column), Some(old), Some(new))?;
         }
         let mut changed = !changes.is_empty();
+        if let Some(mins) = patch.reply_target_mins {
+            let new = (mins > 0).then_some(mins);
+            if new != case.reply_target_mins {
+                tx.execute("UPDATE cases SET reply_target_mins = ?2 WHERE id = ?1", params![case.id, new])?;
+                let show = |v: Option<u32>| v.map(|m| format!("{m} min")).unwrap_or_else(|| "channel default".into());
+                record_event(&tx, case.id, now, author, EventKind::FieldChanged, Some("reply_target"), Some(&show(case.reply_target_mins)), Some(&show(new)))?;
+                changed = true;
+            }
+        }
         if let Some(tags) = &patch.tags {
             let tags = normalize::tags(tags);
             if tags != case.tags {

@@ -1,13 +1,13 @@
 //! The schema, as an append-only list of migrations (version = `PRAGMA user_version`).
-//! Never edit a migration that has shipped: add a new one.
+//! Never edit a migration that has shipped: add a new one at the end of `STEPS`.
 
 use std::sync::LazyLock;
 
 use rusqlite_migration::{Migrations, M};
 
-static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![M::up(
-        r#"
+/// Each step's SQL, oldest first; the schema version is the number of steps applied.
+const STEPS: &[&str] = &[
+    r#"
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -107,8 +107,22 @@ CREATE TABLE case_events (
 ) STRICT;
 CREATE INDEX case_events_case ON case_events(case_id, at);
 "#,
-    )])
-});
+    r#"
+-- Shop-wide settings as JSON documents by key ('sla': reply targets and business hours).
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+-- The channel of the message that started the current wait: its reply target applies.
+ALTER TABLE cases ADD COLUMN waiting_channel TEXT;
+UPDATE cases SET waiting_channel = channel WHERE waiting_since IS NOT NULL;
+-- A per-case reply target in minutes (a VIP, an urgent case); NULL: the channel's.
+ALTER TABLE cases ADD COLUMN reply_target_mins INTEGER;
+"#,
+];
+
+static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect()));
 
 pub(crate) fn migrations() -> &'static Migrations<'static> {
     &MIGRATIONS
@@ -116,7 +130,7 @@ pub(crate) fn migrations() -> &'static Migrations<'static> {
 
 /// The schema version this build writes (the number of migrations).
 pub(crate) fn latest_version() -> i64 {
-    1
+    STEPS.len() as i64
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub use cases::DEFAULT_AUTHOR;
 mod contacts;
 mod migrations;
 mod queue;
+mod sla;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 
-use super::cases::{summary_from_row, SUMMARY_SELECT};
+use super::cases::{summary_from_row, with_clocks, SUMMARY_SELECT};
+use super::sla::ClockContext;
 use super::{truncate, Store};
 use crate::error::Result;
 use crate::model::{Queue, QueueFilter, Status};
@@ -31,9 +32,10 @@ impl Store {
         }
         sql.push_str(" ORDER BY k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let items = stmt
+        let rows = stmt
             .query_map(rusqlite::params_from_iter(args), |r| summary_from_row(r, now))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let items = with_clocks(&self.conn, rows, &ClockContext::load(&self.conn, now)?)?;
 
         let mut by_status: BTreeMap<Status, u32> =
             Status::ALL.iter().filter(|s| s.is_open()).map(|s| (*s, 0)).collect();

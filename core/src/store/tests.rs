@@ -357,6 +357,7 @@ fn every_change_to_a_case_is_recorded_on_its_timeline() {
         tracking_ref: Some(" CTT-1 ".into()),
         third_party: Some("CTT".into()),
         tags: Some(vec!["Claim".into(), "claim".into()]),
+        reply_target_mins: Some(30),
     };
     let case = store.update_case(1001, &patch, "Maria", mins(5)).expect("update");
     assert_eq!(case.status, Status::WaitingOnThirdParty);
@@ -380,6 +381,7 @@ fn every_change_to_a_case_is_recorded_on_its_timeline() {
         ("fault", "unknown", "courier"),
         ("order_ref", "", "4817"),
         ("priority", "normal", "high"),
+        ("reply_target", "channel default", "30 min"),
         ("status", "new", "waiting_on_third_party"),
         ("subject", "Parcel", "Parcel lost by courier"),
         ("tags", "", "claim"),
@@ -457,4 +459,59 @@ fn demo_data_fills_an_empty_database_once() {
     assert_eq!(store.contact_profile(ana.id, now).expect("profile").cases.len(), 2);
     let err = crate::demo::load(&mut store, now).expect_err("second load refused");
     assert!(err.to_string().contains("only goes into an empty database"));
+}
+
+#[test]
+fn reply_target_settings_are_checked_saved_and_read_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.sqlite3");
+    let mut settings = crate::sla::SlaSettings { time_zone: "Europe/Lisbon".into(), ..Default::default() };
+    settings.first_reply_mins.insert(Channel::Email, 60);
+    {
+        let mut store = Store::open(&path).expect("db");
+        assert_eq!(store.sla_settings().expect("defaults"), crate::sla::SlaSettings::default());
+        store.set_sla_settings(&settings).expect("saved");
+        let bad = crate::sla::SlaSettings { time_zone: "Nowhere/Land".into(), ..Default::default() };
+        assert!(store.set_sla_settings(&bad).expect_err("refused").to_string().contains("is not a time zone"));
+    }
+    assert_eq!(Store::open(&path).expect("reopen").sla_settings().expect("read"), settings);
+}
+
+#[test]
+fn the_queue_shows_each_clock_against_its_target_and_sla_check_lists_the_late_ones() {
+    use crate::sla::ClockStateKind::*;
+    let mut store = Store::open_in_memory().expect("db");
+    let now = mins(600);
+    // (subject, channel, minutes waited) with default targets: email 2 h, chat 15 min, letter 2 d.
+    let rows = [("email 100 min", Channel::Email, 100), ("chat 20 min", Channel::Chat, 20), ("letter 5 h", Channel::Letter, 300), ("email 30 min", Channel::Email, 30)];
+    for (i, (subject, channel, waited)) in rows.iter().enumerate() {
+        let contact = ContactRef::New(person(&format!("C{i}"), &format!("c{i}@example.com"), ""));
+        new_case(&mut store, contact, subject, say(Direction::FromCustomer, *channel, "hello", now - Duration::minutes(*waited)), now);
+    }
+    let queue = store.queue(&QueueFilter::default(), now).expect("queue");
+    let states: Vec<(&str, crate::sla::ClockStateKind)> =
+        queue.items.iter().map(|c| (c.subject.as_str(), c.clock.as_ref().expect("clock").state)).collect();
+    assert_eq!(states, vec![("letter 5 h", OnTrack), ("email 100 min", DueSoon), ("email 30 min", OnTrack), ("chat 20 min", Overdue)]);
+    let chat = &queue.items[3];
+    assert_eq!(chat.clock.as_ref().expect("clock").due_at, Some(now - Duration::minutes(5)));
+
+    let late: Vec<u32> = store.sla_check(now).expect("check").iter().map(|c| c.number).collect();
+    assert_eq!(late, vec![1002, 1001], "overdue first, then due soon");
+
+    // Waiting on a third party pauses the email that was due soon; it no longer alerts.
+    store.update_case(1001, &CasePatch { status: Some(Status::WaitingOnThirdParty), ..CasePatch::default() }, "Shop", now).expect("pause");
+    let view = store.case_view(1001, now + Duration::hours(5)).expect("view");
+    let clock = view.clock.expect("clock");
+    assert_eq!((clock.state, clock.elapsed_secs), (Paused, 100 * 60));
+    assert_eq!(store.sla_check(now + Duration::hours(5)).expect("check").iter().map(|c| c.number).collect::<Vec<_>>(), vec![1004, 1002], "both overdue: longest waiting first");
+
+    // Back to open an hour later: the clock carries on from 100 minutes.
+    store.update_case(1001, &CasePatch { status: Some(Status::Open), ..CasePatch::default() }, "Shop", now + Duration::hours(1)).expect("resume");
+    let clock = store.case_view(1001, now + Duration::minutes(70)).expect("view").clock.expect("clock");
+    assert_eq!((clock.state, clock.elapsed_secs), (DueSoon, 110 * 60));
+    assert_eq!(clock.due_at, Some(now + Duration::minutes(80)));
+
+    // A per-case target replaces the channel's.
+    store.update_case(1003, &CasePatch { reply_target_mins: Some(60), ..CasePatch::default() }, "Shop", now).expect("vip");
+    assert_eq!(store.case_view(1003, now).expect("view").clock.expect("clock").state, Overdue);
 }

@@ -1,0 +1,131 @@
+//! Reply-target settings and the per-case clock evaluation, wired to the stored timeline:
+//! a case's pauses come from its status-change events.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{from_ms, Store};
+use crate::error::Result;
+use crate::ids::CaseId;
+use crate::model::{Channel, CaseSummary, QueueFilter, Status};
+use crate::sla::{self, Calendar, ClockCase, ClockState, ClockStateKind, SlaSettings};
+
+const SLA_KEY: &str = "sla";
+
+/// What a case's clock needs beyond its summary.
+pub(crate) struct ClockFields {
+    pub waiting_channel: Channel,
+    pub answered_before: bool,
+    pub reply_target_mins: Option<u32>,
+}
+
+/// The settings and calendar in force, read once per query.
+pub(crate) struct ClockContext {
+    settings: SlaSettings,
+    calendar: Calendar,
+    now: DateTime<Utc>,
+}
+
+fn load_settings(conn: &Connection) -> Result<SlaSettings> {
+    let json: Option<String> =
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [SLA_KEY], |r| r.get(0)).optional()?;
+    Ok(match json {
+        // Settings that no longer parse (written by hand, say) fall back to the defaults.
+        Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "reply-target settings are unreadable; using the defaults");
+            SlaSettings::default()
+        }),
+        None => SlaSettings::default(),
+    })
+}
+
+/// The spans a case waited on the customer or a third party, from its status-change events.
+fn pauses(conn: &Connection, case_id: CaseId) -> Result<Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, new_value FROM case_events WHERE case_id = ?1 AND kind = 'status_changed' ORDER BY at, rowid",
+    )?;
+    let rows = stmt.query_map([case_id], |r| Ok((from_ms(r.get(0)?), r.get::<_, Status>(1)?)))?;
+    let mut spans: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::new();
+    for row in rows {
+        let (at, status) = row?;
+        let open = spans.last().is_some_and(|(_, end)| end.is_none());
+        match (sla::pauses_clock(status), open) {
+            (true, false) => spans.push((at, None)),
+            (false, true) => {
+                if let Some(last) = spans.last_mut() {
+                    last.1 = Some(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(spans)
+}
+
+impl ClockContext {
+    pub(crate) fn load(conn: &Connection, now: DateTime<Utc>) -> Result<ClockContext> {
+        let settings = load_settings(conn)?;
+        let calendar = match sla::validate(&settings) {
+            Ok(calendar) => calendar,
+            Err(e) => {
+                tracing::warn!(error = %e, "reply-target settings are invalid; using the defaults");
+                sla::validate(&SlaSettings::default())?
+            }
+        };
+        Ok(ClockContext { settings, calendar, now })
+    }
+
+    pub(crate) fn clock(
+        &self,
+        conn: &Connection,
+        case_id: CaseId,
+        status: Status,
+        waiting_since: Option<DateTime<Utc>>,
+        fields: &ClockFields,
+    ) -> Result<Option<ClockState>> {
+        if waiting_since.is_none() || !status.is_open() {
+            return Ok(None);
+        }
+        let case = ClockCase {
+            waiting_since,
+            waiting_channel: fields.waiting_channel,
+            answered_before: fields.answered_before,
+            status,
+            target_override_mins: fields.reply_target_mins,
+            pauses: pauses(conn, case_id)?,
+        };
+        Ok(sla::evaluate(&case, &self.settings, &self.calendar, self.now))
+    }
+}
+
+impl Store {
+    pub fn sla_settings(&self) -> Result<SlaSettings> {
+        load_settings(&self.conn)
+    }
+
+    /// Checks and saves the reply targets and business hours.
+    pub fn set_sla_settings(&mut self, settings: &SlaSettings) -> Result<()> {
+        sla::validate(settings)?;
+        let json = serde_json::to_string(settings).map_err(|e| crate::Error::Invalid(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [SLA_KEY, json.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Open cases whose customer's clock is due soon or overdue at `now`, overdue first, then
+    /// by how long the customer has waited.
+    pub fn sla_check(&self, now: DateTime<Utc>) -> Result<Vec<CaseSummary>> {
+        let mut alerts: Vec<CaseSummary> = self
+            .queue(&QueueFilter::default(), now)?
+            .items
+            .into_iter()
+            .filter(|c| {
+                c.clock.as_ref().is_some_and(|k| matches!(k.state, ClockStateKind::DueSoon | ClockStateKind::Overdue))
+            })
+            .collect();
+        alerts.sort_by_key(|c| (c.clock.as_ref().map(|k| std::cmp::Reverse(k.state)), c.waiting_since));
+        Ok(alerts)
+    }
+}
