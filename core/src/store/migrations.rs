@@ -119,6 +119,17 @@ UPDATE cases SET waiting_channel = channel WHERE waiting_since IS NOT NULL;
 -- A per-case reply target in minutes (a VIP, an urgent case); NULL: the channel's.
 ALTER TABLE cases ADD COLUMN reply_target_mins INTEGER;
 "#,
+    r#"
+-- Thresholds already announced, per wait (a new wait may alert again), so a restart never
+-- repeats a notification.
+CREATE TABLE clock_alerts (
+    case_id       TEXT NOT NULL REFERENCES cases(id),
+    waiting_since INTEGER NOT NULL,
+    threshold     TEXT NOT NULL,
+    fired_at      INTEGER NOT NULL,
+    PRIMARY KEY (case_id, waiting_since, threshold)
+) STRICT;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

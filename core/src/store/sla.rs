@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{from_ms, Store};
+use super::{from_ms, to_ms, Store};
+use crate::alerts::{self, Alert, Threshold};
 use crate::error::Result;
 use crate::ids::CaseId;
 use crate::model::{Channel, CaseSummary, QueueFilter, Status};
@@ -127,5 +128,70 @@ impl Store {
             .collect();
         alerts.sort_by_key(|c| (c.clock.as_ref().map(|k| std::cmp::Reverse(k.state)), c.waiting_since));
         Ok(alerts)
+    }
+
+    /// Alerts for thresholds crossed at `now` that have not been announced for the current wait,
+    /// one per case (its highest threshold), longest waiting first.
+    pub fn pending_alerts(&self, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+        let queue = self.queue(&QueueFilter::default(), now)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT threshold FROM clock_alerts WHERE case_id = ?1 AND waiting_since = ?2",
+        )?;
+        let mut out = Vec::new();
+        for case in queue.items {
+            let (Some(clock), Some(since), Some(secs)) = (&case.clock, case.waiting_since, case.waiting_secs) else {
+                continue;
+            };
+            let fired: Vec<String> = stmt
+                .query_map(rusqlite::params![case.id, to_ms(since)], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let new: Vec<Threshold> = alerts::crossed(clock, now)
+                .into_iter()
+                .filter(|t| !fired.iter().any(|f| f == t.as_str()))
+                .collect();
+            if let Some(highest) = new.iter().max().copied() {
+                out.push(Alert {
+                    case_id: case.id,
+                    case_number: case.number,
+                    contact_name: case.contact_name,
+                    subject: case.subject,
+                    threshold: highest,
+                    thresholds: new,
+                    waiting_since: since,
+                    waiting_secs: secs,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records alerts as announced, so they never fire again for the same wait.
+    pub fn record_alerts(&mut self, announced: &[Alert], now: DateTime<Utc>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for alert in announced {
+            for threshold in &alert.thresholds {
+                tx.execute(
+                    "INSERT OR IGNORE INTO clock_alerts (case_id, waiting_since, threshold, fired_at) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![alert.case_id, to_ms(alert.waiting_since), threshold.as_str(), to_ms(now)],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The next moment after `now` at which some waiting customer's clock crosses a threshold:
+    /// when the scheduler should wake next. `None` when no clock is running.
+    pub fn next_clock_change(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let queue = self.queue(&QueueFilter::default(), now)?;
+        Ok(queue
+            .items
+            .iter()
+            .filter_map(|c| c.clock.as_ref())
+            .filter(|k| k.state != ClockStateKind::Paused)
+            .flat_map(|k| [k.warn_at, k.due_at, k.hard_limit_at])
+            .flatten()
+            .filter(|at| *at > now)
+            .min())
     }
 }

@@ -515,3 +515,41 @@ fn the_queue_shows_each_clock_against_its_target_and_sla_check_lists_the_late_on
     store.update_case(1003, &CasePatch { reply_target_mins: Some(60), ..CasePatch::default() }, "Shop", now).expect("vip");
     assert_eq!(store.case_view(1003, now).expect("view").clock.expect("clock").state, Overdue);
 }
+
+#[test]
+fn each_threshold_alerts_once_per_wait_and_survives_a_restart() {
+    use crate::alerts::Threshold::*;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.sqlite3");
+    let mut store = Store::open(&path).expect("db");
+    // Email at 9:00: due soon at 10:30, overdue at 11:00, past the 24 h limit the next day.
+    new_case(&mut store, ContactRef::New(person("Ana", "ana@example.com", "")), "Parcel", say(Direction::FromCustomer, Channel::Email, "hi", t0()), t0());
+    assert!(store.pending_alerts(mins(60)).expect("alerts").is_empty());
+    assert_eq!(store.next_clock_change(mins(60)).expect("next"), Some(mins(90)));
+
+    let due = store.pending_alerts(mins(95)).expect("alerts");
+    assert_eq!(due.iter().map(|a| (a.case_number, a.threshold)).collect::<Vec<_>>(), vec![(1001, DueSoon)]);
+    store.record_alerts(&due, mins(95)).expect("recorded");
+    assert!(store.pending_alerts(mins(100)).expect("alerts").is_empty(), "announced once");
+    assert_eq!(store.next_clock_change(mins(100)).expect("next"), Some(mins(120)));
+    drop(store);
+
+    let mut store = Store::open(&path).expect("reopened");
+    assert!(store.pending_alerts(mins(110)).expect("alerts").is_empty(), "not again after a restart");
+    // Asleep from 10:40 to 15:00: one alert for the highest threshold, both recorded.
+    let late = store.pending_alerts(mins(360)).expect("alerts");
+    assert_eq!(late.len(), 1);
+    assert_eq!((late[0].threshold, late[0].thresholds.clone()), (Overdue, vec![Overdue]));
+    store.record_alerts(&late, mins(360)).expect("recorded");
+    assert_eq!(store.next_clock_change(mins(360)).expect("next"), Some(mins(1440)));
+    let hard = store.pending_alerts(mins(1441)).expect("alerts");
+    assert_eq!(hard.iter().map(|a| a.threshold).collect::<Vec<_>>(), vec![HardLimit]);
+    store.record_alerts(&hard, mins(1441)).expect("recorded");
+
+    // A reply ends the wait; the customer writing again starts a new one that alerts afresh.
+    store.log_message(1001, &say(Direction::FromShop, Channel::Email, "Sorry!", mins(1450)), mins(1450)).expect("reply");
+    assert_eq!(store.next_clock_change(mins(1450)).expect("next"), None);
+    store.log_message(1001, &say(Direction::FromCustomer, Channel::Email, "And?", mins(1500)), mins(1500)).expect("again");
+    let again = store.pending_alerts(mins(1500 + 250)).expect("alerts");
+    assert_eq!(again.iter().map(|a| a.threshold).collect::<Vec<_>>(), vec![Overdue], "later-reply target of 4 h");
+}
