@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftToNewContact, looksLikeEmail, splitList, validateNewContact } from './contactInput';
+import { contactToDraft, draftToNewContact, looksLikeEmail, splitList, validateNewContact } from './contactInput';
 
 describe('splitList', () => {
   it('splits on commas, semicolons and new lines and drops blanks', () => {
@@ -40,6 +40,32 @@ describe('validateNewContact', () => {
       address: '',
       notes: '',
       tags: [],
+    });
+  });
+});
+
+describe('contactToDraft', () => {
+  it('lists several emails and phones comma-separated and round-trips, keeping tags', () => {
+    const contact = {
+      id: 'ct_1',
+      name: 'Ana Costa',
+      emails: ['ana@example.com', 'ana@work.example'],
+      phones: ['+351912345678'],
+      address: 'Rua das Flores 12',
+      notes: 'VIP',
+      tags: ['vip'],
+      created_at: '2026-11-25T10:00:00Z',
+      updated_at: '2026-11-25T10:00:00Z',
+    };
+    const draft = contactToDraft(contact);
+    expect(draft.emails).toBe('ana@example.com, ana@work.example');
+    expect(draftToNewContact(draft, contact.tags)).toEqual({
+      name: 'Ana Costa',
+      emails: ['ana@example.com', 'ana@work.example'],
+      phones: ['+351912345678'],
+      address: 'Rua das Flores 12',
+      notes: 'VIP',
+      tags: ['vip'],
     });
   });
 });

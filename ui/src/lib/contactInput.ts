@@ -1,6 +1,6 @@
 // Turning the contact form's text boxes into a NewContact, and the few checks worth making
 // before asking the core (which has the final word and normalises emails and phones).
-import type { NewContact } from './types';
+import type { Contact, NewContact } from './types';
 
 /** "a@x.com, b@y.com;c@z.com" -> ["a@x.com", "b@y.com", "c@z.com"] */
 export function splitList(value: string): string[] {
@@ -27,14 +27,25 @@ export function emptyDraft(): ContactDraft {
   return { name: '', emails: '', phones: '', address: '', notes: '' };
 }
 
-export function draftToNewContact(d: ContactDraft): NewContact {
+export function draftToNewContact(d: ContactDraft, tags: string[] = []): NewContact {
   return {
     name: d.name.trim(),
     emails: splitList(d.emails),
     phones: splitList(d.phones),
     address: d.address.trim(),
     notes: d.notes.trim(),
-    tags: [],
+    tags,
+  };
+}
+
+/** The form's text boxes for editing an existing contact. */
+export function contactToDraft(c: Contact): ContactDraft {
+  return {
+    name: c.name,
+    emails: c.emails.join(', '),
+    phones: c.phones.join(', '),
+    address: c.address,
+    notes: c.notes,
   };
 }
 

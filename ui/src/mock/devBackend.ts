@@ -283,6 +283,13 @@ export function installMockBackend(): void {
         }
         case 'create_contact':
           return createContact(args.input);
+        case 'update_contact': {
+          const c = contacts.find((x) => x.id === args.id) ?? fail('not_found', 'No such contact.');
+          const input = args.input as NewContact;
+          if (!input.name.trim()) fail('invalid_input', 'A contact needs a name.');
+          Object.assign(c, { ...input, name: input.name.trim(), updated_at: now() });
+          return c;
+        }
         case 'open_case':
           return openCase(args.input);
         case 'get_case': {

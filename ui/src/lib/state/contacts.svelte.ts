@@ -52,6 +52,14 @@ class ContactsState {
     return ipc.listContacts(query.trim());
   }
 
+  /** Saves changes to a contact and shows the result; throws IpcFailure on refusal. */
+  async update(id: string, input: NewContact): Promise<Contact> {
+    const contact = await ipc.updateContact(id, input);
+    await this.openProfile(id);
+    void this.load();
+    return contact;
+  }
+
   /** Throws IpcFailure on refusal, so the form can show it and keep what was typed. */
   async create(input: NewContact): Promise<Contact> {
     const contact = await ipc.createContact(input);
