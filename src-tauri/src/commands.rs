@@ -18,6 +18,15 @@ fn with_store<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Store) -> shop
     Ok(f(&mut store)?)
 }
 
+/// Like [`with_store`] for commands that change data: the reply-clock scheduler looks again.
+fn change<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Store) -> shopdesk_core::Result<T>) -> Reply<T> {
+    let result = with_store(state, f);
+    if result.is_ok() {
+        state.wake.notify_one();
+    }
+    result
+}
+
 #[derive(Serialize)]
 pub struct AppInfo {
     db_path: String,
@@ -49,17 +58,17 @@ pub fn get_contact(state: State<'_, AppState>, id: ContactId) -> Reply<ContactPr
 
 #[tauri::command]
 pub fn create_contact(state: State<'_, AppState>, input: NewContact) -> Reply<Contact> {
-    with_store(&state, |s| s.create_contact(&input, Utc::now()))
+    change(&state, |s| s.create_contact(&input, Utc::now()))
 }
 
 #[tauri::command]
 pub fn update_contact(state: State<'_, AppState>, id: ContactId, input: NewContact) -> Reply<Contact> {
-    with_store(&state, |s| s.update_contact(id, &input, Utc::now()))
+    change(&state, |s| s.update_contact(id, &input, Utc::now()))
 }
 
 #[tauri::command]
 pub fn open_case(state: State<'_, AppState>, input: NewCase) -> Reply<Case> {
-    with_store(&state, |s| s.open_case(&input, Utc::now()))
+    change(&state, |s| s.open_case(&input, Utc::now()))
 }
 
 #[tauri::command]
@@ -69,15 +78,15 @@ pub fn get_case(state: State<'_, AppState>, number: u32) -> Reply<CaseView> {
 
 #[tauri::command]
 pub fn log_message(state: State<'_, AppState>, number: u32, input: NewMessage) -> Reply<Message> {
-    with_store(&state, |s| s.log_message(number, &input, Utc::now()))
+    change(&state, |s| s.log_message(number, &input, Utc::now()))
 }
 
 #[tauri::command]
 pub fn update_case(state: State<'_, AppState>, number: u32, patch: CasePatch) -> Reply<Case> {
-    with_store(&state, |s| s.update_case(number, &patch, DEFAULT_AUTHOR, Utc::now()))
+    change(&state, |s| s.update_case(number, &patch, DEFAULT_AUTHOR, Utc::now()))
 }
 
 #[tauri::command]
 pub fn load_demo(state: State<'_, AppState>) -> Reply<usize> {
-    with_store(&state, |s| demo::load(s, Utc::now()))
+    change(&state, |s| demo::load(s, Utc::now()))
 }

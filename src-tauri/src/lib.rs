@@ -4,16 +4,21 @@
 
 mod commands;
 mod error;
+mod notifier;
+mod scheduler;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use shopdesk_core::{demo, paths, Store};
-use tauri::Manager;
+use tauri::{Emitter, Manager};
+use tokio::sync::Notify;
 
-/// The open database, shared by every command.
+/// The open database, shared by every command, and the scheduler's wake-up call.
 pub struct AppState {
     pub store: Mutex<Store>,
+    /// Notified after every change to the data, so the reply clocks are looked at again.
+    pub wake: Arc<Notify>,
 }
 
 /// What the command line asked of the app.
@@ -74,7 +79,18 @@ pub fn run() {
                 tracing::error!("{message}");
                 message
             })?;
-            app.manage(AppState { store: Mutex::new(store) });
+            let wake = Arc::new(Notify::new());
+            app.manage(AppState { store: Mutex::new(store), wake: wake.clone() });
+            let handle = app.handle().clone();
+            let on_open = Arc::new(move |number: u32| {
+                if let Some(window) = handle.get_webview_window("main") {
+                    let _ = window.unminimize();
+                    let _ = window.show();
+                    let _ = window.set_focus();
+                }
+                let _ = handle.emit("open-case", number);
+            });
+            scheduler::spawn(app.handle().clone(), wake, Box::new(notifier::DesktopNotifier { on_open }));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
