@@ -2,8 +2,9 @@
 
 use chrono::Utc;
 use serde::Serialize;
+use shopdesk_core::sla::SlaSettings;
 use shopdesk_core::{
-    demo, Case, CasePatch, CaseView, Contact, ContactId, ContactProfile, ContactSummary, Message, NewCase,
+    demo, Case, CaseSummary, CasePatch, CaseView, Contact, ContactId, ContactProfile, ContactSummary, Message, NewCase,
     NewContact, NewMessage, Queue, QueueFilter, Store, DEFAULT_AUTHOR,
 };
 use tauri::State;
@@ -89,4 +90,22 @@ pub fn update_case(state: State<'_, AppState>, number: u32, patch: CasePatch) ->
 #[tauri::command]
 pub fn load_demo(state: State<'_, AppState>) -> Reply<usize> {
     change(&state, |s| demo::load(s, Utc::now()))
+}
+
+#[tauri::command]
+pub fn sla_check(state: State<'_, AppState>) -> Reply<Vec<CaseSummary>> {
+    with_store(&state, |s| s.sla_check(Utc::now()))
+}
+
+#[tauri::command]
+pub fn get_sla_settings(state: State<'_, AppState>) -> Reply<SlaSettings> {
+    with_store(&state, |s| s.sla_settings())
+}
+
+#[tauri::command]
+pub fn set_sla_settings(state: State<'_, AppState>, settings: SlaSettings) -> Reply<SlaSettings> {
+    change(&state, |s| {
+        s.set_sla_settings(&settings)?;
+        s.sla_settings()
+    })
 }

@@ -105,6 +105,9 @@ pub fn run() {
             commands::log_message,
             commands::update_case,
             commands::load_demo,
+            commands::sla_check,
+            commands::get_sla_settings,
+            commands::set_sla_settings,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {
