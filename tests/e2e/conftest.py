@@ -96,7 +96,7 @@ class App:
     def start(self, args: list[str] | None = None) -> "App":
         app = app_binary()
         if not os.access(app, os.X_OK):
-            raise RuntimeError(f"{app} is missing: build it with `npx tauri build --debug --no-bundle`")
+            pytest.exit(f"{app} is missing: build it with `npx tauri build --debug --no-bundle`", returncode=2)
         self.args = list(args or [])
         port, native_port = free_port(), free_port()
         while native_port == port:
@@ -123,9 +123,12 @@ class App:
         # A session's first screenshot can show the first painted frame; later ones are current.
         self.driver.get_screenshot_as_png()
         if self.driver.current_url.startswith("http://localhost"):
-            raise RuntimeError(
-                f"{app} loads the dev server ({self.driver.current_url}), not the embedded UI: "
-                "build it with `npx tauri build --debug --no-bundle`, not `cargo build`"
+            url = self.driver.current_url
+            self.stop()  # no test can pass against this binary: say why once and stop the run
+            pytest.exit(
+                f"{app} loads the dev server ({url}), not the embedded UI: "
+                "build it with `npx tauri build --debug --no-bundle`, not `cargo build`",
+                returncode=2,
             )
         self.wait_for("nav-queue")
         return self
