@@ -1,0 +1,92 @@
+"""The reply clock in the background: customers past their reply target raise one desktop
+notification through the real D-Bus session (a recorder owns org.freedesktop.Notifications),
+each threshold only once, also across a restart; the in-app banner lists them too."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TIMEOUT
+
+
+def cli_binary() -> Path:
+    target = Path(os.environ.get("CARGO_TARGET_DIR", "target"))
+    if not target.is_absolute():
+        target = ROOT / target
+    return target / "debug" / "shopdesk"
+
+
+def ago(minutes: int) -> str:
+    return (datetime.now(timezone.utc) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture
+def recorder(tmp_path):
+    out = tmp_path / "notifications.jsonl"
+    out.touch()
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("notify_recorder.py")), str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready", "the notification recorder did not start"
+        yield out
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def notifications(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def wait_notifications(path: Path, count: int) -> list[dict]:
+    end = time.monotonic() + TIMEOUT
+    while time.monotonic() < end:
+        got = notifications(path)
+        if len(got) >= count:
+            return got
+        time.sleep(0.1)
+    raise AssertionError(f"expected {count} notification(s), got {notifications(path)}")
+
+
+def shopdesk(db: Path, *args: str) -> None:
+    subprocess.run([str(cli_binary()), "--db", str(db), *args], check=True, capture_output=True)
+
+
+def test_late_customers_notify_once_grouped_and_not_again_after_a_restart(launch, recorder, tmp_path):
+    db = tmp_path / "shop.sqlite3"
+    # Email targets: 2 h, due soon from 1 h 30 min. Ana is overdue, Bo due soon, Cy on track.
+    for name, minutes in [("Ana Costa", 190), ("Bo Berg", 100), ("Cy Chan", 10)]:
+        shopdesk(db, "case", "open", "--new-name", name, "--subject", f"Parcel for {name}",
+                 "--channel", "email", "--text", "Where is my parcel?", "--at", ago(minutes))
+
+    app = launch(["--db", str(db)])
+    [first] = wait_notifications(recorder, 1)
+    assert first["app_name"] == "Shopdesk"
+    assert first["summary"] == "2 customers waiting for an answer"
+    lines = first["body"].splitlines()
+    assert lines[0].startswith("#1001 Ana Costa: 3 h 1") and lines[0].endswith("(overdue)"), lines
+    assert lines[1].startswith("#1002 Bo Berg: 1 h 4") and lines[1].endswith("(reply due soon)"), lines
+    assert len(lines) == 2, "Cy is on track"
+
+    # A restart repeats nothing: the next notification is about a newly late customer only.
+    app.restart(["--db", str(db)])
+    app.invoke("open_case", {"input": {
+        "contact": {"new": {"name": "Di Dias", "emails": [], "phones": [], "address": "", "notes": "", "tags": []}},
+        "subject": "Voicemail", "priority": "normal", "category": "question",
+        "first_message": {"direction": "from_customer", "channel": "voicemail", "author": "",
+                          "body": "Call me back please", "happened_at": ago(150)},
+    }})
+    got = wait_notifications(recorder, 2)
+    assert got[1]["summary"].startswith("Di Dias waiting 2 h 3"), got[1]
+    assert got[1]["body"] == "Overdue: Voicemail"
+    assert got[1]["actions"].get("default") == "Open case", "a single case can be opened from the notification"
+    assert len(notifications(recorder)) == 2
