@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORY_LABEL, STATUS_LABEL, describeEvent, isLoudPriority, options } from './labels';
+import { CATEGORY_LABEL, STATUS_LABEL, describeEvent, isLoudPriority, options, replyTargetOptions } from './labels';
 
 describe('describeEvent', () => {
   const cases: [Parameters<typeof describeEvent>[0], string][] = [
@@ -42,5 +42,26 @@ describe('option lists', () => {
       true,
       true,
     ]);
+  });
+});
+
+describe('replyTargetOptions', () => {
+  it('offers the channel default and the usual targets', () => {
+    expect(replyTargetOptions(null).map((o) => o.label)).toEqual([
+      'Channel default',
+      '15 min',
+      '30 min',
+      '1 h',
+      '2 h',
+      '4 h',
+      '8 h',
+      '24 h',
+    ]);
+    expect(replyTargetOptions(null)[0].value).toBe(0);
+  });
+  it('keeps a target set elsewhere selectable, in order', () => {
+    const opts = replyTargetOptions(90);
+    expect(opts.map((o) => o.value)).toEqual([0, 15, 30, 60, 90, 120, 240, 480, 1440]);
+    expect(opts[4].label).toBe('1 h 30 min');
   });
 });

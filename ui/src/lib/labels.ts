@@ -117,3 +117,24 @@ export function describeEvent(e: Pick<CaseEvent, 'kind' | 'field' | 'from' | 'to
       return 'Changed';
   }
 }
+
+/** The per-case reply targets offered, in minutes; 0 means "back to the channel's own target". */
+export const REPLY_TARGET_MINS = [0, 15, 30, 60, 120, 240, 480, 1440] as const;
+
+/** "Channel default", "15 min", "1 h", "24 h"; a value set elsewhere (45) still gets its option. */
+export function replyTargetOptions(current: number | null): { value: number; label: string }[] {
+  const values: number[] = [...REPLY_TARGET_MINS];
+  if (current !== null && current > 0 && !values.includes(current)) {
+    values.push(current);
+    values.sort((a, b) => a - b);
+  }
+  return values.map((value) => ({ value, label: replyTargetLabel(value) }));
+}
+
+export function replyTargetLabel(mins: number): string {
+  if (mins <= 0) return 'Channel default';
+  if (mins < 60) return `${mins} min`;
+  const h = Math.floor(mins / 60);
+  const m = mins % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}

@@ -1,189 +1,59 @@
-// The JSON types the core sends and receives over IPC, copied from CONTRACT.md.
-// Kept in this one file so it can be swapped for the ts-rs generated bindings in one move.
+// The JSON types the core sends and receives over IPC. The core's own types are generated from
+// the Rust structs by ts-rs into ./bindings (never edit those by hand); this file re-exports them
+// and adds only what exists on the UI side or in the shell (IPC errors, app info, event payloads).
 
-export type Status =
-  | 'new'
-  | 'open'
-  | 'waiting_on_customer'
-  | 'waiting_on_third_party'
-  | 'on_hold'
-  | 'solved'
-  | 'closed';
-export type Priority = 'low' | 'normal' | 'high' | 'urgent';
-export type Category =
-  | 'delivery'
-  | 'damaged_item'
-  | 'quality'
-  | 'refund_return'
-  | 'payment'
-  | 'question'
-  | 'other';
-export type Fault = 'unknown' | 'shop' | 'customer' | 'courier' | 'manufacturer';
-export type Direction = 'from_customer' | 'from_shop' | 'note';
-export type Channel = 'email' | 'phone' | 'voicemail' | 'chat' | 'social' | 'letter' | 'in_person';
+export type { Alert } from './bindings/Alert';
+export type { BusinessHours } from './bindings/BusinessHours';
+export type { Case } from './bindings/Case';
+export type { CaseEvent } from './bindings/CaseEvent';
+export type { CaseId } from './bindings/CaseId';
+export type { CasePatch } from './bindings/CasePatch';
+export type { CaseSummary } from './bindings/CaseSummary';
+export type { CaseView } from './bindings/CaseView';
+export type { Category } from './bindings/Category';
+export type { Channel } from './bindings/Channel';
+export type { ClockState } from './bindings/ClockState';
+export type { ClockStateKind } from './bindings/ClockStateKind';
+export type { Contact } from './bindings/Contact';
+export type { ContactId } from './bindings/ContactId';
+export type { ContactProfile } from './bindings/ContactProfile';
+export type { ContactRef } from './bindings/ContactRef';
+export type { ContactSummary } from './bindings/ContactSummary';
+export type { Direction } from './bindings/Direction';
+export type { EventId } from './bindings/EventId';
+export type { EventKind } from './bindings/EventKind';
+export type { Fault } from './bindings/Fault';
+export type { Message } from './bindings/Message';
+export type { MessageId } from './bindings/MessageId';
+export type { NewCase } from './bindings/NewCase';
+export type { NewContact } from './bindings/NewContact';
+export type { NewMessage } from './bindings/NewMessage';
+export type { OpenSpan } from './bindings/OpenSpan';
+export type { Priority } from './bindings/Priority';
+export type { Queue } from './bindings/Queue';
+export type { QueueFilter } from './bindings/QueueFilter';
+export type { SlaSettings } from './bindings/SlaSettings';
+export type { Status } from './bindings/Status';
+export type { Threshold } from './bindings/Threshold';
+export type { TimelineEntry } from './bindings/TimelineEntry';
 
-export interface Contact {
-  id: string;
-  name: string;
-  emails: string[];
-  phones: string[];
-  address: string;
-  notes: string;
-  tags: string[];
-  created_at: string;
-  updated_at: string;
-}
+import type { Alert } from './bindings/Alert';
 
-export interface ContactSummary {
-  id: string;
-  name: string;
-  emails: string[];
-  phones: string[];
-  open_cases: number;
-  total_cases: number;
-}
-
-/** Also the queue row. */
-export interface CaseSummary {
-  id: string;
-  number: number;
-  subject: string;
-  status: Status;
-  priority: Priority;
-  category: Category;
-  channel: Channel;
-  contact_id: string;
-  contact_name: string;
-  /** Oldest unanswered customer message; null = not waiting. */
-  waiting_since: string | null;
-  /** now - waiting_since, computed by the core at `now`. */
-  waiting_secs: number | null;
-  last_activity_at: string;
-  created_at: string;
-}
-
-export interface ContactProfile {
-  contact: Contact;
-  cases: CaseSummary[];
-}
-
-export interface Case {
-  id: string;
-  number: number;
-  subject: string;
-  contact_id: string;
-  status: Status;
-  priority: Priority;
-  category: Category;
-  fault: Fault;
-  channel: Channel;
-  order_ref: string;
-  tracking_ref: string;
-  third_party: string;
-  tags: string[];
-  created_at: string;
-  updated_at: string;
-  merged_into: number | null;
-  waiting_since: string | null;
-  first_response_at: string | null;
-  last_shop_reply_at: string | null;
-}
-
-export interface Message {
-  id: string;
-  case_id: string;
-  direction: Direction;
-  channel: Channel;
-  author: string;
-  body: string;
-  happened_at: string;
-  recorded_at: string;
-  automatic: boolean;
-}
-
-export type EventKind = 'created' | 'status_changed' | 'field_changed' | 'merged' | 'contact_changed';
-
-export interface CaseEvent {
-  id: string;
-  case_id: string;
-  at: string;
-  author: string;
-  kind: EventKind;
-  field: string | null;
-  from: string | null;
-  to: string | null;
-}
-
-/** Sorted by time. */
-export type TimelineEntry = ({ type: 'message' } & Message) | ({ type: 'event' } & CaseEvent);
-
-export interface CaseView {
-  case: Case;
-  contact: Contact;
-  timeline: TimelineEntry[];
-  waiting_secs: number | null;
-}
-
-export interface QueueFilter {
-  status: Status | null;
-  channel: Channel | null;
-  category: Category | null;
-}
-
-export interface Queue {
-  items: CaseSummary[];
-  total_open: number;
-  waiting: number;
-  by_status: Record<Status, number>;
-  now: string;
-}
-
-export interface NewContact {
-  name: string;
-  emails: string[];
-  phones: string[];
-  address: string;
-  notes: string;
-  tags: string[];
-}
-
-export type ContactRef = { existing: string } | { new: NewContact };
-
-export interface NewMessage {
-  direction: Direction;
-  channel: Channel;
-  author: string;
-  body: string;
-  /** null = now; may be in the past (a voicemail logged later). */
-  happened_at: string | null;
-}
-
-export interface NewCase {
-  contact: ContactRef;
-  subject: string;
-  priority: Priority;
-  category: Category;
-  first_message: NewMessage;
-}
-
-export interface CasePatch {
-  status?: Status;
-  priority?: Priority;
-  category?: Category;
-  fault?: Fault;
-  subject?: string;
-  order_ref?: string;
-  tracking_ref?: string;
-  third_party?: string;
-  tags?: string[];
-}
-
+/** The shell's `app_info` reply (src-tauri, not a core type). */
 export interface AppInfo {
   db_path: string;
   version: string;
   is_empty: boolean;
 }
 
+/** The payload of the `clock-alerts` event (the shell's AlertBatch). */
+export interface ClockAlerts {
+  alerts: Alert[];
+  /** Why the desktop notification could not be shown; the in-app banner is then the only signal. */
+  notification_error: string | null;
+}
+
+/** The core's ErrorKind plus `internal`, which the shell uses for its own failures. */
 export type IpcErrorKind =
   | 'not_found'
   | 'invalid_input'

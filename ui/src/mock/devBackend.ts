@@ -1,11 +1,15 @@
 // DEV ONLY (VITE_MOCK=1): an in-memory stand-in for the Rust core, so the UI can be looked at
 // in a plain browser. Never part of a production build (main.ts imports it behind the flag).
 // It starts empty; add `?seed` to the URL to start with the sample shop.
+import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
   Case,
   CaseEvent,
   CaseSummary,
+  Channel,
+  ClockAlerts,
+  ClockState,
   CaseView,
   Contact,
   ContactProfile,
@@ -17,6 +21,7 @@ import type {
   NewMessage,
   Queue,
   QueueFilter,
+  SlaSettings,
   Status,
 } from '../lib/types';
 
@@ -57,13 +62,99 @@ function createContact(input: NewContact): Contact {
   return c;
 }
 
-function waitingSince(caseId: string): string | null {
-  let since: string | null = null;
+let sla: SlaSettings = {
+  first_reply_mins: { email: 120, phone: 120, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
+  later_reply_mins: { email: 240, phone: 240, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
+  hard_limit_mins: { email: 1440 },
+  warn_percent: 75,
+  time_zone: 'UTC',
+  business_hours: null,
+};
+
+interface Wait {
+  since: string;
+  channel: Channel;
+  answeredBefore: boolean;
+}
+
+function waiting(caseId: string): Wait | null {
+  let wait: Wait | null = null;
+  let answered = false;
   for (const m of messages.filter((m) => m.case_id === caseId).sort((a, b) => a.happened_at.localeCompare(b.happened_at))) {
-    if (m.direction === 'from_customer' && since === null) since = m.happened_at;
-    if (m.direction === 'from_shop' && !m.automatic) since = null;
+    if (m.direction === 'from_customer' && wait === null) wait = { since: m.happened_at, channel: m.channel, answeredBefore: answered };
+    if (m.direction === 'from_shop' && !m.automatic) {
+      wait = null;
+      answered = true;
+    }
   }
-  return since;
+  return wait;
+}
+
+function waitingSince(caseId: string): string | null {
+  return waiting(caseId)?.since ?? null;
+}
+
+/** The core's clock, simplified: around the clock (business hours and past pauses are ignored). */
+function clockFor(k: Case): ClockState | null {
+  const w = waiting(k.id);
+  if (w === null) return null;
+  const since = Date.parse(w.since);
+  const table = w.answeredBefore ? sla.later_reply_mins : sla.first_reply_mins;
+  const target = (k.reply_target_mins ?? table[w.channel] ?? 120) * 60;
+  const warn = Math.floor((target * sla.warn_percent) / 100);
+  const elapsed = Math.floor((Date.now() - since) / 1000);
+  const hardMins = w.answeredBefore ? undefined : sla.hard_limit_mins[w.channel];
+  const hard = hardMins === undefined ? null : since + hardMins * 60_000;
+  const paused = k.status === 'waiting_on_customer' || k.status === 'waiting_on_third_party';
+  const state: ClockState['state'] = paused
+    ? 'paused'
+    : elapsed >= target || (hard !== null && Date.now() >= hard)
+      ? 'overdue'
+      : elapsed >= warn
+        ? 'due_soon'
+        : 'on_track';
+  return {
+    state,
+    target_secs: target,
+    elapsed_secs: elapsed,
+    warn_at: paused ? null : iso(since + warn * 1000),
+    due_at: paused ? null : iso(since + target * 1000),
+    hard_limit_at: hard === null ? null : iso(hard),
+  };
+}
+
+function validateSla(s: SlaSettings): void {
+  if (!(s.warn_percent >= 1 && s.warn_percent <= 100)) fail('invalid_input', 'The warning threshold must be between 1 and 100 percent');
+  for (const [c, m] of [...Object.entries(s.first_reply_mins), ...Object.entries(s.later_reply_mins)]) {
+    if (!m) fail('invalid_input', `The reply target for ${c} must be at least one minute`);
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: s.time_zone });
+  } catch {
+    fail('invalid_input', `"${s.time_zone}" is not a time zone; use a name like Europe/Lisbon`);
+  }
+  if (s.business_hours) {
+    for (const day of s.business_hours.week) {
+      for (const span of day) {
+        for (const t of [span.start, span.end]) {
+          if (!/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/.test(t)) fail('invalid_input', `"${t}" is not a time of day; use HH:MM, like 09:00`);
+        }
+        if (span.end !== '24:00' && span.end <= span.start) {
+          fail('invalid_input', `Opening hours ${span.start}–${span.end} end before they start`);
+        }
+      }
+    }
+    if (s.business_hours.week.every((d) => d.length === 0)) fail('invalid_input', 'Business hours need at least one open day');
+  }
+}
+
+function slaCheck(): CaseSummary[] {
+  const rank = { overdue: 0, due_soon: 1 } as Record<string, number>;
+  return cases
+    .filter((c) => c.status !== 'solved' && c.status !== 'closed')
+    .map(summary)
+    .filter((c) => c.clock?.state === 'overdue' || c.clock?.state === 'due_soon')
+    .sort((a, b) => rank[a.clock!.state] - rank[b.clock!.state] || (b.waiting_secs ?? 0) - (a.waiting_secs ?? 0));
 }
 
 function summary(k: Case): CaseSummary {
@@ -86,6 +177,7 @@ function summary(k: Case): CaseSummary {
     contact_name: contact.name,
     waiting_since: since,
     waiting_secs: since ? Math.floor((Date.now() - Date.parse(since)) / 1000) : null,
+    clock: clockFor(k),
     last_activity_at: last ?? k.created_at,
     created_at: k.created_at,
   };
@@ -140,6 +232,8 @@ function openCase(input: NewCase, at?: string): Case {
     waiting_since: null,
     first_response_at: null,
     last_shop_reply_at: null,
+    reply_target_mins: null,
+    waiting_channel: null,
   };
   cases.push(k);
   event(k, 'created', null, null, null, t);
@@ -226,7 +320,7 @@ function loadDemo(): number {
   const d = mk(3, 'Refund for returned jacket', 'voicemail', 'refund_return', 26 * 60, 'Voicemail: sent the jacket back last week, asking when the refund comes.');
   logMessage(d, { direction: 'from_shop', channel: 'email', author: 'Shop', body: 'Hi Dmitri, the jacket arrived today; the refund goes out tomorrow.', happened_at: ago(20 * 60) });
   d.status = 'waiting_on_customer';
-  mk(4, 'Wrong colour delivered', 'email', 'quality', 5, 'I ordered the green scarf but got a blue one.');
+  mk(4, 'Wrong colour delivered', 'email', 'quality', 100, 'I ordered the green scarf but got a blue one.');
   const f = mk(5, 'Invoice with VAT number', 'email', 'payment', 7 * 1440, 'Could you send an invoice with my company VAT number?');
   logMessage(f, { direction: 'from_shop', channel: 'email', author: 'Shop', body: 'Sure — attached.', happened_at: ago(6 * 1440) });
   f.status = 'solved';
@@ -260,6 +354,12 @@ function loadMany(n: number): void {
 export function installMockBackend(): void {
   const seed = new URLSearchParams(location.search).get('seed');
   if (seed !== null) loadDemo();
+  // `?hours`: start with business hours on, to look at that part of Settings.
+  if (new URLSearchParams(location.search).has('hours')) {
+    const day = [{ start: '09:00', end: '17:30' }];
+    sla.time_zone = 'Europe/Lisbon';
+    sla.business_hours = { week: [day, day, day, day, [{ start: '09:00', end: '13:00' }], [], []], holidays: ['2026-12-25', '2027-01-01'] };
+  }
   if (seed === 'big') loadMany(800);
   mockIPC(
     async (cmd, raw) => {
@@ -300,10 +400,11 @@ export function installMockBackend(): void {
           ].sort((x, y) => ('happened_at' in x ? x.happened_at : x.at).localeCompare('happened_at' in y ? y.happened_at : y.at));
           const s = summary(k);
           return {
-            case: { ...k, waiting_since: s.waiting_since },
+            case: { ...k, waiting_since: s.waiting_since, waiting_channel: waiting(k.id)?.channel ?? null },
             contact: contacts.find((c) => c.id === k.contact_id)!,
             timeline,
             waiting_secs: s.waiting_secs,
+            clock: s.clock,
           } satisfies CaseView;
         }
         case 'log_message':
@@ -312,6 +413,7 @@ export function installMockBackend(): void {
           const k = findCase(args.number);
           const patch = args.patch as Record<string, unknown>;
           if (patch.subject !== undefined && !String(patch.subject).trim()) fail('invalid_input', 'A case needs a subject.');
+          if (patch.reply_target_mins === 0) patch.reply_target_mins = null;
           for (const [field, value] of Object.entries(patch)) {
             const before = (k as unknown as Record<string, unknown>)[field];
             if (JSON.stringify(before) === JSON.stringify(value)) continue;
@@ -325,9 +427,42 @@ export function installMockBackend(): void {
           return loadDemo();
         case 'app_info':
           return { db_path: '/tmp/mock.sqlite3', version: '0.1.0-mock', is_empty: cases.length === 0 && contacts.length === 0 };
+        case 'sla_check':
+          return slaCheck();
+        case 'get_sla_settings':
+          return sla;
+        case 'set_sla_settings': {
+          const next = args.settings as SlaSettings;
+          validateSla(next);
+          sla = structuredClone(next);
+          return sla;
+        }
         default:
           return fail('internal', `The mock backend does not know the command ${cmd}.`);
       }
     },
+    { shouldMockEvents: true },
   );
+  // The scheduler's announcement, as the core would send it; `?notify-error` shows the note the
+  // banner gives when the OS could not show the desktop notification.
+  if (seed !== null) {
+    const notifyError = new URLSearchParams(location.search).has('notify-error');
+    setTimeout(() => {
+      const late = slaCheck();
+      const payload: ClockAlerts = {
+        alerts: late.map((c) => ({
+          case_id: c.id,
+          case_number: c.number,
+          contact_name: c.contact_name,
+          subject: c.subject,
+          threshold: c.clock!.state === 'overdue' ? 'overdue' : 'due_soon',
+          thresholds: [c.clock!.state === 'overdue' ? 'overdue' : 'due_soon'],
+          waiting_since: c.waiting_since!,
+          waiting_secs: c.waiting_secs!,
+        })),
+        notification_error: notifyError ? 'org.freedesktop.Notifications was not provided by any .service files' : null,
+      };
+      void emit('clock-alerts', payload);
+    }, 1500);
+  }
 }

@@ -15,6 +15,14 @@ const item: CaseSummary = {
   contact_name: 'Ana Costa',
   waiting_since: '2026-11-25T12:00:00Z',
   waiting_secs: 8040,
+  clock: {
+    state: 'paused',
+    target_secs: 7200,
+    elapsed_secs: 3600,
+    warn_at: null,
+    due_at: null,
+    hard_limit_at: null,
+  },
   last_activity_at: '2026-11-25T12:00:00Z',
   created_at: '2026-11-25T12:00:00Z',
 };
@@ -31,13 +39,26 @@ describe('QueueRow', () => {
     expect(screen.getByTestId('queue-row-waiting').textContent).toBe('2 h 14 min');
     expect(screen.getByTestId('queue-row-status').textContent).toBe('Waiting on third party');
     expect(row.textContent).toContain('Urgent');
-    expect(row.textContent).toContain('Waiting');
+    expect(screen.getByTestId('queue-row-waiting-state').textContent).toBe('paused — waiting on third party');
+  });
+
+  it('says how late an overdue case is, in words as well as in red', () => {
+    // waiting since 12:00 for 2 h 14 min: the core's now is 14:14; due at 13:04.
+    const overdue = {
+      ...item,
+      status: 'open' as const,
+      clock: { state: 'overdue' as const, target_secs: 3840, elapsed_secs: 8040, warn_at: '2026-11-25T12:48:00Z', due_at: '2026-11-25T13:04:00Z', hard_limit_at: null },
+    };
+    render(QueueRow, { item: overdue, waitingSecs: 2 * 3600 + 14 * 60 });
+    const state = screen.getByTestId('queue-row-waiting-state');
+    expect(state.textContent).toBe('overdue 1 h 10 min');
+    expect(state.closest('[data-clock-state]')?.getAttribute('data-clock-state')).toBe('overdue');
   });
 
   it('shows no number for an answered case, and says it is not waiting', () => {
-    render(QueueRow, { item: { ...item, priority: 'normal', waiting_secs: null }, waitingSecs: null });
+    render(QueueRow, { item: { ...item, priority: 'normal', waiting_secs: null, clock: null }, waitingSecs: null });
     expect(screen.getByTestId('queue-row-waiting').textContent).not.toMatch(/\d/);
-    expect(screen.getByTestId('queue-row').textContent).toContain('Not waiting');
+    expect(screen.getByTestId('queue-row').textContent).toContain('not waiting');
     expect(screen.getByTestId('queue-row').textContent).not.toContain('Normal');
   });
 });
