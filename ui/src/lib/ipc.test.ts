@@ -2,8 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+const listen = vi.fn();
+vi.mock('@tauri-apps/api/event', () => ({ listen: (...args: unknown[]) => listen(...args) }));
 
-import { IpcFailure, ipc, toIpcFailure } from './ipc';
+import { IpcFailure, events, ipc, toIpcFailure } from './ipc';
 
 describe('toIpcFailure', () => {
   it('keeps a core IpcError as it is', () => {
@@ -42,6 +44,43 @@ describe('ipc calls', () => {
       ['update_case', { number: 1001, patch: { status: 'open' } }],
       ['load_demo', undefined],
     ]);
+  });
+
+  it('send the reply-target commands with the contract names', async () => {
+    invoke.mockResolvedValue([]);
+    await ipc.slaCheck();
+    await ipc.getSlaSettings();
+    const settings = {
+      first_reply_mins: { chat: 15 },
+      later_reply_mins: { chat: 15 },
+      hard_limit_mins: {},
+      warn_percent: 75,
+      time_zone: 'Europe/Lisbon',
+      business_hours: null,
+    };
+    await ipc.setSlaSettings(settings);
+    expect(invoke.mock.calls).toEqual([
+      ['sla_check', undefined],
+      ['get_sla_settings', undefined],
+      ['set_sla_settings', { settings }],
+    ]);
+  });
+
+  it('hand event payloads to the handler', async () => {
+    const off = vi.fn();
+    listen.mockReset().mockImplementation(async (name: string, cb: (e: { payload: unknown }) => void) => {
+      cb({ payload: name === 'open-case' ? 1001 : { alerts: [], notification_error: 'no daemon' } });
+      return off;
+    });
+    const opened = vi.fn();
+    const announced = vi.fn();
+    const unlisten = await events.onOpenCase(opened);
+    await events.onClockAlerts(announced);
+    expect(listen.mock.calls.map((c) => c[0])).toEqual(['open-case', 'clock-alerts']);
+    expect(opened).toHaveBeenCalledWith(1001);
+    expect(announced).toHaveBeenCalledWith({ alerts: [], notification_error: 'no daemon' });
+    unlisten();
+    expect(off).toHaveBeenCalled();
   });
 
   it('reject with IpcFailure carrying the core message', async () => {

@@ -1,11 +1,14 @@
-// The one door to the Rust core: a typed function per Tauri command. Nothing else in the UI
-// imports `invoke`; every rejection leaves here as an `IpcFailure` with a kind and a message
-// a shop owner can read.
+// The one door to the Rust core: a typed function per Tauri command and per event. Nothing else
+// in the UI imports `invoke` or `listen`; every rejection leaves here as an `IpcFailure` with a
+// kind and a message a shop owner can read.
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type {
   AppInfo,
   Case,
   CasePatch,
+  CaseSummary,
+  ClockAlerts,
   CaseView,
   Contact,
   ContactProfile,
@@ -18,6 +21,7 @@ import type {
   NewMessage,
   Queue,
   QueueFilter,
+  SlaSettings,
 } from './types';
 
 const KINDS: readonly IpcErrorKind[] = [
@@ -64,8 +68,10 @@ export function errorMessage(err: unknown): string {
   return toIpcFailure(err).message;
 }
 
+const outsideApp = () => typeof window !== 'undefined' && !('__TAURI_INTERNALS__' in window);
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  if (typeof window !== 'undefined' && !('__TAURI_INTERNALS__' in window)) {
+  if (outsideApp()) {
     throw new IpcFailure(
       'internal',
       'Shopdesk cannot reach its data: this page is running outside the Shopdesk app.',
@@ -90,4 +96,28 @@ export const ipc = {
   updateCase: (number: number, patch: CasePatch) => call<Case>('update_case', { number, patch }),
   loadDemo: () => call<number>('load_demo'),
   appInfo: () => call<AppInfo>('app_info'),
+  /** Open cases due soon or overdue, overdue first. */
+  slaCheck: () => call<CaseSummary[]>('sla_check'),
+  getSlaSettings: () => call<SlaSettings>('get_sla_settings'),
+  setSlaSettings: (settings: SlaSettings) => call<SlaSettings>('set_sla_settings', { settings }),
+};
+
+export type Unlisten = () => void;
+
+/** Subscribes to a core event; outside the app (or if Tauri refuses) it is a quiet no-op. */
+async function on<T>(event: string, handler: (payload: T) => void): Promise<Unlisten> {
+  if (outsideApp()) return () => {};
+  try {
+    return await listen<T>(event, (e) => handler(e.payload));
+  } catch (err) {
+    console.warn(`Shopdesk could not listen for ${event}:`, err);
+    return () => {};
+  }
+}
+
+export const events = {
+  /** The scheduler announced newly crossed reply-clock thresholds. */
+  onClockAlerts: (handler: (batch: ClockAlerts) => void) => on<ClockAlerts>('clock-alerts', handler),
+  /** The user clicked "Open case" in a desktop notification. */
+  onOpenCase: (handler: (number: number) => void) => on<number>('open-case', handler),
 };

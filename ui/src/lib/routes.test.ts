@@ -11,6 +11,7 @@ describe('parseHash', () => {
     ['#/contacts/ct_01H%2Fx', { name: 'contact', id: 'ct_01H/x' }],
     ['#/new', { name: 'new-case' }],
     ['#/new?contact=ct_1', { name: 'new-case', contactId: 'ct_1' }],
+    ['#/settings', { name: 'settings' }],
     ['#/case/abc', { name: 'not-found', path: '/case/abc' }],
     ['#/reports', { name: 'not-found', path: '/reports' }],
   ];
@@ -28,6 +29,7 @@ describe('href', () => {
       { name: 'contact', id: 'ct 7/8' },
       { name: 'new-case' },
       { name: 'new-case', contactId: 'ct_9' },
+      { name: 'settings' },
     ];
     for (const r of routes) expect(parseHash(href(r))).toEqual(r);
     expect(href({ name: 'case', number: 1001 })).toBe('#/case/1001');

@@ -1,5 +1,5 @@
 // The app's places and their hash addresses (#/queue, #/case/1001, #/contacts, #/contacts/<id>,
-// #/new). Hash routing needs no server support, which suits a webview loading files from disk.
+// #/new, #/settings). Hash routing needs no server support, which suits a webview loading files from disk.
 
 export type Route =
   | { name: 'queue' }
@@ -7,6 +7,7 @@ export type Route =
   | { name: 'contacts' }
   | { name: 'contact'; id: string }
   | { name: 'new-case'; contactId?: string }
+  | { name: 'settings' }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -17,6 +18,7 @@ export function parseHash(hash: string): Route {
   const [head, arg, ...rest] = parts;
   if (rest.length > 0) return { name: 'not-found', path };
   if (head === 'queue' && arg === undefined) return { name: 'queue' };
+  if (head === 'settings' && arg === undefined) return { name: 'settings' };
   if (head === 'new' && arg === undefined) {
     const contactId = new URLSearchParams(query).get('contact');
     return contactId ? { name: 'new-case', contactId } : { name: 'new-case' };
@@ -43,6 +45,8 @@ export function href(route: Route): string {
       return `#/contacts/${encodeURIComponent(route.id)}`;
     case 'new-case':
       return route.contactId ? `#/new?contact=${encodeURIComponent(route.contactId)}` : '#/new';
+    case 'settings':
+      return '#/settings';
     case 'not-found':
       return `#${route.path}`;
   }

@@ -2,6 +2,7 @@
 // After every write the view is fetched again, so the timeline shows the core's own events.
 import { ipc, errorMessage, toIpcFailure } from '../ipc';
 import type { Case, CasePatch, CaseView, NewCase, NewMessage } from '../types';
+import { alerts } from './alerts.svelte';
 import { clock } from './clock.svelte';
 import { queue } from './queue.svelte';
 
@@ -52,6 +53,7 @@ class CaseState {
       await ipc.updateCase(number, patch);
       this.fieldError = null;
       void queue.load(); // the rail's waiting count may have changed
+      void alerts.refresh(); // a new reply target or status moves the clock
       await this.reload();
       return true;
     } catch (err) {
@@ -79,6 +81,7 @@ class CaseState {
       throw toIpcFailure(err);
     }
     void queue.load();
+    void alerts.refresh(); // an answered customer leaves the banner
     await this.reload();
   }
 }

@@ -1,0 +1,70 @@
+// What is late right now (sla_check), refreshed at start, every minute and whenever the core's
+// scheduler announces new thresholds (`clock-alerts`), and whether the user dismissed it.
+import { alertKeys, hasNews } from '../alerts';
+import { errorMessage, events, ipc, type Unlisten } from '../ipc';
+import type { CaseSummary } from '../types';
+import { clock } from './clock.svelte';
+
+const REFRESH_MS = 60_000;
+
+class AlertsState {
+  items = $state<CaseSummary[]>([]);
+  /** Client clock (ms) when `items` arrived; waiting times grow from there. */
+  fetchedAt = $state(0);
+  /** Why the last desktop notification could not be shown, if it could not. */
+  notificationError = $state<string | null>(null);
+  error = $state<string | null>(null);
+  /** What was on screen when the user dismissed the banner; null = not dismissed. */
+  dismissed = $state<string[] | null>(null);
+  #seq = 0;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #unlisten: Unlisten[] = [];
+
+  get visible(): boolean {
+    return hasNews(this.items, this.dismissed) || (this.dismissed === null && this.notificationError !== null);
+  }
+
+  async refresh(): Promise<void> {
+    const seq = ++this.#seq;
+    try {
+      const items = await ipc.slaCheck();
+      if (seq !== this.#seq) return;
+      this.items = items;
+      this.fetchedAt = clock.touch();
+      this.error = null;
+      // Once nothing is late any more, the next late case shows the banner again.
+      if (items.length === 0) this.dismissed = null;
+    } catch (err) {
+      if (seq === this.#seq) this.error = errorMessage(err);
+    }
+  }
+
+  dismiss(): void {
+    this.dismissed = alertKeys(this.items);
+  }
+
+  start(): void {
+    if (this.#timer !== null) return;
+    void this.refresh();
+    this.#timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    void events
+      .onClockAlerts((batch) => {
+        if (batch.alerts.length > 0) this.dismissed = null;
+        this.notificationError = batch.notification_error;
+        void this.refresh();
+      })
+      .then((off) => {
+        if (this.#timer === null) off();
+        else this.#unlisten.push(off);
+      });
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    for (const off of this.#unlisten) off();
+    this.#unlisten = [];
+  }
+}
+
+export const alerts = new AlertsState();

@@ -1,0 +1,34 @@
+// The shop's reply targets and calendar as the core has them, and where its database lives.
+import { errorMessage, ipc } from '../ipc';
+import type { AppInfo, SlaSettings } from '../types';
+import { alerts } from './alerts.svelte';
+import { queue } from './queue.svelte';
+
+class SettingsState {
+  sla = $state<SlaSettings | null>(null);
+  appInfo = $state<AppInfo | null>(null);
+  loadError = $state<string | null>(null);
+
+  async load(): Promise<void> {
+    try {
+      const [sla, info] = await Promise.all([ipc.getSlaSettings(), ipc.appInfo().catch(() => null)]);
+      this.sla = sla;
+      this.appInfo = info;
+      this.loadError = null;
+    } catch (err) {
+      this.loadError = errorMessage(err);
+    }
+  }
+
+  /** Saves; throws IpcFailure (the core's message) so the form can show it and keep the input. */
+  async save(settings: SlaSettings): Promise<SlaSettings> {
+    const saved = await ipc.setSlaSettings(settings);
+    this.sla = saved;
+    // Every waiting customer's clock may have moved.
+    void alerts.refresh();
+    void queue.load();
+    return saved;
+  }
+}
+
+export const settings = new SettingsState();

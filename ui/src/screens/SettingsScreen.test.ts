@@ -1,0 +1,98 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('../lib/ipc', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../lib/ipc')>();
+  return {
+    ...real,
+    ipc: {
+      getSlaSettings: vi.fn(),
+      setSlaSettings: vi.fn(),
+      appInfo: vi.fn(),
+      slaCheck: vi.fn().mockResolvedValue([]),
+      queue: vi.fn().mockRejectedValue(new Error('not in this test')),
+    },
+  };
+});
+
+import { IpcFailure, ipc } from '../lib/ipc';
+import type { SlaSettings } from '../lib/types';
+import SettingsScreen from './SettingsScreen.svelte';
+
+const mocked = ipc as unknown as Record<string, ReturnType<typeof vi.fn>>;
+const defaults: SlaSettings = {
+  first_reply_mins: { email: 120, phone: 120, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
+  later_reply_mins: { email: 240, phone: 240, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
+  hard_limit_mins: { email: 1440 },
+  warn_percent: 75,
+  time_zone: 'UTC',
+  business_hours: null,
+};
+
+describe('SettingsScreen', () => {
+  beforeEach(() => {
+    mocked.getSlaSettings.mockReset().mockResolvedValue(structuredClone(defaults));
+    mocked.setSlaSettings.mockReset().mockImplementation(async (s: SlaSettings) => s);
+    mocked.appInfo.mockReset().mockResolvedValue({ db_path: '/home/ana/.local/share/shopdesk/shopdesk.sqlite3', version: '0.1.0', is_empty: false });
+  });
+
+  it('shows the current targets and where the data lives', async () => {
+    render(SettingsScreen);
+    expect(((await screen.findByTestId('settings-first-chat')) as HTMLInputElement).value).toBe('15');
+    expect((screen.getByTestId('settings-later-email') as HTMLInputElement).value).toBe('240');
+    expect((screen.getByTestId('settings-warn-percent') as HTMLInputElement).value).toBe('75');
+    expect(screen.getByTestId('settings-db-path').textContent).toBe('/home/ana/.local/share/shopdesk/shopdesk.sqlite3');
+  });
+
+  it('saves business hours and a holiday, then says so', async () => {
+    render(SettingsScreen);
+    await fireEvent.input(await screen.findByTestId('settings-first-chat'), { target: { value: '30' } });
+    await fireEvent.click(screen.getByTestId('settings-business-hours'));
+    await fireEvent.click(screen.getByTestId('settings-day-4-open')); // Friday closed
+    await fireEvent.input(screen.getByTestId('settings-day-0-start'), { target: { value: '08:30' } });
+    await fireEvent.click(screen.getByTestId('settings-holiday-add'));
+    await fireEvent.input(screen.getByTestId('settings-holiday'), { target: { value: '2026-12-25' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    await screen.findByTestId('settings-saved');
+    const sent = mocked.setSlaSettings.mock.calls[0][0] as SlaSettings;
+    expect(sent.first_reply_mins.chat).toBe(30);
+    expect(sent.hard_limit_mins).toEqual({ email: 1440 });
+    expect(sent.business_hours).toEqual({
+      week: [
+        [{ start: '08:30', end: '17:00' }],
+        [{ start: '09:00', end: '17:00' }],
+        [{ start: '09:00', end: '17:00' }],
+        [{ start: '09:00', end: '17:00' }],
+        [],
+        [],
+        [],
+      ],
+      holidays: ['2026-12-25'],
+    });
+  });
+
+  it('shows the core’s refusal and keeps what was typed', async () => {
+    mocked.setSlaSettings.mockRejectedValue(
+      new IpcFailure('invalid_input', '"Mars/Olympus" is not a time zone; use a name like Europe/Lisbon'),
+    );
+    render(SettingsScreen);
+    const zone = (await screen.findByTestId('settings-time-zone')) as HTMLInputElement;
+    await fireEvent.input(zone, { target: { value: 'Mars/Olympus' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    const error = await screen.findByTestId('form-error');
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(error.textContent).toBe('"Mars/Olympus" is not a time zone; use a name like Europe/Lisbon');
+    expect(zone.value).toBe('Mars/Olympus');
+    expect(screen.queryByTestId('settings-saved')).toBeNull();
+  });
+
+  it('says what is missing before asking the core', async () => {
+    render(SettingsScreen);
+    await fireEvent.input(await screen.findByTestId('settings-later-phone'), { target: { value: '' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    expect((await screen.findByTestId('form-error')).textContent).toBe(
+      'The later reply target for Phone must be a whole number of minutes, at least 1.',
+    );
+    expect(mocked.setSlaSettings).not.toHaveBeenCalled();
+  });
+});
