@@ -99,12 +99,16 @@ ensure_python_venv() {
   if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c '' 2>/dev/null && cmp -s "$req" "$installed"; then
     return 0
   fi
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    apt_install python3 python3-venv
+  # Recreate only a missing or broken venv; a changed requirements.txt installs into the existing one.
+  if ! { [ -x "$venv/bin/python" ] && "$venv/bin/python" -c '' 2>/dev/null; }; then
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      apt_install python3 python3-venv
+    fi
+    say "creating the e2e Python venv in tests/e2e/.venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
   fi
-  say "creating the e2e Python venv in tests/e2e/.venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
+  say "installing tests/e2e/requirements.txt into tests/e2e/.venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
   cp "$req" "$installed"
 }
