@@ -77,7 +77,8 @@ npm_ci() { # DIR — reinstall when node_modules is missing or older than packag
   [ -f "$dir/package-lock.json" ] || die "$dir/package-lock.json is missing"
   if [ -f "$installed" ] && [ ! "$dir/package-lock.json" -nt "$installed" ]; then return 0; fi
   local label=${dir#"$ROOT"}
-  say "npm ci in ${label#/}${label:-the repo root}"
+  label=${label#/}
+  say "npm ci in ${label:-the repo root}"
   (cd "$dir" && npm ci --no-audit --no-fund)
   touch "$installed"
 }
