@@ -109,3 +109,9 @@ pub fn set_sla_settings(state: State<'_, AppState>, settings: SlaSettings) -> Re
         s.sla_settings()
     })
 }
+
+/// Why the last desktop notification could not be shown, for the alert banner.
+#[tauri::command]
+pub fn notification_error(state: State<'_, AppState>) -> Option<String> {
+    state.notification_error.lock().ok().and_then(|e| e.clone())
+}

@@ -19,6 +19,8 @@ pub struct AppState {
     pub store: Mutex<Store>,
     /// Notified after every change to the data, so the reply clocks are looked at again.
     pub wake: Arc<Notify>,
+    /// Why the last desktop notification could not be shown (`None`: it was, or none yet).
+    pub notification_error: Mutex<Option<String>>,
 }
 
 /// What the command line asked of the app.
@@ -80,7 +82,7 @@ pub fn run() {
                 message
             })?;
             let wake = Arc::new(Notify::new());
-            app.manage(AppState { store: Mutex::new(store), wake: wake.clone() });
+            app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None) });
             let handle = app.handle().clone();
             let on_open = Arc::new(move |number: u32| {
                 if let Some(window) = handle.get_webview_window("main") {
@@ -108,6 +110,7 @@ pub fn run() {
             commands::sla_check,
             commands::get_sla_settings,
             commands::set_sla_settings,
+            commands::notification_error,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

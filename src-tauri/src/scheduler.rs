@@ -55,6 +55,10 @@ fn check(app: &AppHandle, notifier: &dyn Notifier) -> Duration {
         if let Some(error) = &notification_error {
             tracing::warn!(%error, "desktop notification not shown; the app's alert banner shows it");
         }
+        // Kept for a window that opens after this pass (the event below may come too early for it).
+        if let Ok(mut last) = state.notification_error.lock() {
+            last.clone_from(&notification_error);
+        }
         if let Err(e) = store.record_alerts(&pending, now) {
             tracing::error!(error = %e, "could not record the alerts shown");
         }

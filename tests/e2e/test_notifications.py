@@ -90,3 +90,32 @@ def test_late_customers_notify_once_grouped_and_not_again_after_a_restart(launch
     assert got[1]["body"] == "Overdue: Voicemail"
     assert got[1]["actions"].get("default") == "Open case", "a single case can be opened from the notification"
     assert len(notifications(recorder)) == 2
+
+
+def test_without_a_notification_service_the_banner_tells_and_settings_move_the_target(launch, tmp_path):
+    db = tmp_path / "shop.sqlite3"
+    shopdesk(db, "case", "open", "--new-name", "Ana Costa", "--subject", "Parcel not arrived",
+             "--channel", "email", "--text", "Where is my parcel?", "--at", ago(190))
+    # No recorder on this bus: the OS has no notification service. The app must say so, not crash.
+    app = launch(["--db", str(db)])
+    banner = app.wait_for("alerts-banner")
+    [item] = app.all("alerts-item", banner)
+    assert item.get_attribute("data-case-number") == "1001"
+    assert "Ana Costa" in app.driver.execute_script("return arguments[0].innerText", item)
+    note = app.wait_for("alerts-notification-error")
+    assert "org.freedesktop.Notifications" in note.text, note.text
+    app.click(item)
+    app.wait_for_text("case-number", r"#1001")
+    assert app.wait_for("case-clock").get_attribute("data-clock-state") == "overdue"
+
+    # An 8 h email target in Settings puts Ana back on track: she leaves the banner, and stays out.
+    app.click("nav-settings")
+    app.type("settings-first-email", "480", clear=True)
+    app.click("settings-save")
+    app.wait_for("settings-saved")
+    app.click("nav-queue")
+    app.wait_until(lambda d: not app.all("alerts-item"), "Ana stayed in the banner after the target was raised")
+    app.restart(["--db", str(db)])
+    app.click("nav-settings")
+    app.wait_until(lambda d: app.value("settings-first-email") == "480", "the saved target is gone after a restart")
+    assert app.invoke("get_case", {"number": 1001})["clock"]["state"] == "on_track"

@@ -59,10 +59,12 @@ describe('ipc calls', () => {
       business_hours: null,
     };
     await ipc.setSlaSettings(settings);
+    await ipc.notificationError();
     expect(invoke.mock.calls).toEqual([
       ['sla_check', undefined],
       ['get_sla_settings', undefined],
       ['set_sla_settings', { settings }],
+      ['notification_error', undefined],
     ]);
   });
 

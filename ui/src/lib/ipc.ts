@@ -100,6 +100,8 @@ export const ipc = {
   slaCheck: () => call<CaseSummary[]>('sla_check'),
   getSlaSettings: () => call<SlaSettings>('get_sla_settings'),
   setSlaSettings: (settings: SlaSettings) => call<SlaSettings>('set_sla_settings', { settings }),
+  /** Why the last desktop notification could not be shown (null: it was, or none yet). */
+  notificationError: () => call<string | null>('notification_error'),
 };
 
 export type Unlisten = () => void;

@@ -429,6 +429,10 @@ export function installMockBackend(): void {
           return { db_path: '/tmp/mock.sqlite3', version: '0.1.0-mock', is_empty: cases.length === 0 && contacts.length === 0 };
         case 'sla_check':
           return slaCheck();
+        case 'notification_error':
+          return new URLSearchParams(location.search).has('notify-error')
+            ? 'org.freedesktop.Notifications was not provided by any .service files'
+            : null;
         case 'get_sla_settings':
           return sla;
         case 'set_sla_settings': {

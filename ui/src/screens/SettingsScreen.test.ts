@@ -10,6 +10,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       setSlaSettings: vi.fn(),
       appInfo: vi.fn(),
       slaCheck: vi.fn().mockResolvedValue([]),
+      notificationError: vi.fn().mockResolvedValue(null),
       queue: vi.fn().mockRejectedValue(new Error('not in this test')),
     },
   };

@@ -27,9 +27,12 @@ class AlertsState {
   async refresh(): Promise<void> {
     const seq = ++this.#seq;
     try {
-      const items = await ipc.slaCheck();
+      // The scheduler's first pass can run before this window listens for its event, so the
+      // notification status is asked for too, not only taken from `clock-alerts`.
+      const [items, notificationError] = await Promise.all([ipc.slaCheck(), ipc.notificationError()]);
       if (seq !== this.#seq) return;
       this.items = items;
+      this.notificationError = notificationError;
       this.fetchedAt = clock.touch();
       this.error = null;
       // Once nothing is late any more, the next late case shows the banner again.
