@@ -12,6 +12,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -303,3 +304,22 @@ def launch(request, tmp_path_factory):
 def app(launch) -> App:
     """The app on an empty database."""
     return launch()
+
+
+@pytest.fixture
+def recorder(tmp_path):
+    """A notification server on the test's D-Bus session that records every Notify call as a JSON
+    line in the file it yields (see notify_recorder.py)."""
+    out = tmp_path / "notifications.jsonl"
+    out.touch()
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("notify_recorder.py")), str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready", "the notification recorder did not start"
+        yield out
+    finally:
+        proc.terminate()
+        proc.wait(10)

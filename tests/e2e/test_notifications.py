@@ -5,12 +5,9 @@ each threshold only once, also across a restart; the in-app banner lists them to
 import json
 import os
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-
-import pytest
 
 from conftest import ROOT, TIMEOUT
 
@@ -24,23 +21,6 @@ def cli_binary() -> Path:
 
 def ago(minutes: int) -> str:
     return (datetime.now(timezone.utc) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@pytest.fixture
-def recorder(tmp_path):
-    out = tmp_path / "notifications.jsonl"
-    out.touch()
-    proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("notify_recorder.py")), str(out)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout.readline().strip() == "ready", "the notification recorder did not start"
-        yield out
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def notifications(path: Path) -> list[dict]:

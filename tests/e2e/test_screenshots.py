@@ -18,7 +18,8 @@ def assert_png(path):
     assert len(data) > 10_000, f"{path} is suspiciously small ({len(data)} bytes): a blank window?"
 
 
-def test_screenshots_of_queue_and_case(launch):
+def test_screenshots_of_queue_and_case(launch, recorder):
+    # With a notification service on the bus, as on a desktop: the banner shows no complaint.
     app = launch(["--demo"])
     rows = app.wait_until(lambda _: len(r := app.all("queue-row")) >= 5 and r, "the --demo queue has < 5 rows")
     queue_png = app.screenshot("queue")
