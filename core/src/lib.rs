@@ -12,6 +12,7 @@ pub mod ids;
 pub mod model;
 pub mod normalize;
 pub mod paths;
+pub mod prefs;
 pub mod sla;
 pub mod store;
 

@@ -126,8 +126,14 @@ pub struct ClockCase {
     /// A per-case target that replaces the channel's (a VIP, an urgent case).
     pub target_override_mins: Option<u32>,
     /// Spans during which the case waited on the customer or a third party (end `None`: still).
-    pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+    pub pauses: Vec<Pause>,
 }
+
+/// A span during which the case waited on the customer or a third party (end `None`: still).
+pub type Pause = (DateTime<Utc>, Option<DateTime<Utc>>);
+
+/// One day's opening spans: (start, end), end `None` meaning midnight at the day's end.
+type DaySpans = Vec<(NaiveTime, Option<NaiveTime>)>;
 
 /// Statuses that stop the customer's clock.
 pub fn pauses_clock(status: Status) -> bool {
@@ -152,7 +158,7 @@ pub fn validate(settings: &SlaSettings) -> Result<Calendar> {
 pub struct Calendar {
     tz: Tz,
     /// Monday first; spans as (start, end) with `None` end meaning midnight at the day's end.
-    week: Option<[Vec<(NaiveTime, Option<NaiveTime>)>; 7]>,
+    week: Option<[DaySpans; 7]>,
     holidays: Vec<NaiveDate>,
 }
 
@@ -176,7 +182,7 @@ impl Calendar {
                 if hours.week.len() != 7 {
                     return Err(Error::Invalid("Business hours need seven days, Monday first".into()));
                 }
-                let mut week: [Vec<(NaiveTime, Option<NaiveTime>)>; 7] = Default::default();
+                let mut week: [DaySpans; 7] = Default::default();
                 for (day, spans) in hours.week.iter().enumerate() {
                     for span in spans {
                         let start = parse_hhmm(&span.start)?
@@ -245,7 +251,7 @@ impl Calendar {
 fn counted_spans<'a>(
     calendar: &'a Calendar,
     from: DateTime<Utc>,
-    pauses: &'a [(DateTime<Utc>, Option<DateTime<Utc>>)],
+    pauses: &'a [Pause],
 ) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + 'a {
     calendar.spans_from(from).flat_map(move |(start, end)| {
         let mut pieces = vec![(start, end)];
@@ -270,7 +276,7 @@ fn counted_spans<'a>(
 }
 
 /// Counted seconds between `from` and `to`.
-fn counted_between(calendar: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>, pauses: &[(DateTime<Utc>, Option<DateTime<Utc>>)]) -> i64 {
+fn counted_between(calendar: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>, pauses: &[Pause]) -> i64 {
     if to <= from {
         return 0;
     }
@@ -281,7 +287,7 @@ fn counted_between(calendar: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>, 
 }
 
 /// The instant at which `secs` of counted time have passed since `from`.
-fn advance(calendar: &Calendar, from: DateTime<Utc>, secs: i64, pauses: &[(DateTime<Utc>, Option<DateTime<Utc>>)]) -> Option<DateTime<Utc>> {
+fn advance(calendar: &Calendar, from: DateTime<Utc>, secs: i64, pauses: &[Pause]) -> Option<DateTime<Utc>> {
     let mut left = secs;
     for (start, end) in counted_spans(calendar, from, pauses) {
         let span = (end - start).num_seconds();

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use serde::Serialize;
+use shopdesk_core::prefs::AppPrefs;
 use shopdesk_core::sla::SlaSettings;
 use shopdesk_core::{
     demo, Case, CaseSummary, CasePatch, CaseView, Contact, ContactId, ContactProfile, ContactSummary, Message, NewCase,
@@ -114,4 +115,17 @@ pub fn set_sla_settings(state: State<'_, AppState>, settings: SlaSettings) -> Re
 #[tauri::command]
 pub fn notification_error(state: State<'_, AppState>) -> Option<String> {
     state.notification_error.lock().ok().and_then(|e| e.clone())
+}
+
+#[tauri::command]
+pub fn get_app_prefs(state: State<'_, AppState>) -> Reply<AppPrefs> {
+    with_store(&state, |s| s.app_prefs())
+}
+
+#[tauri::command]
+pub fn set_app_prefs(state: State<'_, AppState>, prefs: AppPrefs) -> Reply<AppPrefs> {
+    with_store(&state, |s| {
+        s.set_app_prefs(&prefs)?;
+        s.app_prefs()
+    })
 }

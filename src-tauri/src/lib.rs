@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod notifier;
 mod scheduler;
+mod tray;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -83,17 +84,30 @@ pub fn run() {
             })?;
             let wake = Arc::new(Notify::new());
             app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None) });
+            // Without a tray (no status area on this desktop) closing the window quits as usual.
+            if let Err(e) = tray::create(app) {
+                tracing::warn!(error = %e, "no tray icon; closing the window will quit Shopdesk");
+            }
             let handle = app.handle().clone();
             let on_open = Arc::new(move |number: u32| {
-                if let Some(window) = handle.get_webview_window("main") {
-                    let _ = window.unminimize();
-                    let _ = window.show();
-                    let _ = window.set_focus();
-                }
+                tray::show_main_window(&handle);
                 let _ = handle.emit("open-case", number);
             });
             scheduler::spawn(app.handle().clone(), wake, Box::new(notifier::DesktopNotifier { on_open }));
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let app = window.app_handle();
+                let keep = app
+                    .try_state::<AppState>()
+                    .and_then(|s| s.store.lock().ok().and_then(|store| store.app_prefs().ok()))
+                    .is_some_and(|prefs| prefs.keep_running_in_tray);
+                if keep && tray::exists(app) {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -111,6 +125,8 @@ pub fn run() {
             commands::get_sla_settings,
             commands::set_sla_settings,
             commands::notification_error,
+            commands::get_app_prefs,
+            commands::set_app_prefs,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde::Serialize;
 use shopdesk_core::alerts::{self, Alert, Notifier};
+use shopdesk_core::sla::ClockStateKind;
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::Notify;
 
@@ -36,35 +37,57 @@ pub fn spawn(app: AppHandle, wake: Arc<Notify>, notifier: Box<dyn Notifier + Sen
     });
 }
 
+/// What one look at the clocks found, gathered under the store's lock.
+struct Findings {
+    pending: Vec<Alert>,
+    overdue: usize,
+    next: Option<chrono::DateTime<Utc>>,
+}
+
+/// Reads and records under the lock; nothing in here may wait on the main thread, which
+/// itself takes the lock to run commands.
+fn look(app: &AppHandle, now: chrono::DateTime<Utc>) -> shopdesk_core::Result<Option<Findings>> {
+    let state = app.state::<AppState>();
+    let Ok(mut store) = state.store.lock() else {
+        return Ok(None);
+    };
+    let pending = store.pending_alerts(now)?;
+    // Recorded before showing: a notification is shown at most once, even if showing fails
+    // (the banner is told either way).
+    store.record_alerts(&pending, now)?;
+    let overdue = store
+        .sla_check(now)?
+        .iter()
+        .filter(|c| c.clock.as_ref().is_some_and(|k| k.state == ClockStateKind::Overdue))
+        .count();
+    let next = store.next_clock_change(now)?;
+    Ok(Some(Findings { pending, overdue, next }))
+}
+
 /// One pass: announce what is new, return how long to sleep.
 fn check(app: &AppHandle, notifier: &dyn Notifier) -> Duration {
-    let state = app.state::<AppState>();
     let now = Utc::now();
-    let Ok(mut store) = state.store.lock() else {
-        return MAX_SLEEP;
-    };
-    let pending = match store.pending_alerts(now) {
-        Ok(pending) => pending,
+    let findings = match look(app, now) {
+        Ok(Some(findings)) => findings,
+        Ok(None) => return MAX_SLEEP,
         Err(e) => {
             tracing::error!(error = %e, "could not check the reply clocks");
             return MAX_SLEEP;
         }
     };
-    if !pending.is_empty() {
-        let notification_error = alerts::compose(&pending).and_then(|n| notifier.show(&n).err());
+    // The store's lock is released: showing, emitting and the tray may talk to the main thread.
+    crate::tray::show_overdue(app, findings.overdue);
+    if !findings.pending.is_empty() {
+        let notification_error = alerts::compose(&findings.pending).and_then(|n| notifier.show(&n).err());
         if let Some(error) = &notification_error {
             tracing::warn!(%error, "desktop notification not shown; the app's alert banner shows it");
         }
         // Kept for a window that opens after this pass (the event below may come too early for it).
-        if let Ok(mut last) = state.notification_error.lock() {
+        if let Ok(mut last) = app.state::<AppState>().notification_error.lock() {
             last.clone_from(&notification_error);
         }
-        if let Err(e) = store.record_alerts(&pending, now) {
-            tracing::error!(error = %e, "could not record the alerts shown");
-        }
-        let _ = app.emit("clock-alerts", AlertBatch { alerts: pending, notification_error });
+        let _ = app.emit("clock-alerts", AlertBatch { alerts: findings.pending, notification_error });
     }
-    let next = store.next_clock_change(now).ok().flatten();
-    let until_next = next.and_then(|at| (at - now).to_std().ok()).unwrap_or(MAX_SLEEP);
+    let until_next = findings.next.and_then(|at| (at - now).to_std().ok()).unwrap_or(MAX_SLEEP);
     until_next.clamp(Duration::from_millis(200), MAX_SLEEP)
 }

@@ -9,9 +9,11 @@ use crate::alerts::{self, Alert, Threshold};
 use crate::error::Result;
 use crate::ids::CaseId;
 use crate::model::{Channel, CaseSummary, QueueFilter, Status};
-use crate::sla::{self, Calendar, ClockCase, ClockState, ClockStateKind, SlaSettings};
+use crate::prefs::AppPrefs;
+use crate::sla::{self, Calendar, ClockCase, ClockState, ClockStateKind, Pause, SlaSettings};
 
 const SLA_KEY: &str = "sla";
+const PREFS_KEY: &str = "app";
 
 /// What a case's clock needs beyond its summary.
 pub(crate) struct ClockFields {
@@ -41,12 +43,12 @@ fn load_settings(conn: &Connection) -> Result<SlaSettings> {
 }
 
 /// The spans a case waited on the customer or a third party, from its status-change events.
-fn pauses(conn: &Connection, case_id: CaseId) -> Result<Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>> {
+fn pauses(conn: &Connection, case_id: CaseId) -> Result<Vec<Pause>> {
     let mut stmt = conn.prepare_cached(
         "SELECT at, new_value FROM case_events WHERE case_id = ?1 AND kind = 'status_changed' ORDER BY at, rowid",
     )?;
     let rows = stmt.query_map([case_id], |r| Ok((from_ms(r.get(0)?), r.get::<_, Status>(1)?)))?;
-    let mut spans: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::new();
+    let mut spans: Vec<Pause> = Vec::new();
     for row in rows {
         let (at, status) = row?;
         let open = spans.last().is_some_and(|(_, end)| end.is_none());
@@ -102,6 +104,21 @@ impl ClockContext {
 impl Store {
     pub fn sla_settings(&self) -> Result<SlaSettings> {
         load_settings(&self.conn)
+    }
+
+    pub fn app_prefs(&self) -> Result<AppPrefs> {
+        let json: Option<String> =
+            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [PREFS_KEY], |r| r.get(0)).optional()?;
+        Ok(json.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+    }
+
+    pub fn set_app_prefs(&mut self, prefs: &AppPrefs) -> Result<()> {
+        let json = serde_json::to_string(prefs).map_err(|e| crate::Error::Invalid(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [PREFS_KEY, json.as_str()],
+        )?;
+        Ok(())
     }
 
     /// Checks and saves the reply targets and business hours.

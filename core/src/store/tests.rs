@@ -553,3 +553,15 @@ fn each_threshold_alerts_once_per_wait_and_survives_a_restart() {
     let again = store.pending_alerts(mins(1500 + 250)).expect("alerts");
     assert_eq!(again.iter().map(|a| a.threshold).collect::<Vec<_>>(), vec![Overdue], "later-reply target of 4 h");
 }
+
+#[test]
+fn app_preferences_start_with_quit_on_close_and_are_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.sqlite3");
+    {
+        let mut store = Store::open(&path).expect("db");
+        assert!(!store.app_prefs().expect("defaults").keep_running_in_tray);
+        store.set_app_prefs(&crate::prefs::AppPrefs { keep_running_in_tray: true }).expect("saved");
+    }
+    assert!(Store::open(&path).expect("reopen").app_prefs().expect("read").keep_running_in_tray);
+}

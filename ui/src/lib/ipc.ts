@@ -5,6 +5,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type {
   AppInfo,
+  AppPrefs,
   Case,
   CasePatch,
   CaseSummary,
@@ -102,6 +103,8 @@ export const ipc = {
   setSlaSettings: (settings: SlaSettings) => call<SlaSettings>('set_sla_settings', { settings }),
   /** Why the last desktop notification could not be shown (null: it was, or none yet). */
   notificationError: () => call<string | null>('notification_error'),
+  getAppPrefs: () => call<AppPrefs>('get_app_prefs'),
+  setAppPrefs: (prefs: AppPrefs) => call<AppPrefs>('set_app_prefs', { prefs }),
 };
 
 export type Unlisten = () => void;

@@ -33,6 +33,7 @@ export type { Priority } from './bindings/Priority';
 export type { Queue } from './bindings/Queue';
 export type { QueueFilter } from './bindings/QueueFilter';
 export type { SlaSettings } from './bindings/SlaSettings';
+export type { AppPrefs } from './bindings/AppPrefs';
 export type { Status } from './bindings/Status';
 export type { Threshold } from './bindings/Threshold';
 export type { TimelineEntry } from './bindings/TimelineEntry';

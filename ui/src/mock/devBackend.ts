@@ -62,6 +62,8 @@ function createContact(input: NewContact): Contact {
   return c;
 }
 
+let appPrefs = { keep_running_in_tray: false };
+
 let sla: SlaSettings = {
   first_reply_mins: { email: 120, phone: 120, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
   later_reply_mins: { email: 240, phone: 240, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
@@ -433,6 +435,11 @@ export function installMockBackend(): void {
           return new URLSearchParams(location.search).has('notify-error')
             ? 'org.freedesktop.Notifications was not provided by any .service files'
             : null;
+        case 'get_app_prefs':
+          return appPrefs;
+        case 'set_app_prefs':
+          appPrefs = structuredClone(args.prefs as { keep_running_in_tray: boolean });
+          return appPrefs;
         case 'get_sla_settings':
           return sla;
         case 'set_sla_settings': {

@@ -11,6 +11,8 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       appInfo: vi.fn(),
       slaCheck: vi.fn().mockResolvedValue([]),
       notificationError: vi.fn().mockResolvedValue(null),
+      getAppPrefs: vi.fn(),
+      setAppPrefs: vi.fn(),
       queue: vi.fn().mockRejectedValue(new Error('not in this test')),
     },
   };
@@ -34,6 +36,8 @@ describe('SettingsScreen', () => {
   beforeEach(() => {
     mocked.getSlaSettings.mockReset().mockResolvedValue(structuredClone(defaults));
     mocked.setSlaSettings.mockReset().mockImplementation(async (s: SlaSettings) => s);
+    mocked.getAppPrefs.mockReset().mockResolvedValue({ keep_running_in_tray: false });
+    mocked.setAppPrefs.mockReset().mockImplementation(async (p: unknown) => p);
     mocked.appInfo.mockReset().mockResolvedValue({ db_path: '/home/ana/.local/share/shopdesk/shopdesk.sqlite3', version: '0.1.0', is_empty: false });
   });
 
@@ -43,6 +47,15 @@ describe('SettingsScreen', () => {
     expect((screen.getByTestId('settings-later-email') as HTMLInputElement).value).toBe('240');
     expect((screen.getByTestId('settings-warn-percent') as HTMLInputElement).value).toBe('75');
     expect(screen.getByTestId('settings-db-path').textContent).toBe('/home/ana/.local/share/shopdesk/shopdesk.sqlite3');
+  });
+
+  it('turns keeping Shopdesk in the tray on at once, without the save button', async () => {
+    render(SettingsScreen);
+    const box = (await screen.findByTestId('settings-keep-in-tray')) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await fireEvent.click(box);
+    expect(mocked.setAppPrefs).toHaveBeenCalledWith({ keep_running_in_tray: true });
+    expect(mocked.setSlaSettings).not.toHaveBeenCalled();
   });
 
   it('saves business hours and a holiday, then says so', async () => {

@@ -1,19 +1,25 @@
 // The shop's reply targets and calendar as the core has them, and where its database lives.
 import { errorMessage, ipc } from '../ipc';
-import type { AppInfo, SlaSettings } from '../types';
+import type { AppInfo, AppPrefs, SlaSettings } from '../types';
 import { alerts } from './alerts.svelte';
 import { queue } from './queue.svelte';
 
 class SettingsState {
   sla = $state<SlaSettings | null>(null);
   appInfo = $state<AppInfo | null>(null);
+  prefs = $state<AppPrefs | null>(null);
   loadError = $state<string | null>(null);
 
   async load(): Promise<void> {
     try {
-      const [sla, info] = await Promise.all([ipc.getSlaSettings(), ipc.appInfo().catch(() => null)]);
+      const [sla, info, prefs] = await Promise.all([
+        ipc.getSlaSettings(),
+        ipc.appInfo().catch(() => null),
+        ipc.getAppPrefs().catch(() => null),
+      ]);
       this.sla = sla;
       this.appInfo = info;
+      this.prefs = prefs;
       this.loadError = null;
     } catch (err) {
       this.loadError = errorMessage(err);
@@ -29,6 +35,11 @@ class SettingsState {
     void queue.load();
     return saved;
   }
+}
+
+/** Saves the app's own behaviour (the tray) at once; throws IpcFailure on refusal. */
+export async function saveAppPrefs(prefs: AppPrefs): Promise<void> {
+  settings.prefs = await ipc.setAppPrefs(prefs);
 }
 
 export const settings = new SettingsState();
