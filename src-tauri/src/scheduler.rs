@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde::Serialize;
 use shopdesk_core::alerts::{self, Alert, Notifier};
-use shopdesk_core::sla::ClockStateKind;
+use shopdesk_core::store::ClockSweep;
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::Notify;
 
@@ -37,38 +37,25 @@ pub fn spawn(app: AppHandle, wake: Arc<Notify>, notifier: Box<dyn Notifier + Sen
     });
 }
 
-/// What one look at the clocks found, gathered under the store's lock.
-struct Findings {
-    pending: Vec<Alert>,
-    overdue: usize,
-    next: Option<chrono::DateTime<Utc>>,
-}
-
 /// Reads and records under the lock; nothing in here may wait on the main thread, which
 /// itself takes the lock to run commands.
-fn look(app: &AppHandle, now: chrono::DateTime<Utc>) -> shopdesk_core::Result<Option<Findings>> {
+fn look(app: &AppHandle, now: chrono::DateTime<Utc>) -> shopdesk_core::Result<Option<ClockSweep>> {
     let state = app.state::<AppState>();
     let Ok(mut store) = state.store.lock() else {
         return Ok(None);
     };
-    let pending = store.pending_alerts(now)?;
+    let sweep = store.sweep_clocks(now)?;
     // Recorded before showing: a notification is shown at most once, even if showing fails
     // (the banner is told either way).
-    store.record_alerts(&pending, now)?;
-    let overdue = store
-        .sla_check(now)?
-        .iter()
-        .filter(|c| c.clock.as_ref().is_some_and(|k| k.state == ClockStateKind::Overdue))
-        .count();
-    let next = store.next_clock_change(now)?;
-    Ok(Some(Findings { pending, overdue, next }))
+    store.record_alerts(&sweep.pending, now)?;
+    Ok(Some(sweep))
 }
 
 /// One pass: announce what is new, return how long to sleep.
 fn check(app: &AppHandle, notifier: &dyn Notifier) -> Duration {
     let now = Utc::now();
-    let findings = match look(app, now) {
-        Ok(Some(findings)) => findings,
+    let sweep = match look(app, now) {
+        Ok(Some(sweep)) => sweep,
         Ok(None) => return MAX_SLEEP,
         Err(e) => {
             tracing::error!(error = %e, "could not check the reply clocks");
@@ -76,9 +63,9 @@ fn check(app: &AppHandle, notifier: &dyn Notifier) -> Duration {
         }
     };
     // The store's lock is released: showing, emitting and the tray may talk to the main thread.
-    crate::tray::show_overdue(app, findings.overdue);
-    if !findings.pending.is_empty() {
-        let notification_error = alerts::compose(&findings.pending).and_then(|n| notifier.show(&n).err());
+    crate::tray::show_overdue(app, sweep.overdue);
+    if !sweep.pending.is_empty() {
+        let notification_error = alerts::compose(&sweep.pending).and_then(|n| notifier.show(&n).err());
         if let Some(error) = &notification_error {
             tracing::warn!(%error, "desktop notification not shown; the app's alert banner shows it");
         }
@@ -86,8 +73,8 @@ fn check(app: &AppHandle, notifier: &dyn Notifier) -> Duration {
         if let Ok(mut last) = app.state::<AppState>().notification_error.lock() {
             last.clone_from(&notification_error);
         }
-        let _ = app.emit("clock-alerts", AlertBatch { alerts: findings.pending, notification_error });
+        let _ = app.emit("clock-alerts", AlertBatch { alerts: sweep.pending, notification_error });
     }
-    let until_next = findings.next.and_then(|at| (at - now).to_std().ok()).unwrap_or(MAX_SLEEP);
+    let until_next = sweep.next_change.and_then(|at| (at - now).to_std().ok()).unwrap_or(MAX_SLEEP);
     until_next.clamp(Duration::from_millis(200), MAX_SLEEP)
 }

@@ -10,6 +10,7 @@ mod contacts;
 mod migrations;
 mod queue;
 mod sla;
+pub use sla::ClockSweep;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

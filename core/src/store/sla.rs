@@ -150,15 +150,33 @@ impl Store {
     /// Alerts for thresholds crossed at `now` that have not been announced for the current wait,
     /// one per case (its highest threshold), longest waiting first.
     pub fn pending_alerts(&self, now: DateTime<Utc>) -> Result<Vec<Alert>> {
-        let queue = self.queue(&QueueFilter::default(), now)?;
+        Ok(self.sweep_clocks(now)?.pending)
+    }
+
+    /// The next moment after `now` at which some waiting customer's clock crosses a threshold:
+    /// when the scheduler should wake next. `None` when no clock is running.
+    pub fn next_clock_change(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.sweep_clocks(now)?.next_change)
+    }
+
+    /// Everything the scheduler needs from one read of the open cases at `now`.
+    pub fn sweep_clocks(&self, now: DateTime<Utc>) -> Result<ClockSweep> {
+        let items = self.queue(&QueueFilter::default(), now)?.items;
         let mut stmt = self.conn.prepare_cached(
             "SELECT threshold FROM clock_alerts WHERE case_id = ?1 AND waiting_since = ?2",
         )?;
-        let mut out = Vec::new();
-        for case in queue.items {
+        let mut sweep = ClockSweep::default();
+        for case in items {
             let (Some(clock), Some(since), Some(secs)) = (&case.clock, case.waiting_since, case.waiting_secs) else {
                 continue;
             };
+            if clock.state == ClockStateKind::Overdue {
+                sweep.overdue += 1;
+            }
+            if clock.state != ClockStateKind::Paused {
+                let upcoming = [clock.warn_at, clock.due_at, clock.hard_limit_at].into_iter().flatten().filter(|at| *at > now);
+                sweep.next_change = sweep.next_change.into_iter().chain(upcoming).min();
+            }
             let fired: Vec<String> = stmt
                 .query_map(rusqlite::params![case.id, to_ms(since)], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
@@ -167,7 +185,7 @@ impl Store {
                 .filter(|t| !fired.iter().any(|f| f == t.as_str()))
                 .collect();
             if let Some(highest) = new.iter().max().copied() {
-                out.push(Alert {
+                sweep.pending.push(Alert {
                     case_id: case.id,
                     case_number: case.number,
                     contact_name: case.contact_name,
@@ -179,7 +197,7 @@ impl Store {
                 });
             }
         }
-        Ok(out)
+        Ok(sweep)
     }
 
     /// Records alerts as announced, so they never fire again for the same wait.
@@ -196,19 +214,15 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
 
-    /// The next moment after `now` at which some waiting customer's clock crosses a threshold:
-    /// when the scheduler should wake next. `None` when no clock is running.
-    pub fn next_clock_change(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-        let queue = self.queue(&QueueFilter::default(), now)?;
-        Ok(queue
-            .items
-            .iter()
-            .filter_map(|c| c.clock.as_ref())
-            .filter(|k| k.state != ClockStateKind::Paused)
-            .flat_map(|k| [k.warn_at, k.due_at, k.hard_limit_at])
-            .flatten()
-            .filter(|at| *at > now)
-            .min())
-    }
+/// What one look at every open case's clock found.
+#[derive(Debug, Default)]
+pub struct ClockSweep {
+    /// Thresholds crossed and not yet announced, one alert per case.
+    pub pending: Vec<Alert>,
+    /// Customers past their reply target now.
+    pub overdue: usize,
+    /// When the next threshold is crossed.
+    pub next_change: Option<DateTime<Utc>>,
 }

@@ -542,6 +542,8 @@ fn each_threshold_alerts_once_per_wait_and_survives_a_restart() {
     assert_eq!((late[0].threshold, late[0].thresholds.clone()), (Overdue, vec![Overdue]));
     store.record_alerts(&late, mins(360)).expect("recorded");
     assert_eq!(store.next_clock_change(mins(360)).expect("next"), Some(mins(1440)));
+    let sweep = store.sweep_clocks(mins(360)).expect("sweep");
+    assert_eq!((sweep.overdue, sweep.pending.len(), sweep.next_change), (1, 0, Some(mins(1440))));
     let hard = store.pending_alerts(mins(1441)).expect("alerts");
     assert_eq!(hard.iter().map(|a| a.threshold).collect::<Vec<_>>(), vec![HardLimit]);
     store.record_alerts(&hard, mins(1441)).expect("recorded");
