@@ -51,6 +51,12 @@ enum Command {
     /// Reply targets: which customers are due soon or overdue, and the targets themselves
     #[command(subcommand)]
     Sla(SlaCmd),
+    /// Customers to get back to: no news while waiting on a third party, or no answer yet
+    Reminders {
+        /// Judge at this moment instead of now
+        #[arg(long, value_parser = parse_time)]
+        at: Option<DateTime<Utc>>,
+    },
     /// Fill an empty database with sample shop data
     Demo,
     /// Print the database path in use
@@ -83,6 +89,12 @@ enum SlaCmd {
         /// IANA time zone, like Europe/Lisbon
         #[arg(long)]
         time_zone: Option<String>,
+        /// Remind to keep a customer posted after this many days without news
+        #[arg(long)]
+        keep_posted_days: Option<u32>,
+        /// Remind to follow up after this many days without the customer's answer
+        #[arg(long)]
+        follow_up_days: Option<u32>,
     },
 }
 
@@ -263,6 +275,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let queue = store.queue(&QueueFilter { status, channel, category }, at.unwrap_or(now))?;
             out.queue(&queue)
         }
+        Command::Reminders { at } => out.reminders(&store.due_reminders(at.unwrap_or(now))?),
         Command::Sla(cmd) => match cmd {
             SlaCmd::Check { at } => {
                 let at = at.unwrap_or(now);
@@ -272,7 +285,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let settings = store.sla_settings()?;
                 out.done(&settings, &serde_json::to_string_pretty(&settings)?)
             }
-            SlaCmd::Set { channel, first, later, warn_percent, time_zone } => {
+            SlaCmd::Set { channel, first, later, warn_percent, time_zone, keep_posted_days, follow_up_days } => {
                 let mut settings = store.sla_settings()?;
                 if let (Some(channel), Some(first)) = (channel, first) {
                     settings.first_reply_mins.insert(channel, first);
@@ -285,6 +298,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 if let Some(tz) = time_zone {
                     settings.time_zone = tz;
+                }
+                if let Some(days) = keep_posted_days {
+                    settings.keep_posted_days = days;
+                }
+                if let Some(days) = follow_up_days {
+                    settings.follow_up_days = days;
                 }
                 store.set_sla_settings(&settings)?;
                 out.done(&settings, "Saved the reply targets")

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use shopdesk_core::clock::human_duration;
+use shopdesk_core::alerts::{Alert, Threshold};
 use shopdesk_core::sla::{ClockState, ClockStateKind};
 use shopdesk_core::{CaseSummary, CaseView, ContactProfile, ContactSummary, Queue, TimelineEntry};
 
@@ -110,6 +111,31 @@ impl Out {
             })
             .collect();
         table(&["CASE", "REPLY TARGET", "WAITING", "CUSTOMER", "SUBJECT", "CHANNEL"], &rows);
+        Ok(())
+    }
+
+    pub fn reminders(&self, due: &[Alert]) -> anyhow::Result<()> {
+        if self.json {
+            return self.print_json(&due);
+        }
+        if due.is_empty() {
+            println!("Nobody to get back to.");
+            return Ok(());
+        }
+        let rows: Vec<Vec<String>> = due
+            .iter()
+            .map(|a| {
+                let what = if a.threshold == Threshold::KeepPosted { "send a status note" } else { "follow up" };
+                vec![
+                    format!("#{}", a.case_number),
+                    what.to_string(),
+                    human_duration(a.waiting_secs),
+                    a.contact_name.clone(),
+                    a.subject.clone(),
+                ]
+            })
+            .collect();
+        table(&["CASE", "TO DO", "SILENT FOR", "CUSTOMER", "SUBJECT"], &rows);
         Ok(())
     }
 

@@ -147,3 +147,26 @@ fn sla_check_lists_due_soon_and_overdue_customers_at_a_given_time() {
         .success()
         .stdout(predicate::str::contains("overdue 5 min"));
 }
+
+#[test]
+fn reminders_list_customers_to_get_back_to() {
+    let shop = Shop::new();
+    shop.cmd(&["case", "open", "--new-name", "Chloé", "--subject", "Teapot", "--channel", "email", "--text", "Broken", "--at", "2026-11-20T09:00:00Z"])
+        .assert()
+        .success();
+    shop.cmd(&["case", "log", "1001", "--channel", "email", "--direction", "from_shop", "--text", "Claim opened", "--at", "2026-11-20T10:00:00Z"])
+        .assert()
+        .success();
+    shop.cmd(&["case", "status", "1001", "waiting_on_third_party"]).assert().success();
+    let due = shop.json(&["reminders", "--at", "2026-11-22T09:59:00Z"]);
+    assert_eq!(due.as_array().expect("list").len(), 0, "not two days yet");
+    let due = shop.json(&["reminders", "--at", "2026-11-22T10:00:00Z"]);
+    assert_eq!(due[0]["case_number"], 1001);
+    assert_eq!(due[0]["threshold"], "keep_posted");
+    shop.cmd(&["reminders", "--at", "2026-11-22T12:00:00Z"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("#1001  send a status note  2 d 2 h"));
+    shop.cmd(&["sla", "set", "--keep-posted-days", "5"]).assert().success();
+    assert_eq!(shop.json(&["reminders", "--at", "2026-11-22T12:00:00Z"]).as_array().expect("list").len(), 0);
+}

@@ -20,14 +20,25 @@ pub enum Threshold {
     DueSoon,
     Overdue,
     HardLimit,
+    /// Waiting on a third party, and the customer has had no news for days: send a status note.
+    KeepPosted,
+    /// Waiting on the customer, who has not answered for days: follow up.
+    FollowUp,
 }
 
 impl Threshold {
+    /// A reminder to the owner rather than a customer waiting for an answer.
+    pub fn is_reminder(self) -> bool {
+        matches!(self, Threshold::KeepPosted | Threshold::FollowUp)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Threshold::DueSoon => "due_soon",
             Threshold::Overdue => "overdue",
             Threshold::HardLimit => "hard_limit",
+            Threshold::KeepPosted => "keep_posted",
+            Threshold::FollowUp => "follow_up",
         }
     }
 
@@ -36,6 +47,8 @@ impl Threshold {
             Threshold::DueSoon => "reply due soon",
             Threshold::Overdue => "overdue",
             Threshold::HardLimit => "past the hard limit",
+            Threshold::KeepPosted => "no news from you, keep them posted",
+            Threshold::FollowUp => "no answer yet, follow up",
         }
     }
 }
@@ -90,14 +103,20 @@ pub struct Notification {
 pub fn compose(alerts: &[Alert]) -> Option<Notification> {
     match alerts {
         [] => None,
+        [one] if one.threshold.is_reminder() => Some(Notification {
+            title: format!("{}: {} (#{})", one.contact_name, reminder_title(one.threshold), one.case_number),
+            body: format!("{} since your last message: {}", human_duration(one.waiting_secs), one.subject),
+            case_number: Some(one.case_number),
+        }),
         [one] => Some(Notification {
             title: format!("{} waiting {} (#{})", one.contact_name, human_duration(one.waiting_secs), one.case_number),
             body: format!("{}: {}", capitalise(one.threshold.label()), one.subject),
             case_number: Some(one.case_number),
         }),
         many => {
-            let all_late = many.iter().all(|a| a.threshold >= Threshold::Overdue);
-            let title = if all_late {
+            let title = if many.iter().all(|a| a.threshold.is_reminder()) {
+                format!("{} customers to get back to", many.len())
+            } else if many.iter().all(|a| matches!(a.threshold, Threshold::Overdue | Threshold::HardLimit)) {
                 format!("{} customers waiting past their reply target", many.len())
             } else {
                 format!("{} customers waiting for an answer", many.len())
@@ -114,6 +133,42 @@ pub fn compose(alerts: &[Alert]) -> Option<Notification> {
             }
             Some(Notification { title, body: lines.join("\n"), case_number: None })
         }
+    }
+}
+
+fn reminder_title(threshold: Threshold) -> &'static str {
+    match threshold {
+        Threshold::KeepPosted => "send a status note",
+        _ => "time to follow up",
+    }
+}
+
+/// A reminder that has come due: what to do, and since when the silence has lasted.
+pub type DueReminder = (Threshold, DateTime<Utc>);
+
+/// A reminder crossed at `now`: the threshold and since when the customer has heard nothing
+/// (keep posted) or not answered (follow up). Wall-clock days; `None` when nothing is due.
+pub fn reminder_due(
+    status: crate::model::Status,
+    last_shop_reply_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    settings: &crate::sla::SlaSettings,
+    now: DateTime<Utc>,
+) -> (Option<DueReminder>, Option<DateTime<Utc>>) {
+    use crate::model::Status;
+    let (threshold, days, since) = match status {
+        Status::WaitingOnThirdParty => (Threshold::KeepPosted, settings.keep_posted_days, last_shop_reply_at.unwrap_or(created_at)),
+        Status::WaitingOnCustomer => match last_shop_reply_at {
+            Some(since) => (Threshold::FollowUp, settings.follow_up_days, since),
+            None => return (None, None),
+        },
+        _ => return (None, None),
+    };
+    let due = since + chrono::Duration::days(i64::from(days));
+    if due <= now {
+        (Some((threshold, since)), None)
+    } else {
+        (None, Some(due))
     }
 }
 
@@ -167,6 +222,39 @@ mod tests {
             assert_eq!(crossed(&clock(state, None), t(at)), want, "{state:?} at {at}");
         }
         assert_eq!(crossed(&clock(ClockStateKind::Overdue, Some(1440)), t(1441)), vec![DueSoon, Overdue, HardLimit]);
+    }
+
+    #[test]
+    fn reminders_come_due_after_days_without_news_or_answer() {
+        use crate::model::Status;
+        let s = crate::sla::SlaSettings::default();
+        let reply = t(0);
+        // (status, last shop reply, now in minutes, due, next)
+        let rows = [
+            (Status::WaitingOnThirdParty, Some(reply), 2 * 1440 - 1, None, Some(t(2 * 1440))),
+            (Status::WaitingOnThirdParty, Some(reply), 2 * 1440, Some((Threshold::KeepPosted, reply)), None),
+            (Status::WaitingOnThirdParty, None, 2 * 1440 + 60, Some((Threshold::KeepPosted, t(60))), None),
+            (Status::WaitingOnCustomer, Some(reply), 3 * 1440, Some((Threshold::FollowUp, reply)), None),
+            (Status::WaitingOnCustomer, None, 9000, None, None),
+            (Status::Open, Some(reply), 9000, None, None),
+        ];
+        for (status, last, at, due, next) in rows {
+            // A case without a shop reply counts from when it was opened (here: 60 min in).
+            let got = reminder_due(status, last, t(60), &s, t(at));
+            assert_eq!(got, (due, next), "{status:?} at {at}");
+        }
+    }
+
+    #[test]
+    fn reminders_read_as_things_to_do() {
+        let mut a = alert(1003, "Chloé Martin", Threshold::KeepPosted, 2 * 1440 + 30);
+        a.subject = "Teapot arrived broken".into();
+        let one = compose(&[a.clone()]).expect("one");
+        assert_eq!(one.title, "Chloé Martin: send a status note (#1003)");
+        assert_eq!(one.body, "2 d since your last message: Teapot arrived broken");
+        let two = compose(&[a, alert(1005, "Emma", Threshold::FollowUp, 4400)]).expect("two");
+        assert_eq!(two.title, "2 customers to get back to");
+        assert!(two.body.contains("#1005 Emma: 3 d 1 h (no answer yet, follow up)"), "{}", two.body);
     }
 
     #[test]

@@ -252,6 +252,8 @@ pub struct CaseSummary {
     pub waiting_secs: Option<i64>,
     /// Where the waiting customer's clock stands against the reply target.
     pub clock: Option<ClockState>,
+    /// The shop's latest message the customer saw.
+    pub last_shop_reply_at: Option<DateTime<Utc>>,
     pub last_activity_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }

@@ -29,6 +29,12 @@ pub struct SlaSettings {
     pub hard_limit_mins: BTreeMap<Channel, u32>,
     /// "Due soon" from this share of the target on (percent).
     pub warn_percent: u8,
+    /// Remind the owner to send a status note when a case waits on a third party and the
+    /// customer has heard nothing from the shop for this many days.
+    pub keep_posted_days: u32,
+    /// Remind the owner to follow up when a case waits on the customer and they have not
+    /// answered for this many days.
+    pub follow_up_days: u32,
     /// The shop's IANA time zone ("Europe/Lisbon"); business hours are read in it.
     pub time_zone: String,
     /// `None`: the clock runs around the clock.
@@ -78,6 +84,8 @@ impl Default for SlaSettings {
             ]),
             hard_limit_mins: minutes(&[(Email, 1440)]),
             warn_percent: 75,
+            keep_posted_days: 2,
+            follow_up_days: 3,
             time_zone: "UTC".into(),
             business_hours: None,
         }
@@ -144,6 +152,9 @@ pub fn pauses_clock(status: Status) -> bool {
 pub fn validate(settings: &SlaSettings) -> Result<Calendar> {
     if !(1..=100).contains(&settings.warn_percent) {
         return Err(Error::Invalid("The warning threshold must be between 1 and 100 percent".into()));
+    }
+    if settings.keep_posted_days == 0 || settings.follow_up_days == 0 {
+        return Err(Error::Invalid("Reminders need at least one day".into()));
     }
     for (channel, mins) in settings.first_reply_mins.iter().chain(&settings.later_reply_mins) {
         if *mins == 0 {
@@ -502,6 +513,7 @@ mod tests {
         let rows: Vec<(SlaSettings, &str)> = vec![
             (SlaSettings { time_zone: "Mars/Olympus".into(), ..SlaSettings::default() }, "is not a time zone"),
             (SlaSettings { warn_percent: 0, ..SlaSettings::default() }, "between 1 and 100"),
+            (SlaSettings { follow_up_days: 0, ..SlaSettings::default() }, "at least one day"),
             (
                 SlaSettings {
                     business_hours: Some(BusinessHours { week: vec![vec![]; 7], holidays: vec![] }),

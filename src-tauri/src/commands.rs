@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use serde::Serialize;
+use shopdesk_core::alerts::Alert;
 use shopdesk_core::prefs::AppPrefs;
 use shopdesk_core::sla::SlaSettings;
 use shopdesk_core::{
@@ -128,4 +129,10 @@ pub fn set_app_prefs(state: State<'_, AppState>, prefs: AppPrefs) -> Reply<AppPr
         s.set_app_prefs(&prefs)?;
         s.app_prefs()
     })
+}
+
+/// Customers to get back to (no news while waiting on a third party, no answer yet).
+#[tauri::command]
+pub fn reminders(state: State<'_, AppState>) -> Reply<Vec<Alert>> {
+    with_store(&state, |s| s.due_reminders(Utc::now()))
 }

@@ -125,6 +125,7 @@ pub fn run() {
             commands::get_sla_settings,
             commands::set_sla_settings,
             commands::notification_error,
+            commands::reminders,
             commands::get_app_prefs,
             commands::set_app_prefs,
         ])

@@ -151,3 +151,30 @@ def test_a_logged_voicemail_becomes_overdue_notifies_and_a_reply_clears_it(launc
         "the queue still shows the voicemail waiting")
     assert app.invoke("get_case", {"number": 1001})["clock"] is None
     assert len(notifications(recorder)) == 1, "answering raises nothing more"
+
+
+def test_a_customer_without_news_for_two_days_is_a_reminder_until_the_shop_writes(launch, recorder, tmp_path):
+    db = tmp_path / "shop.sqlite3"
+    shopdesk(db, "case", "open", "--new-name", "Chloé Martin", "--subject", "Teapot arrived broken",
+             "--channel", "email", "--text", "It came in three pieces.", "--at", ago(3 * 1440))
+    shopdesk(db, "case", "log", "1001", "--channel", "email", "--direction", "from_shop",
+             "--text", "So sorry! We have opened a claim with the courier.", "--at", ago(2 * 1440 + 60))
+    shopdesk(db, "case", "status", "1001", "waiting_on_third_party")
+
+    app = launch(["--db", str(db)])
+    [note] = wait_notifications(recorder, 1)
+    assert note["summary"] == "Chloé Martin: send a status note (#1001)", note
+    assert note["body"] == "2 d 1 h since your last message: Teapot arrived broken"
+    item = app.wait_for("reminders-item")
+    assert item.get_attribute("data-case-number") == "1001"
+
+    app.click(item)
+    app.wait_for_text("case-number", r"#1001")
+    app.select("log-direction", "from_shop")
+    app.select("log-channel", "email")
+    app.type("log-body", "Still waiting on the courier; next update by Friday.")
+    app.click("log-submit")
+    app.click("nav-queue")
+    app.wait_for("queue-row")
+    app.wait_until(lambda _: not app.all("reminders-item"), "the reminder stayed after the status note")
+    assert len(notifications(recorder)) == 1

@@ -55,7 +55,7 @@ fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
 
 pub(super) const SUMMARY_SELECT: &str = "SELECT k.id, k.number, k.subject, k.status, k.priority, \
     k.category, k.channel, k.contact_id, c.name, k.waiting_since, k.last_activity_at, k.created_at, \
-    k.waiting_channel, k.first_response_at IS NOT NULL, k.reply_target_mins \
+    k.waiting_channel, k.first_response_at IS NOT NULL, k.reply_target_mins, k.last_shop_reply_at \
     FROM cases k JOIN contacts c ON c.id = k.contact_id";
 
 /// A summary row and what its clock needs, before the clock is evaluated.
@@ -79,6 +79,7 @@ pub(super) fn summary_from_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Res
         waiting_since,
         waiting_secs: clock::waiting_secs(waiting_since, now),
         clock: None,
+        last_shop_reply_at: r.get::<_, Option<i64>>(15)?.map(from_ms),
         last_activity_at: from_ms(r.get(10)?),
         created_at: from_ms(r.get(11)?),
     };

@@ -162,11 +162,19 @@ impl Store {
     /// Everything the scheduler needs from one read of the open cases at `now`.
     pub fn sweep_clocks(&self, now: DateTime<Utc>) -> Result<ClockSweep> {
         let items = self.queue(&QueueFilter::default(), now)?.items;
+        let settings = self.sla_settings()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT threshold FROM clock_alerts WHERE case_id = ?1 AND waiting_since = ?2",
         )?;
         let mut sweep = ClockSweep::default();
         for case in items {
+            let (reminder, next_reminder) = reminder_for(&case, &settings, now);
+            sweep.next_change = sweep.next_change.into_iter().chain(next_reminder).min();
+            if let Some(reminder) = reminder {
+                if !fired(&mut stmt, &case, reminder.waiting_since)?.iter().any(|f| f == reminder.threshold.as_str()) {
+                    sweep.pending.push(reminder);
+                }
+            }
             let (Some(clock), Some(since), Some(secs)) = (&case.clock, case.waiting_since, case.waiting_secs) else {
                 continue;
             };
@@ -177,9 +185,7 @@ impl Store {
                 let upcoming = [clock.warn_at, clock.due_at, clock.hard_limit_at].into_iter().flatten().filter(|at| *at > now);
                 sweep.next_change = sweep.next_change.into_iter().chain(upcoming).min();
             }
-            let fired: Vec<String> = stmt
-                .query_map(rusqlite::params![case.id, to_ms(since)], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let fired = fired(&mut stmt, &case, since)?;
             let new: Vec<Threshold> = alerts::crossed(clock, now)
                 .into_iter()
                 .filter(|t| !fired.iter().any(|f| f == t.as_str()))
@@ -200,6 +206,17 @@ impl Store {
         Ok(sweep)
     }
 
+    /// Reminders due at `now` (announced or not), longest silence first: cases waiting on a
+    /// third party whose customer has had no news, and cases waiting on a customer who has not
+    /// answered.
+    pub fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+        let settings = self.sla_settings()?;
+        let items = self.queue(&QueueFilter::default(), now)?.items;
+        let mut due: Vec<Alert> = items.iter().filter_map(|case| reminder_for(case, &settings, now).0).collect();
+        due.sort_by_key(|a| (a.waiting_since, a.case_number));
+        Ok(due)
+    }
+
     /// Records alerts as announced, so they never fire again for the same wait.
     pub fn record_alerts(&mut self, announced: &[Alert], now: DateTime<Utc>) -> Result<()> {
         let tx = self.conn.transaction()?;
@@ -214,6 +231,29 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The thresholds already announced for a case's wait (or reminder) that began at `since`.
+fn fired(stmt: &mut rusqlite::CachedStatement<'_>, case: &CaseSummary, since: DateTime<Utc>) -> Result<Vec<String>> {
+    Ok(stmt
+        .query_map(rusqlite::params![case.id, to_ms(since)], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The reminder due on a case at `now`, if any, and otherwise when the next one comes due.
+fn reminder_for(case: &CaseSummary, settings: &SlaSettings, now: DateTime<Utc>) -> (Option<Alert>, Option<DateTime<Utc>>) {
+    let (due, next) = alerts::reminder_due(case.status, case.last_shop_reply_at, case.created_at, settings, now);
+    let alert = due.map(|(threshold, since)| Alert {
+        case_id: case.id,
+        case_number: case.number,
+        contact_name: case.contact_name.clone(),
+        subject: case.subject.clone(),
+        threshold,
+        thresholds: vec![threshold],
+        waiting_since: since,
+        waiting_secs: (now - since).num_seconds(),
+    });
+    (alert, next)
 }
 
 /// What one look at every open case's clock found.

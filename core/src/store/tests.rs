@@ -567,3 +567,34 @@ fn app_preferences_start_with_quit_on_close_and_are_kept() {
     }
     assert!(Store::open(&path).expect("reopen").app_prefs().expect("read").keep_running_in_tray);
 }
+
+#[test]
+fn reminders_to_keep_customers_posted_and_to_follow_up_fire_once_per_silence() {
+    use crate::alerts::Threshold::*;
+    let mut store = Store::open_in_memory().expect("db");
+    let day = |d: i64| t0() + Duration::days(d);
+    for (name, status) in [("Chloé", Status::WaitingOnThirdParty), ("Emma", Status::WaitingOnCustomer)] {
+        let contact = ContactRef::New(person(name, &format!("{}@example.com", name.to_lowercase().replace('é', "e")), ""));
+        let case = new_case(&mut store, contact, "Teapot", say(Direction::FromCustomer, Channel::Email, "broken", t0()), t0());
+        store.log_message(case.number, &say(Direction::FromShop, Channel::Email, "On it", mins(30)), mins(30)).expect("reply");
+        store.update_case(case.number, &CasePatch { status: Some(status), ..CasePatch::default() }, "Shop", mins(31)).expect("status");
+    }
+    let kinds = |alerts: &[crate::alerts::Alert]| alerts.iter().map(|a| (a.case_number, a.threshold)).collect::<Vec<_>>();
+    assert!(store.pending_alerts(day(1)).expect("day 1").is_empty());
+    assert_eq!(store.next_clock_change(day(1)).expect("next"), Some(mins(30) + Duration::days(2)));
+
+    let due = store.pending_alerts(day(2) + Duration::hours(1)).expect("day 2");
+    assert_eq!(kinds(&due), vec![(1001, KeepPosted)]);
+    store.record_alerts(&due, day(2) + Duration::hours(1)).expect("recorded");
+    assert!(store.pending_alerts(day(2) + Duration::hours(2)).expect("again").is_empty(), "once per silence");
+
+    let due = store.pending_alerts(day(3) + Duration::hours(1)).expect("day 3");
+    assert_eq!(kinds(&due), vec![(1002, FollowUp)]);
+    store.record_alerts(&due, day(3) + Duration::hours(1)).expect("recorded");
+    assert_eq!(kinds(&store.due_reminders(day(3) + Duration::hours(2)).expect("due")), vec![(1001, KeepPosted), (1002, FollowUp)]);
+
+    // A status note to Chloé starts a new silence: the next reminder comes two days after it.
+    store.log_message(1001, &say(Direction::FromShop, Channel::Email, "Still waiting on the courier", day(3)), day(3) + Duration::hours(3)).expect("note");
+    assert!(store.pending_alerts(day(4)).expect("day 4").is_empty());
+    assert_eq!(kinds(&store.pending_alerts(day(5) + Duration::minutes(1)).expect("day 5")), vec![(1001, KeepPosted)]);
+}

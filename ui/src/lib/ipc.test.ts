@@ -55,6 +55,8 @@ describe('ipc calls', () => {
       later_reply_mins: { chat: 15 },
       hard_limit_mins: {},
       warn_percent: 75,
+      keep_posted_days: 2,
+      follow_up_days: 3,
       time_zone: 'Europe/Lisbon',
       business_hours: null,
     };

@@ -4,6 +4,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type {
+  Alert,
   AppInfo,
   AppPrefs,
   Case,
@@ -104,6 +105,8 @@ export const ipc = {
   /** Why the last desktop notification could not be shown (null: it was, or none yet). */
   notificationError: () => call<string | null>('notification_error'),
   getAppPrefs: () => call<AppPrefs>('get_app_prefs'),
+  /** Customers to get back to: no news while waiting on a third party, or no answer yet. */
+  reminders: () => call<Alert[]>('reminders'),
   setAppPrefs: (prefs: AppPrefs) => call<AppPrefs>('set_app_prefs', { prefs }),
 };
 

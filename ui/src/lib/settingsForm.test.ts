@@ -7,6 +7,8 @@ const defaults: SlaSettings = {
   later_reply_mins: { email: 240, phone: 240, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
   hard_limit_mins: { email: 1440 },
   warn_percent: 75,
+  keep_posted_days: 2,
+  follow_up_days: 3,
   time_zone: 'UTC',
   business_hours: null,
 };
@@ -14,6 +16,15 @@ const defaults: SlaSettings = {
 describe('toForm / fromForm', () => {
   it('round-trips the defaults unchanged', () => {
     expect(fromForm(toForm(defaults), defaults)).toEqual({ settings: defaults, error: null });
+  });
+
+  it('carries the reminder days and refuses zero', () => {
+    const f = toForm(defaults);
+    f.keepPostedDays = 4;
+    f.followUpDays = 7;
+    expect(fromForm(f, defaults).settings).toMatchObject({ keep_posted_days: 4, follow_up_days: 7 });
+    f.followUpDays = 0;
+    expect(fromForm(f, defaults).error).toBe('Reminders need a whole number of days, at least 1.');
   });
 
   it('offers Monday to Friday 09:00–17:00 when business hours are switched on', () => {

@@ -20,6 +20,8 @@ export interface SettingsForm {
   first: Record<Channel, number | null>;
   later: Record<Channel, number | null>;
   warnPercent: number | null;
+  keepPostedDays: number | null;
+  followUpDays: number | null;
   timeZone: string;
   businessHours: boolean;
   /** Monday first. */
@@ -43,6 +45,8 @@ export function toForm(s: SlaSettings): SettingsForm {
     first: perChannel(s.first_reply_mins),
     later: perChannel(s.later_reply_mins),
     warnPercent: s.warn_percent,
+    keepPostedDays: s.keep_posted_days,
+    followUpDays: s.follow_up_days,
     timeZone: s.time_zone,
     businessHours: s.business_hours !== null,
     days,
@@ -76,6 +80,9 @@ export function fromForm(
     return fail('The "due soon" warning must be a whole percentage between 1 and 100.');
   }
   const timeZone = f.timeZone.trim();
+  if (!wholePositive(f.keepPostedDays) || !wholePositive(f.followUpDays)) {
+    return fail('Reminders need a whole number of days, at least 1.');
+  }
   if (timeZone === '') return fail('Enter the shop’s time zone, like Europe/Lisbon.');
   let business_hours: SlaSettings['business_hours'] = null;
   if (f.businessHours) {
@@ -102,6 +109,8 @@ export function fromForm(
       first_reply_mins: first,
       later_reply_mins: later,
       warn_percent: f.warnPercent,
+      keep_posted_days: f.keepPostedDays,
+      follow_up_days: f.followUpDays,
       time_zone: timeZone,
       business_hours,
     },

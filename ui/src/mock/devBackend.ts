@@ -69,6 +69,8 @@ let sla: SlaSettings = {
   later_reply_mins: { email: 240, phone: 240, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
   hard_limit_mins: { email: 1440 },
   warn_percent: 75,
+  keep_posted_days: 2,
+  follow_up_days: 3,
   time_zone: 'UTC',
   business_hours: null,
 };
@@ -180,6 +182,7 @@ function summary(k: Case): CaseSummary {
     waiting_since: since,
     waiting_secs: since ? Math.floor((Date.now() - Date.parse(since)) / 1000) : null,
     clock: clockFor(k),
+    last_shop_reply_at: null,
     last_activity_at: last ?? k.created_at,
     created_at: k.created_at,
   };
@@ -435,6 +438,8 @@ export function installMockBackend(): void {
           return new URLSearchParams(location.search).has('notify-error')
             ? 'org.freedesktop.Notifications was not provided by any .service files'
             : null;
+        case 'reminders':
+          return [];
         case 'get_app_prefs':
           return appPrefs;
         case 'set_app_prefs':

@@ -28,6 +28,8 @@ const defaults: SlaSettings = {
   later_reply_mins: { email: 240, phone: 240, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
   hard_limit_mins: { email: 1440 },
   warn_percent: 75,
+  keep_posted_days: 2,
+  follow_up_days: 3,
   time_zone: 'UTC',
   business_hours: null,
 };

@@ -18,4 +18,8 @@ waiting_secs: number | null,
 /**
  * Where the waiting customer's clock stands against the reply target.
  */
-clock: ClockState | null, last_activity_at: string, created_at: string, };
+clock: ClockState | null, 
+/**
+ * The shop's latest message the customer saw.
+ */
+last_shop_reply_at: string | null, last_activity_at: string, created_at: string, };

@@ -23,6 +23,16 @@ hard_limit_mins: { [key in Channel]?: number },
  */
 warn_percent: number, 
 /**
+ * Remind the owner to send a status note when a case waits on a third party and the
+ * customer has heard nothing from the shop for this many days.
+ */
+keep_posted_days: number, 
+/**
+ * Remind the owner to follow up when a case waits on the customer and they have not
+ * answered for this many days.
+ */
+follow_up_days: number, 
+/**
  * The shop's IANA time zone ("Europe/Lisbon"); business hours are read in it.
  */
 time_zone: string, 

@@ -1,12 +1,14 @@
 // The queue screen's data: the open cases for the current filter, the counts for the rail, and
 // which row the keyboard has selected.
 import { ipc, errorMessage } from '../ipc';
-import type { AppInfo, Queue, QueueFilter } from '../types';
+import type { Alert, AppInfo, Queue, QueueFilter } from '../types';
 import { clock } from './clock.svelte';
 
 class QueueState {
   filter = $state<QueueFilter>({ status: null, channel: null, category: null });
   data = $state<Queue | null>(null);
+  /** Customers to get back to (they are not waiting for an answer, so not late in the queue). */
+  reminders = $state<Alert[]>([]);
   /** Client clock (ms) when `data` arrived; waiting times grow from there. */
   fetchedAt = $state(0);
   loading = $state(false);
@@ -25,11 +27,15 @@ class QueueState {
     const seq = ++this.#seq;
     this.loading = true;
     try {
-      const data = await ipc.queue($state.snapshot(this.filter));
+      const [data, reminders] = await Promise.all([
+        ipc.queue($state.snapshot(this.filter)),
+        ipc.reminders().catch(() => [] as Alert[]),
+      ]);
       // An empty queue means either a brand-new shop or an answered one; ask which before showing.
       if (data.items.length === 0 && !this.filtered) await this.loadAppInfo();
       if (seq !== this.#seq) return;
       this.data = data;
+      this.reminders = reminders;
       this.fetchedAt = clock.touch();
       this.error = null;
       if (this.selected >= data.items.length) this.selected = Math.max(0, data.items.length - 1);
