@@ -205,6 +205,16 @@ enum CaseCmd {
         #[arg(long = "reply-target")]
         reply_target_mins: Option<u32>,
     },
+    /// Remind me of a case at a time: it comes back to the top of the queue and notifies
+    Remind {
+        number: CaseNumber,
+        /// When (RFC 3339, or "YYYY-MM-DD HH:MM" local time)
+        #[arg(long, value_parser = parse_time, required_unless_present = "clear", conflicts_with = "clear")]
+        at: Option<DateTime<Utc>>,
+        /// Remove the reminder
+        #[arg(long)]
+        clear: bool,
+    },
     /// Show a case with its timeline
     Show { number: CaseNumber },
     /// Merge two cases about the same matter (the older number stays)
@@ -380,6 +390,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 let case = store.update_case(number.0, &patch, DEFAULT_AUTHOR, now)?;
                 out.done(&case, &format!("Updated case #{}", case.number))
+            }
+            CaseCmd::Remind { number, at, clear: _ } => {
+                let case = store.set_reminder(number.0, at, DEFAULT_AUTHOR, now)?;
+                let line = match case.remind_at {
+                    Some(at) => format!("Will remind you of case #{} at {}", case.number, at.with_timezone(&Local).format("%Y-%m-%d %H:%M")),
+                    None => format!("No reminder on case #{}", case.number),
+                };
+                out.done(&case, &line)
             }
             CaseCmd::Show { number } => out.case(&store.case_view(number.0, now)?),
             CaseCmd::Merge { a, b } => {

@@ -170,3 +170,17 @@ fn reminders_list_customers_to_get_back_to() {
     shop.cmd(&["sla", "set", "--keep-posted-days", "5"]).assert().success();
     assert_eq!(shop.json(&["reminders", "--at", "2026-11-22T12:00:00Z"]).as_array().expect("list").len(), 0);
 }
+
+#[test]
+fn remind_me_sets_and_clears_a_reminder() {
+    let shop = Shop::new();
+    shop.cmd(&["case", "open", "--new-name", "Ana", "--subject", "Stock", "--channel", "phone", "--text", "Back in stock?"]).assert().success();
+    let case = shop.json(&["case", "remind", "1001", "--at", "2099-01-01T09:00:00Z"]);
+    assert_eq!(case["remind_at"], "2099-01-01T09:00:00Z");
+    shop.cmd(&["case", "remind", "1001", "--at", "2001-01-01T09:00:00Z"])
+        .assert()
+        .failure()
+        .stderr("error: Pick a time in the future for the reminder\n");
+    shop.cmd(&["case", "remind", "1001", "--clear"]).assert().success().stdout("No reminder on case #1001\n");
+    assert_eq!(shop.json(&["case", "show", "1001"])["case"]["remind_at"], serde_json::Value::Null);
+}

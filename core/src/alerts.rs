@@ -24,12 +24,14 @@ pub enum Threshold {
     KeepPosted,
     /// Waiting on the customer, who has not answered for days: follow up.
     FollowUp,
+    /// The owner asked to be reminded of the case at this time.
+    Reminder,
 }
 
 impl Threshold {
     /// A reminder to the owner rather than a customer waiting for an answer.
     pub fn is_reminder(self) -> bool {
-        matches!(self, Threshold::KeepPosted | Threshold::FollowUp)
+        matches!(self, Threshold::KeepPosted | Threshold::FollowUp | Threshold::Reminder)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +41,7 @@ impl Threshold {
             Threshold::HardLimit => "hard_limit",
             Threshold::KeepPosted => "keep_posted",
             Threshold::FollowUp => "follow_up",
+            Threshold::Reminder => "reminder",
         }
     }
 
@@ -49,6 +52,7 @@ impl Threshold {
             Threshold::HardLimit => "past the hard limit",
             Threshold::KeepPosted => "no news from you, keep them posted",
             Threshold::FollowUp => "no answer yet, follow up",
+            Threshold::Reminder => "your reminder",
         }
     }
 }
@@ -103,6 +107,11 @@ pub struct Notification {
 pub fn compose(alerts: &[Alert]) -> Option<Notification> {
     match alerts {
         [] => None,
+        [one] if one.threshold == Threshold::Reminder => Some(Notification {
+            title: format!("{}: you asked to be reminded (#{})", one.contact_name, one.case_number),
+            body: one.subject.clone(),
+            case_number: Some(one.case_number),
+        }),
         [one] if one.threshold.is_reminder() => Some(Notification {
             title: format!("{}: {} (#{})", one.contact_name, reminder_title(one.threshold), one.case_number),
             body: format!("{} since your last message: {}", human_duration(one.waiting_secs), one.subject),

@@ -231,6 +231,8 @@ pub struct Case {
     pub reply_target_mins: Option<u32>,
     /// The channel of the message that started the current wait (its reply target applies).
     pub waiting_channel: Option<Channel>,
+    /// "Remind me" at this time: the case comes back to the top of the queue and notifies.
+    pub remind_at: Option<DateTime<Utc>>,
 }
 
 /// One case as a line in the queue or in a contact's profile.
@@ -254,6 +256,8 @@ pub struct CaseSummary {
     pub clock: Option<ClockState>,
     /// The shop's latest message the customer saw.
     pub last_shop_reply_at: Option<DateTime<Utc>>,
+    /// A reminder the owner set on the case (due when in the past).
+    pub remind_at: Option<DateTime<Utc>>,
     pub last_activity_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }

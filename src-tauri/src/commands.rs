@@ -136,3 +136,9 @@ pub fn set_app_prefs(state: State<'_, AppState>, prefs: AppPrefs) -> Reply<AppPr
 pub fn reminders(state: State<'_, AppState>) -> Reply<Vec<Alert>> {
     with_store(&state, |s| s.due_reminders(Utc::now()))
 }
+
+/// "Remind me" on a case at `at` (`null` clears it).
+#[tauri::command]
+pub fn set_reminder(state: State<'_, AppState>, number: u32, at: Option<chrono::DateTime<Utc>>) -> Reply<Case> {
+    change(&state, |s| s.set_reminder(number, at, DEFAULT_AUTHOR, Utc::now()))
+}

@@ -126,6 +126,7 @@ pub fn run() {
             commands::set_sla_settings,
             commands::notification_error,
             commands::reminders,
+            commands::set_reminder,
             commands::get_app_prefs,
             commands::set_app_prefs,
         ])

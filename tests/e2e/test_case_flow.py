@@ -90,3 +90,22 @@ def test_contact_case_queue_status_and_restart(app):
     [ana] = [c for c in app.invoke("list_contacts", {"query": ""}) if c["name"] == "Ana Costa"]
     assert ana["emails"] == ["ana@example.com"]
     assert [digits(p) for p in ana["phones"]] == ["351912345678"]
+
+
+def test_remind_me_on_a_case_shows_in_the_queue_and_can_be_cleared(app):
+    app.click("load-demo")
+    app.wait_until(lambda _: len(app.all("queue-row")) >= 5, "the demo queue did not load")
+    app.go("#/case/1003")
+    app.wait_for_text("case-number", r"#1003")
+    app.select("case-remind", app.driver.execute_script(
+        "return [...arguments[0].options].find(o => o.text === 'Tomorrow 9:00').value", app.wait_for("case-remind")))
+    app.wait_until(lambda _: app.invoke("get_case", {"number": 1003})["case"]["remind_at"], "the reminder was not saved")
+    app.wait_until(lambda _: any(e.get_attribute("data-type") == "event" and "eminder" in text_of(e) for e in timeline(app)),
+                   "setting the reminder is not on the timeline")
+    app.click("nav-queue")
+    row = app.wait_until(lambda _: queue_row(app, 1003), "case 1003 left the queue")
+    assert text_of(app.one("queue-row-reminder", row)).startswith("Reminder"), text_of(row)
+    app.click(row)
+    app.wait_for_text("case-number", r"#1003")
+    app.select("case-remind", "")
+    app.wait_until(lambda _: app.invoke("get_case", {"number": 1003})["case"]["remind_at"] is None, "the reminder was not cleared")

@@ -25,7 +25,7 @@ const FUTURE_SLACK_MINUTES: i64 = 5;
 const CASE_COLUMNS: &str = "k.id, k.number, k.subject, k.contact_id, k.status, k.priority, k.category, \
     k.fault, k.channel, k.order_ref, k.tracking_ref, k.third_party, k.created_at, k.updated_at, \
     (SELECT m.number FROM cases m WHERE m.id = k.merged_into), k.waiting_since, k.first_response_at, \
-    k.last_shop_reply_at, k.reply_target_mins, k.waiting_channel";
+    k.last_shop_reply_at, k.reply_target_mins, k.waiting_channel, k.remind_at";
 
 fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
     Ok(Case {
@@ -50,12 +50,14 @@ fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
         last_shop_reply_at: r.get::<_, Option<i64>>(17)?.map(from_ms),
         reply_target_mins: r.get(18)?,
         waiting_channel: r.get(19)?,
+        remind_at: r.get::<_, Option<i64>>(20)?.map(from_ms),
     })
 }
 
 pub(super) const SUMMARY_SELECT: &str = "SELECT k.id, k.number, k.subject, k.status, k.priority, \
     k.category, k.channel, k.contact_id, c.name, k.waiting_since, k.last_activity_at, k.created_at, \
-    k.waiting_channel, k.first_response_at IS NOT NULL, k.reply_target_mins, k.last_shop_reply_at \
+    k.waiting_channel, k.first_response_at IS NOT NULL, k.reply_target_mins, k.last_shop_reply_at, \
+    k.remind_at \
     FROM cases k JOIN contacts c ON c.id = k.contact_id";
 
 /// A summary row and what its clock needs, before the clock is evaluated.
@@ -80,6 +82,7 @@ pub(super) fn summary_from_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Res
         waiting_secs: clock::waiting_secs(waiting_since, now),
         clock: None,
         last_shop_reply_at: r.get::<_, Option<i64>>(15)?.map(from_ms),
+        remind_at: r.get::<_, Option<i64>>(16)?.map(from_ms),
         last_activity_at: from_ms(r.get(10)?),
         created_at: from_ms(r.get(11)?),
     };
@@ -275,6 +278,22 @@ fn status_after(current: Status, direction: Direction, automatic: bool) -> Optio
     }
 }
 
+fn write_reminder(
+    conn: &Connection,
+    case: &Case,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE cases SET remind_at = ?2, updated_at = ?3 WHERE id = ?1",
+        params![case.id, to.map(to_ms), to_ms(now)],
+    )?;
+    let show = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
+    record_event(conn, case.id, now, author, EventKind::FieldChanged, Some("reminder"), Some(&show(from)), Some(&show(to)))
+}
+
 fn refuse_merged(case: &Case) -> Result<()> {
     match case.merged_into {
         Some(into) => Err(Error::Invalid(format!("Case #{} was merged into #{into}; work on #{into} instead", case.number))),
@@ -427,9 +446,33 @@ impl Store {
         if let Some(to) = status_after(case.status, message.direction, automatic) {
             set_status(&tx, &case, to, &message.author, now)?;
         }
+        // The owner acting on a case whose reminder has come due settles the reminder.
+        let acted = !automatic && message.direction != Direction::FromCustomer;
+        if let Some(due) = case.remind_at.filter(|at| acted && *at <= now) {
+            write_reminder(&tx, &case, Some(due), None, &message.author, now)?;
+        }
         refresh_clock(&tx, case.id)?;
         tx.commit()?;
         Ok(message)
+    }
+
+    /// "Remind me" on a case at `at` (`None` clears it): then the case comes back to the top
+    /// of the queue and a notification fires.
+    pub fn set_reminder(&mut self, number: u32, at: Option<DateTime<Utc>>, author: &str, now: DateTime<Utc>) -> Result<Case> {
+        let now = truncate(now);
+        let at = at.map(truncate);
+        if at.is_some_and(|at| at <= now) {
+            return Err(Error::Invalid("Pick a time in the future for the reminder".into()));
+        }
+        let tx = self.conn.transaction()?;
+        let case = load_by_number(&tx, number)?;
+        refuse_merged(&case)?;
+        if case.remind_at != at {
+            write_reminder(&tx, &case, case.remind_at, at, author, now)?;
+        }
+        let case = load_by_number(&tx, number)?;
+        tx.commit()?;
+        Ok(case)
     }
 
     /// Changes the fields `patch` names; each change is recorded on the timeline.

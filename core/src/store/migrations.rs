@@ -130,6 +130,10 @@ CREATE TABLE clock_alerts (
     PRIMARY KEY (case_id, waiting_since, threshold)
 ) STRICT;
 "#,
+    r#"
+-- "Remind me": when the case should come back to the top of the queue with a notification.
+ALTER TABLE cases ADD COLUMN remind_at INTEGER;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

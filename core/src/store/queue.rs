@@ -7,7 +7,7 @@ use rusqlite::types::Value;
 
 use super::cases::{summary_from_row, with_clocks, SUMMARY_SELECT};
 use super::sla::ClockContext;
-use super::{truncate, Store};
+use super::{to_ms, truncate, Store};
 use crate::error::Result;
 use crate::model::{Queue, QueueFilter, Status};
 
@@ -30,7 +30,13 @@ impl Store {
                 sql.push_str(&format!(" AND k.{column} = ?{}", args.len()));
             }
         }
-        sql.push_str(" ORDER BY k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC");
+        // A reminder that has come due puts its case on top, oldest reminder first.
+        args.push(Value::Integer(to_ms(now)));
+        let due = format!("(k.remind_at IS NOT NULL AND k.remind_at <= ?{})", args.len());
+        sql.push_str(&format!(
+            " ORDER BY {due} DESC, CASE WHEN {due} THEN k.remind_at END, \
+             k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC"
+        ));
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args), |r| summary_from_row(r, now))?

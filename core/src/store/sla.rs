@@ -168,6 +168,25 @@ impl Store {
         )?;
         let mut sweep = ClockSweep::default();
         for case in items {
+            // A "remind me" the owner set: once, when it comes due.
+            match case.remind_at {
+                Some(at) if at > now => sweep.next_change = sweep.next_change.into_iter().chain([at]).min(),
+                Some(at) => {
+                    if !fired(&mut stmt, &case, at)?.iter().any(|f| f == Threshold::Reminder.as_str()) {
+                        sweep.pending.push(Alert {
+                            case_id: case.id,
+                            case_number: case.number,
+                            contact_name: case.contact_name.clone(),
+                            subject: case.subject.clone(),
+                            threshold: Threshold::Reminder,
+                            thresholds: vec![Threshold::Reminder],
+                            waiting_since: at,
+                            waiting_secs: (now - at).num_seconds(),
+                        });
+                    }
+                }
+                None => {}
+            }
             let (reminder, next_reminder) = reminder_for(&case, &settings, now);
             sweep.next_change = sweep.next_change.into_iter().chain(next_reminder).min();
             if let Some(reminder) = reminder {

@@ -598,3 +598,41 @@ fn reminders_to_keep_customers_posted_and_to_follow_up_fire_once_per_silence() {
     assert!(store.pending_alerts(day(4)).expect("day 4").is_empty());
     assert_eq!(kinds(&store.pending_alerts(day(5) + Duration::minutes(1)).expect("day 5")), vec![(1001, KeepPosted)]);
 }
+
+#[test]
+fn remind_me_brings_a_case_back_to_the_top_once_and_acting_on_it_settles_it() {
+    use crate::alerts::Threshold::*;
+    let mut store = Store::open_in_memory().expect("db");
+    for (i, waited) in [(0, 300), (1, 60)] {
+        let contact = ContactRef::New(person(&format!("C{i}"), &format!("c{i}@example.com"), ""));
+        new_case(&mut store, contact, "Hello", say(Direction::FromCustomer, Channel::Email, "hi", mins(600 - waited)), mins(600));
+    }
+    store.log_message(1002, &say(Direction::FromShop, Channel::Email, "Answered", mins(560)), mins(560)).expect("reply");
+    let refused = store.set_reminder(1002, Some(mins(500)), "Shop", mins(600)).expect_err("past");
+    assert_eq!(refused.to_string(), "Pick a time in the future for the reminder");
+    let case = store.set_reminder(1002, Some(mins(700)), "Shop", mins(600)).expect("snooze");
+    assert_eq!(case.remind_at, Some(mins(700)));
+    let order = |store: &Store, at| store.queue(&QueueFilter::default(), at).expect("queue").items.iter().map(|c| c.number).collect::<Vec<_>>();
+    assert_eq!(order(&store, mins(650)), vec![1001, 1002], "not yet due: the waiting customer first");
+    assert_eq!(store.next_clock_change(mins(650)).expect("next"), Some(mins(700)));
+    assert_eq!(order(&store, mins(701)), vec![1002, 1001], "due: back on top");
+    let due = store.pending_alerts(mins(701)).expect("alerts");
+    assert!(due.iter().any(|a| (a.case_number, a.threshold) == (1002, Reminder)), "{due:?}");
+    store.record_alerts(&due, mins(701)).expect("recorded");
+    assert!(store.pending_alerts(mins(702)).expect("again").iter().all(|a| a.threshold != Reminder), "once");
+    // A note on the case settles the reminder; the case goes back to its place.
+    store.log_message(1002, &say(Direction::Note, Channel::Email, "Checked the stock", mins(710)), mins(710)).expect("note");
+    assert_eq!(store.case(1002).expect("case").remind_at, None);
+    assert_eq!(order(&store, mins(711)), vec![1001, 1002]);
+    let fields: Vec<String> = store
+        .case_view(1002, mins(712))
+        .expect("view")
+        .timeline
+        .iter()
+        .filter_map(|e| match e {
+            TimelineEntry::Event(e) => e.field.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fields.iter().filter(|f| *f == "reminder").count(), 2, "set and settled are on the timeline");
+}

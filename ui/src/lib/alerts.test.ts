@@ -17,6 +17,7 @@ function late(number: number, state: ClockStateKind): CaseSummary {
     waiting_secs: 8040,
     clock: { state, target_secs: 7200, elapsed_secs: 8040, warn_at: null, due_at: null, hard_limit_at: null },
     last_shop_reply_at: null,
+    remind_at: null,
     last_activity_at: '2026-11-25T12:00:00Z',
     created_at: '2026-11-25T12:00:00Z',
   };

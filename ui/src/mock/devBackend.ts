@@ -183,6 +183,7 @@ function summary(k: Case): CaseSummary {
     waiting_secs: since ? Math.floor((Date.now() - Date.parse(since)) / 1000) : null,
     clock: clockFor(k),
     last_shop_reply_at: null,
+    remind_at: k.remind_at,
     last_activity_at: last ?? k.created_at,
     created_at: k.created_at,
   };
@@ -237,6 +238,7 @@ function openCase(input: NewCase, at?: string): Case {
     waiting_since: null,
     first_response_at: null,
     last_shop_reply_at: null,
+    remind_at: null,
     reply_target_mins: null,
     waiting_channel: null,
   };
@@ -440,6 +442,12 @@ export function installMockBackend(): void {
             : null;
         case 'reminders':
           return [];
+        case 'set_reminder': {
+          const k = cases.find((c) => c.number === args.number);
+          if (!k) return fail('not_found', `No case #${String(args.number)}`);
+          k.remind_at = (args.at as string | null) ?? null;
+          return k;
+        }
         case 'get_app_prefs':
           return appPrefs;
         case 'set_app_prefs':

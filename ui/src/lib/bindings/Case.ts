@@ -31,4 +31,8 @@ reply_target_mins: number | null,
 /**
  * The channel of the message that started the current wait (its reply target applies).
  */
-waiting_channel: Channel | null, };
+waiting_channel: Channel | null, 
+/**
+ * "Remind me" at this time: the case comes back to the top of the queue and notifies.
+ */
+remind_at: string | null, };

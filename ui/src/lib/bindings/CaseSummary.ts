@@ -22,4 +22,8 @@ clock: ClockState | null,
 /**
  * The shop's latest message the customer saw.
  */
-last_shop_reply_at: string | null, last_activity_at: string, created_at: string, };
+last_shop_reply_at: string | null, 
+/**
+ * A reminder the owner set on the case (due when in the past).
+ */
+remind_at: string | null, last_activity_at: string, created_at: string, };

@@ -20,6 +20,7 @@ function late(number: number, name: string, state: 'overdue' | 'due_soon', due_a
     waiting_secs: 8040,
     clock: { state, target_secs: 7200, elapsed_secs: 8040, warn_at: '2026-11-25T12:00:00Z', due_at, hard_limit_at: null },
     last_shop_reply_at: null,
+    remind_at: null,
     last_activity_at: '2026-11-25T12:00:00Z',
     created_at: '2026-11-25T12:00:00Z',
   };

@@ -24,6 +24,7 @@ const item: CaseSummary = {
     hard_limit_at: null,
   },
   last_shop_reply_at: null,
+  remind_at: null,
   last_activity_at: '2026-11-25T12:00:00Z',
   created_at: '2026-11-25T12:00:00Z',
 };

@@ -64,6 +64,20 @@ class CaseState {
     }
   }
 
+  /** "Remind me" at an ISO instant (null clears it); errors show like a field's. */
+  async remind(at: string | null): Promise<void> {
+    const number = this.number;
+    if (number === null) return;
+    try {
+      await ipc.setReminder(number, at);
+      this.fieldError = null;
+      void queue.load();
+      await this.reload();
+    } catch (err) {
+      this.fieldError = errorMessage(err);
+    }
+  }
+
   /** Opens a new case; throws IpcFailure so the form can show it and keep what was typed. */
   async create(input: NewCase): Promise<Case> {
     const created = await ipc.openCase(input);
