@@ -168,58 +168,32 @@ impl Store {
         )?;
         let mut sweep = ClockSweep::default();
         for case in items {
+            // Each source of alerts: the thresholds it has crossed, and since when (the key under
+            // which they are recorded as announced).
+            let mut crossed: Vec<(Vec<Threshold>, DateTime<Utc>)> = Vec::new();
             // A "remind me" the owner set: once, when it comes due.
             match case.remind_at {
                 Some(at) if at > now => sweep.next_change = sweep.next_change.into_iter().chain([at]).min(),
-                Some(at) => {
-                    if !fired(&mut stmt, &case, at)?.iter().any(|f| f == Threshold::Reminder.as_str()) {
-                        sweep.pending.push(Alert {
-                            case_id: case.id,
-                            case_number: case.number,
-                            contact_name: case.contact_name.clone(),
-                            subject: case.subject.clone(),
-                            threshold: Threshold::Reminder,
-                            thresholds: vec![Threshold::Reminder],
-                            waiting_since: at,
-                            waiting_secs: (now - at).num_seconds(),
-                        });
-                    }
-                }
+                Some(at) => crossed.push((vec![Threshold::Reminder], at)),
                 None => {}
             }
-            let (reminder, next_reminder) = reminder_for(&case, &settings, now);
+            let (reminder, next_reminder) = alerts::reminder_due(case.status, case.last_shop_reply_at, case.created_at, &settings, now);
             sweep.next_change = sweep.next_change.into_iter().chain(next_reminder).min();
-            if let Some(reminder) = reminder {
-                if !fired(&mut stmt, &case, reminder.waiting_since)?.iter().any(|f| f == reminder.threshold.as_str()) {
-                    sweep.pending.push(reminder);
+            crossed.extend(reminder.map(|(threshold, since)| (vec![threshold], since)));
+            if let (Some(clock), Some(since)) = (&case.clock, case.waiting_since) {
+                if clock.state == ClockStateKind::Overdue {
+                    sweep.overdue += 1;
                 }
+                if clock.state != ClockStateKind::Paused {
+                    let upcoming = [clock.warn_at, clock.due_at, clock.hard_limit_at].into_iter().flatten().filter(|at| *at > now);
+                    sweep.next_change = sweep.next_change.into_iter().chain(upcoming).min();
+                }
+                crossed.push((alerts::crossed(clock, now), since));
             }
-            let (Some(clock), Some(since), Some(secs)) = (&case.clock, case.waiting_since, case.waiting_secs) else {
-                continue;
-            };
-            if clock.state == ClockStateKind::Overdue {
-                sweep.overdue += 1;
-            }
-            if clock.state != ClockStateKind::Paused {
-                let upcoming = [clock.warn_at, clock.due_at, clock.hard_limit_at].into_iter().flatten().filter(|at| *at > now);
-                sweep.next_change = sweep.next_change.into_iter().chain(upcoming).min();
-            }
-            let fired = fired(&mut stmt, &case, since)?;
-            let new: Vec<Threshold> = alerts::crossed(clock, now)
-                .into_iter()
-                .filter(|t| !fired.iter().any(|f| f == t.as_str()))
-                .collect();
-            if let Some(highest) = new.iter().max().copied() {
-                sweep.pending.push(Alert {
-                    case_id: case.id,
-                    case_number: case.number,
-                    contact_name: case.contact_name,
-                    subject: case.subject,
-                    threshold: highest,
-                    thresholds: new,
-                    waiting_since: since,
-                    waiting_secs: secs,
-                });
+            for (thresholds, since) in crossed {
+                let fired = fired(&mut stmt, &case, since)?;
+                let new: Vec<Threshold> = thresholds.into_iter().filter(|t| !fired.iter().any(|f| f == t.as_str())).collect();
+                sweep.pending.extend(alert_for(&case, new, since, now));
             }
         }
         Ok(sweep)
@@ -231,7 +205,13 @@ impl Store {
     pub fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         let settings = self.sla_settings()?;
         let items = self.queue(&QueueFilter::default(), now)?.items;
-        let mut due: Vec<Alert> = items.iter().filter_map(|case| reminder_for(case, &settings, now).0).collect();
+        let mut due: Vec<Alert> = items
+            .iter()
+            .filter_map(|case| {
+                let (due, _) = alerts::reminder_due(case.status, case.last_shop_reply_at, case.created_at, &settings, now);
+                due.and_then(|(threshold, since)| alert_for(case, vec![threshold], since, now))
+            })
+            .collect();
         due.sort_by_key(|a| (a.waiting_since, a.case_number));
         Ok(due)
     }
@@ -259,20 +239,20 @@ fn fired(stmt: &mut rusqlite::CachedStatement<'_>, case: &CaseSummary, since: Da
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// The reminder due on a case at `now`, if any, and otherwise when the next one comes due.
-fn reminder_for(case: &CaseSummary, settings: &SlaSettings, now: DateTime<Utc>) -> (Option<Alert>, Option<DateTime<Utc>>) {
-    let (due, next) = alerts::reminder_due(case.status, case.last_shop_reply_at, case.created_at, settings, now);
-    let alert = due.map(|(threshold, since)| Alert {
+/// An alert announcing the highest of `thresholds` on a case (none when the list is empty).
+/// The seconds are counted from `since`: how long the customer has waited, or the silence lasted.
+fn alert_for(case: &CaseSummary, thresholds: Vec<Threshold>, since: DateTime<Utc>, now: DateTime<Utc>) -> Option<Alert> {
+    let highest = thresholds.iter().max().copied()?;
+    Some(Alert {
         case_id: case.id,
         case_number: case.number,
         contact_name: case.contact_name.clone(),
         subject: case.subject.clone(),
-        threshold,
-        thresholds: vec![threshold],
+        threshold: highest,
+        thresholds,
         waiting_since: since,
-        waiting_secs: (now - since).num_seconds(),
-    });
-    (alert, next)
+        waiting_secs: (now - since).num_seconds().max(0),
+    })
 }
 
 /// What one look at every open case's clock found.
