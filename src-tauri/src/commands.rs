@@ -142,3 +142,19 @@ pub fn reminders(state: State<'_, AppState>) -> Reply<Vec<Alert>> {
 pub fn set_reminder(state: State<'_, AppState>, number: u32, at: Option<chrono::DateTime<Utc>>) -> Reply<Case> {
     change(&state, |s| s.set_reminder(number, at, DEFAULT_AUTHOR, Utc::now()))
 }
+
+/// Whether the OS starts Shopdesk at login (the OS's autostart entry is the truth, not the database).
+#[tauri::command]
+pub fn get_start_at_login(app: tauri::AppHandle) -> Reply<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch().is_enabled().map_err(|e| IpcError::internal(format!("Could not read the login items: {e}")))
+}
+
+#[tauri::command]
+pub fn set_start_at_login(app: tauri::AppHandle, enabled: bool) -> Reply<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    let result = if enabled { launcher.enable() } else { launcher.disable() };
+    result.map_err(|e| IpcError::internal(format!("Could not change the login items: {e}")))?;
+    launcher.is_enabled().map_err(|e| IpcError::internal(format!("Could not read the login items: {e}")))
+}

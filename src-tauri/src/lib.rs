@@ -84,6 +84,8 @@ pub fn run() {
             })?;
             let wake = Arc::new(Notify::new());
             app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None) });
+            #[cfg(desktop)]
+            app.handle().plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))?;
             // Without a tray (no status area on this desktop) closing the window quits as usual.
             if let Err(e) = tray::create(app) {
                 tracing::warn!(error = %e, "no tray icon; closing the window will quit Shopdesk");
@@ -127,6 +129,8 @@ pub fn run() {
             commands::notification_error,
             commands::reminders,
             commands::set_reminder,
+            commands::get_start_at_login,
+            commands::set_start_at_login,
             commands::get_app_prefs,
             commands::set_app_prefs,
         ])

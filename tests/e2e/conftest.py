@@ -88,6 +88,8 @@ class App:
         self.args: list[str] = []
         self.env = dict(
             os.environ,
+            # Its own HOME too: some libraries (the autostart entry, for one) ignore XDG_CONFIG_HOME.
+            HOME=str(home),
             XDG_DATA_HOME=str(home / "data"),
             XDG_CONFIG_HOME=str(home / "config"),
             XDG_CACHE_HOME=str(home / "cache"),

@@ -178,3 +178,20 @@ def test_a_customer_without_news_for_two_days_is_a_reminder_until_the_shop_write
     app.wait_for("queue-row")
     app.wait_until(lambda _: not app.all("reminders-item"), "the reminder stayed after the status note")
     assert len(notifications(recorder)) == 1
+
+
+def test_start_at_login_writes_and_removes_the_autostart_entry(app):
+    # The autostart crate writes under $HOME/.config whatever XDG_CONFIG_HOME says; the test's
+    # app has its own HOME.
+    autostart = app.home / ".config" / "autostart"
+    app.click("nav-settings")
+    box = app.wait_for("settings-start-at-login")
+    app.wait_until(lambda _: box.is_enabled(), "the login-items setting stayed unavailable")
+    assert not box.is_selected()
+    app.click("settings-start-at-login")
+    app.wait_until(lambda _: list(autostart.glob("*.desktop")), "no autostart entry was written")
+    [entry] = list(autostart.glob("*.desktop"))
+    text = entry.read_text()
+    assert "Exec=" in text and "shopdesk-app" in text, text
+    app.click("settings-start-at-login")
+    app.wait_until(lambda _: not list(autostart.glob("*.desktop")), "the autostart entry stayed after turning it off")

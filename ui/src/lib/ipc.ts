@@ -107,6 +107,9 @@ export const ipc = {
   getAppPrefs: () => call<AppPrefs>('get_app_prefs'),
   /** Customers to get back to: no news while waiting on a third party, or no answer yet. */
   reminders: () => call<Alert[]>('reminders'),
+  /** Whether the OS starts Shopdesk at login. */
+  getStartAtLogin: () => call<boolean>('get_start_at_login'),
+  setStartAtLogin: (enabled: boolean) => call<boolean>('set_start_at_login', { enabled }),
   /** "Remind me" on a case at an ISO instant; null clears it. */
   setReminder: (number: number, at: string | null) => call<Case>('set_reminder', { number, at }),
   setAppPrefs: (prefs: AppPrefs) => call<AppPrefs>('set_app_prefs', { prefs }),

@@ -63,6 +63,7 @@ function createContact(input: NewContact): Contact {
 }
 
 let appPrefs = { keep_running_in_tray: false };
+let startAtLogin = false;
 
 let sla: SlaSettings = {
   first_reply_mins: { email: 120, phone: 120, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
@@ -440,6 +441,11 @@ export function installMockBackend(): void {
           return new URLSearchParams(location.search).has('notify-error')
             ? 'org.freedesktop.Notifications was not provided by any .service files'
             : null;
+        case 'get_start_at_login':
+          return startAtLogin;
+        case 'set_start_at_login':
+          startAtLogin = Boolean(args.enabled);
+          return startAtLogin;
         case 'reminders':
           return [];
         case 'set_reminder': {

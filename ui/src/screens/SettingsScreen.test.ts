@@ -12,6 +12,8 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       slaCheck: vi.fn().mockResolvedValue([]),
       notificationError: vi.fn().mockResolvedValue(null),
       getAppPrefs: vi.fn(),
+      getStartAtLogin: vi.fn().mockResolvedValue(false),
+      setStartAtLogin: vi.fn().mockImplementation(async (on: boolean) => on),
       setAppPrefs: vi.fn(),
       queue: vi.fn().mockRejectedValue(new Error('not in this test')),
     },
@@ -51,12 +53,14 @@ describe('SettingsScreen', () => {
     expect(screen.getByTestId('settings-db-path').textContent).toBe('/home/ana/.local/share/shopdesk/shopdesk.sqlite3');
   });
 
-  it('turns keeping Shopdesk in the tray on at once, without the save button', async () => {
+  it('turns the tray and start-at-login options on at once, without the save button', async () => {
     render(SettingsScreen);
     const box = (await screen.findByTestId('settings-keep-in-tray')) as HTMLInputElement;
     expect(box.checked).toBe(false);
     await fireEvent.click(box);
     expect(mocked.setAppPrefs).toHaveBeenCalledWith({ keep_running_in_tray: true });
+    await fireEvent.click(screen.getByTestId('settings-start-at-login'));
+    expect(mocked.setStartAtLogin).toHaveBeenCalledWith(true);
     expect(mocked.setSlaSettings).not.toHaveBeenCalled();
   });
 

@@ -8,6 +8,8 @@ class SettingsState {
   sla = $state<SlaSettings | null>(null);
   appInfo = $state<AppInfo | null>(null);
   prefs = $state<AppPrefs | null>(null);
+  /** null: the OS's login items could not be read. */
+  startAtLogin = $state<boolean | null>(null);
   loadError = $state<string | null>(null);
 
   async load(): Promise<void> {
@@ -17,6 +19,7 @@ class SettingsState {
         ipc.appInfo().catch(() => null),
         ipc.getAppPrefs().catch(() => null),
       ]);
+      this.startAtLogin = await ipc.getStartAtLogin().catch(() => null);
       this.sla = sla;
       this.appInfo = info;
       this.prefs = prefs;
@@ -40,6 +43,11 @@ class SettingsState {
 /** Saves the app's own behaviour (the tray) at once; throws IpcFailure on refusal. */
 export async function saveAppPrefs(prefs: AppPrefs): Promise<void> {
   settings.prefs = await ipc.setAppPrefs(prefs);
+}
+
+/** Adds or removes Shopdesk from the OS's login items; throws IpcFailure on refusal. */
+export async function saveStartAtLogin(enabled: boolean): Promise<void> {
+  settings.startAtLogin = await ipc.setStartAtLogin(enabled);
 }
 
 export const settings = new SettingsState();
