@@ -95,6 +95,9 @@ enum SlaCmd {
         /// Remind to follow up after this many days without the customer's answer
         #[arg(long)]
         follow_up_days: Option<u32>,
+        /// Solve a case waiting on a silent customer after this many days (0: never)
+        #[arg(long)]
+        auto_solve_days: Option<u32>,
     },
 }
 
@@ -295,7 +298,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let settings = store.sla_settings()?;
                 out.done(&settings, &serde_json::to_string_pretty(&settings)?)
             }
-            SlaCmd::Set { channel, first, later, warn_percent, time_zone, keep_posted_days, follow_up_days } => {
+            SlaCmd::Set { channel, first, later, warn_percent, time_zone, keep_posted_days, follow_up_days, auto_solve_days } => {
                 let mut settings = store.sla_settings()?;
                 if let (Some(channel), Some(first)) = (channel, first) {
                     settings.first_reply_mins.insert(channel, first);
@@ -314,6 +317,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 if let Some(days) = follow_up_days {
                     settings.follow_up_days = days;
+                }
+                if let Some(days) = auto_solve_days {
+                    settings.auto_solve_days = (days > 0).then_some(days);
                 }
                 store.set_sla_settings(&settings)?;
                 out.done(&settings, "Saved the reply targets")

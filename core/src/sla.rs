@@ -35,6 +35,9 @@ pub struct SlaSettings {
     /// Remind the owner to follow up when a case waits on the customer and they have not
     /// answered for this many days.
     pub follow_up_days: u32,
+    /// Solve a case waiting on the customer by itself after this many days without their
+    /// answer (`None`: never).
+    pub auto_solve_days: Option<u32>,
     /// The shop's IANA time zone ("Europe/Lisbon"); business hours are read in it.
     pub time_zone: String,
     /// `None`: the clock runs around the clock.
@@ -86,6 +89,7 @@ impl Default for SlaSettings {
             warn_percent: 75,
             keep_posted_days: 2,
             follow_up_days: 3,
+            auto_solve_days: None,
             time_zone: "UTC".into(),
             business_hours: None,
         }
@@ -153,7 +157,7 @@ pub fn validate(settings: &SlaSettings) -> Result<Calendar> {
     if !(1..=100).contains(&settings.warn_percent) {
         return Err(Error::Invalid("The warning threshold must be between 1 and 100 percent".into()));
     }
-    if settings.keep_posted_days == 0 || settings.follow_up_days == 0 {
+    if settings.keep_posted_days == 0 || settings.follow_up_days == 0 || settings.auto_solve_days == Some(0) {
         return Err(Error::Invalid("Reminders need at least one day".into()));
     }
     for (channel, mins) in settings.first_reply_mins.iter().chain(&settings.later_reply_mins) {

@@ -44,6 +44,12 @@ fn look(app: &AppHandle, now: chrono::DateTime<Utc>) -> shopdesk_core::Result<Op
     let Ok(mut store) = state.store.lock() else {
         return Ok(None);
     };
+    // Cases that waited on a silent customer long enough are solved first (when the shop
+    // turned that on), so they neither alert nor count as late.
+    let solved = store.auto_solve(now)?;
+    if !solved.is_empty() {
+        tracing::info!(?solved, "solved cases whose customer stayed silent");
+    }
     let sweep = store.sweep_clocks(now)?;
     // Recorded before showing: a notification is shown at most once, even if showing fails
     // (the banner is told either way).

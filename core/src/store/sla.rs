@@ -15,6 +15,9 @@ use crate::sla::{self, Calendar, ClockCase, ClockState, ClockStateKind, Pause, S
 const SLA_KEY: &str = "sla";
 const PREFS_KEY: &str = "app";
 
+/// Who changes a case when Shopdesk does it by itself.
+pub const AUTOMATIC_AUTHOR: &str = "Shopdesk";
+
 /// What a case's clock needs beyond its summary.
 pub(crate) struct ClockFields {
     pub waiting_channel: Channel,
@@ -214,6 +217,29 @@ impl Store {
             .collect();
         due.sort_by_key(|a| (a.waiting_since, a.case_number));
         Ok(due)
+    }
+
+    /// Solves the cases that waited on the customer longer than the shop's auto-solve setting
+    /// without an answer (from the shop's last message); returns their numbers. Each is a
+    /// status change on the timeline by "Shopdesk".
+    pub fn auto_solve(&mut self, now: DateTime<Utc>) -> Result<Vec<u32>> {
+        let Some(days) = self.sla_settings()?.auto_solve_days else {
+            return Ok(Vec::new());
+        };
+        let cutoff = now - chrono::Duration::days(i64::from(days));
+        let filter = QueueFilter { status: Some(Status::WaitingOnCustomer), ..QueueFilter::default() };
+        let quiet: Vec<u32> = self
+            .queue(&filter, now)?
+            .items
+            .iter()
+            .filter(|c| c.last_shop_reply_at.is_some_and(|at| at <= cutoff))
+            .map(|c| c.number)
+            .collect();
+        let patch = crate::model::CasePatch { status: Some(Status::Solved), ..Default::default() };
+        for number in &quiet {
+            self.update_case(*number, &patch, AUTOMATIC_AUTHOR, now)?;
+        }
+        Ok(quiet)
     }
 
     /// Records alerts as announced, so they never fire again for the same wait.

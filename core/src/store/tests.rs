@@ -636,3 +636,32 @@ fn remind_me_brings_a_case_back_to_the_top_once_and_acting_on_it_settles_it() {
         .collect();
     assert_eq!(fields.iter().filter(|f| *f == "reminder").count(), 2, "set and settled are on the timeline");
 }
+
+#[test]
+fn cases_waiting_on_a_silent_customer_are_solved_after_the_set_days_only_when_asked() {
+    let mut store = Store::open_in_memory().expect("db");
+    let day = |d: i64| t0() + Duration::days(d);
+    for name in ["Emma", "Finn"] {
+        let contact = ContactRef::New(person(name, &format!("{}@example.com", name.to_lowercase()), ""));
+        let case = new_case(&mut store, contact, "Return", say(Direction::FromCustomer, Channel::Email, "Can I return it?", t0()), t0());
+        store.log_message(case.number, &say(Direction::FromShop, Channel::Email, "Yes: send us the order number", mins(30)), mins(30)).expect("reply");
+        store.update_case(case.number, &CasePatch { status: Some(Status::WaitingOnCustomer), ..CasePatch::default() }, "Shop", mins(31)).expect("status");
+    }
+    // Finn answered on day 4, which reopened his case.
+    store.log_message(1002, &say(Direction::FromCustomer, Channel::Email, "Order 4755", day(4)), day(4)).expect("answer");
+    assert!(store.auto_solve(day(30)).expect("off").is_empty(), "off unless the shop turns it on");
+
+    let mut settings = store.sla_settings().expect("settings");
+    settings.auto_solve_days = Some(7);
+    store.set_sla_settings(&settings).expect("saved");
+    assert!(store.auto_solve(day(7)).expect("day 7").is_empty(), "seven full days since the shop's message");
+    assert_eq!(store.auto_solve(day(7) + Duration::hours(1)).expect("later"), vec![1001]);
+    assert_eq!(store.case(1001).expect("case").status, Status::Solved);
+    assert_eq!(store.case(1002).expect("case").status, Status::Open, "an answered case stays open");
+    let last = store.case_view(1001, day(8)).expect("view").timeline.pop().expect("event");
+    match last {
+        TimelineEntry::Event(e) => assert_eq!((e.author.as_str(), e.to.as_deref()), ("Shopdesk", Some("solved"))),
+        other => panic!("expected the status change, got {other:?}"),
+    }
+    assert!(store.auto_solve(day(9)).expect("again").is_empty());
+}

@@ -57,6 +57,7 @@ describe('ipc calls', () => {
       warn_percent: 75,
       keep_posted_days: 2,
       follow_up_days: 3,
+      auto_solve_days: null,
       time_zone: 'Europe/Lisbon',
       business_hours: null,
     };

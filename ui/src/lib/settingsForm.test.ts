@@ -9,6 +9,7 @@ const defaults: SlaSettings = {
   warn_percent: 75,
   keep_posted_days: 2,
   follow_up_days: 3,
+  auto_solve_days: null,
   time_zone: 'UTC',
   business_hours: null,
 };
@@ -23,6 +24,10 @@ describe('toForm / fromForm', () => {
     f.keepPostedDays = 4;
     f.followUpDays = 7;
     expect(fromForm(f, defaults).settings).toMatchObject({ keep_posted_days: 4, follow_up_days: 7 });
+    f.autoSolveDays = 14;
+    expect(fromForm(f, defaults).settings).toMatchObject({ auto_solve_days: 14 });
+    f.autoSolveDays = null;
+    expect(fromForm(f, defaults).settings).toMatchObject({ auto_solve_days: null });
     f.followUpDays = 0;
     expect(fromForm(f, defaults).error).toBe('Reminders need a whole number of days, at least 1.');
   });

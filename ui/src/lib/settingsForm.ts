@@ -22,6 +22,8 @@ export interface SettingsForm {
   warnPercent: number | null;
   keepPostedDays: number | null;
   followUpDays: number | null;
+  /** null: never solve by itself. */
+  autoSolveDays: number | null;
   timeZone: string;
   businessHours: boolean;
   /** Monday first. */
@@ -47,6 +49,7 @@ export function toForm(s: SlaSettings): SettingsForm {
     warnPercent: s.warn_percent,
     keepPostedDays: s.keep_posted_days,
     followUpDays: s.follow_up_days,
+    autoSolveDays: s.auto_solve_days,
     timeZone: s.time_zone,
     businessHours: s.business_hours !== null,
     days,
@@ -83,6 +86,9 @@ export function fromForm(
   if (!wholePositive(f.keepPostedDays) || !wholePositive(f.followUpDays)) {
     return fail('Reminders need a whole number of days, at least 1.');
   }
+  if (f.autoSolveDays !== null && !wholePositive(f.autoSolveDays)) {
+    return fail('Solving by itself needs a whole number of days, at least 1 (or leave it empty).');
+  }
   if (timeZone === '') return fail('Enter the shop’s time zone, like Europe/Lisbon.');
   let business_hours: SlaSettings['business_hours'] = null;
   if (f.businessHours) {
@@ -111,6 +117,7 @@ export function fromForm(
       warn_percent: f.warnPercent,
       keep_posted_days: f.keepPostedDays,
       follow_up_days: f.followUpDays,
+      auto_solve_days: f.autoSolveDays,
       time_zone: timeZone,
       business_hours,
     },

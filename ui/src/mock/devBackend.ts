@@ -72,6 +72,7 @@ let sla: SlaSettings = {
   warn_percent: 75,
   keep_posted_days: 2,
   follow_up_days: 3,
+  auto_solve_days: null,
   time_zone: 'UTC',
   business_hours: null,
 };

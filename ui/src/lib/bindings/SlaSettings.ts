@@ -33,6 +33,11 @@ keep_posted_days: number,
  */
 follow_up_days: number, 
 /**
+ * Solve a case waiting on the customer by itself after this many days without their
+ * answer (`None`: never).
+ */
+auto_solve_days: number | null, 
+/**
  * The shop's IANA time zone ("Europe/Lisbon"); business hours are read in it.
  */
 time_zone: string, 
