@@ -1,6 +1,6 @@
 //! One thin command per core call: lock the store, call, translate the error. No domain `if`s.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shopdesk_core::alerts::Alert;
 use shopdesk_core::prefs::AppPrefs;
@@ -16,13 +16,21 @@ use crate::AppState;
 
 type Reply<T> = Result<T, IpcError>;
 
-fn with_store<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Store) -> shopdesk_core::Result<T>) -> Reply<T> {
+/// Runs `f` on the store with the app clock's `now`.
+fn with_store<T>(
+    state: &State<'_, AppState>,
+    f: impl FnOnce(&mut Store, DateTime<Utc>) -> shopdesk_core::Result<T>,
+) -> Reply<T> {
+    let now = state.clock.now();
     let mut store = state.store.lock().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
-    Ok(f(&mut store)?)
+    Ok(f(&mut store, now)?)
 }
 
 /// Like [`with_store`] for commands that change data: the reply-clock scheduler looks again.
-fn change<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Store) -> shopdesk_core::Result<T>) -> Reply<T> {
+fn change<T>(
+    state: &State<'_, AppState>,
+    f: impl FnOnce(&mut Store, DateTime<Utc>) -> shopdesk_core::Result<T>,
+) -> Reply<T> {
     let result = with_store(state, f);
     if result.is_ok() {
         state.wake.notify_one();
@@ -39,74 +47,74 @@ pub struct AppInfo {
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
-    with_store(&state, |s| {
+    with_store(&state, |s, _now| {
         Ok(AppInfo { db_path: s.path().display().to_string(), version: env!("CARGO_PKG_VERSION"), is_empty: s.is_empty()? })
     })
 }
 
 #[tauri::command]
 pub fn queue(state: State<'_, AppState>, filter: Option<QueueFilter>) -> Reply<Queue> {
-    with_store(&state, |s| s.queue(&filter.unwrap_or_default(), Utc::now()))
+    with_store(&state, |s, now| s.queue(&filter.unwrap_or_default(), now))
 }
 
 #[tauri::command]
 pub fn list_contacts(state: State<'_, AppState>, query: Option<String>) -> Reply<Vec<ContactSummary>> {
-    with_store(&state, |s| s.find_contacts(query.as_deref().unwrap_or("")))
+    with_store(&state, |s, _now| s.find_contacts(query.as_deref().unwrap_or("")))
 }
 
 #[tauri::command]
 pub fn get_contact(state: State<'_, AppState>, id: ContactId) -> Reply<ContactProfile> {
-    with_store(&state, |s| s.contact_profile(id, Utc::now()))
+    with_store(&state, |s, now| s.contact_profile(id, now))
 }
 
 #[tauri::command]
 pub fn create_contact(state: State<'_, AppState>, input: NewContact) -> Reply<Contact> {
-    change(&state, |s| s.create_contact(&input, Utc::now()))
+    change(&state, |s, now| s.create_contact(&input, now))
 }
 
 #[tauri::command]
 pub fn update_contact(state: State<'_, AppState>, id: ContactId, input: NewContact) -> Reply<Contact> {
-    change(&state, |s| s.update_contact(id, &input, Utc::now()))
+    change(&state, |s, now| s.update_contact(id, &input, now))
 }
 
 #[tauri::command]
 pub fn open_case(state: State<'_, AppState>, input: NewCase) -> Reply<Case> {
-    change(&state, |s| s.open_case(&input, Utc::now()))
+    change(&state, |s, now| s.open_case(&input, now))
 }
 
 #[tauri::command]
 pub fn get_case(state: State<'_, AppState>, number: u32) -> Reply<CaseView> {
-    with_store(&state, |s| s.case_view(number, Utc::now()))
+    with_store(&state, |s, now| s.case_view(number, now))
 }
 
 #[tauri::command]
 pub fn log_message(state: State<'_, AppState>, number: u32, input: NewMessage) -> Reply<Message> {
-    change(&state, |s| s.log_message(number, &input, Utc::now()))
+    change(&state, |s, now| s.log_message(number, &input, now))
 }
 
 #[tauri::command]
 pub fn update_case(state: State<'_, AppState>, number: u32, patch: CasePatch) -> Reply<Case> {
-    change(&state, |s| s.update_case(number, &patch, DEFAULT_AUTHOR, Utc::now()))
+    change(&state, |s, now| s.update_case(number, &patch, DEFAULT_AUTHOR, now))
 }
 
 #[tauri::command]
 pub fn load_demo(state: State<'_, AppState>) -> Reply<usize> {
-    change(&state, |s| demo::load(s, Utc::now()))
+    change(&state, demo::load)
 }
 
 #[tauri::command]
 pub fn sla_check(state: State<'_, AppState>) -> Reply<Vec<CaseSummary>> {
-    with_store(&state, |s| s.sla_check(Utc::now()))
+    with_store(&state, |s, now| s.sla_check(now))
 }
 
 #[tauri::command]
 pub fn get_sla_settings(state: State<'_, AppState>) -> Reply<SlaSettings> {
-    with_store(&state, |s| s.sla_settings())
+    with_store(&state, |s, _now| s.sla_settings())
 }
 
 #[tauri::command]
 pub fn set_sla_settings(state: State<'_, AppState>, settings: SlaSettings) -> Reply<SlaSettings> {
-    change(&state, |s| {
+    change(&state, |s, _now| {
         s.set_sla_settings(&settings)?;
         s.sla_settings()
     })
@@ -120,12 +128,12 @@ pub fn notification_error(state: State<'_, AppState>) -> Option<String> {
 
 #[tauri::command]
 pub fn get_app_prefs(state: State<'_, AppState>) -> Reply<AppPrefs> {
-    with_store(&state, |s| s.app_prefs())
+    with_store(&state, |s, _now| s.app_prefs())
 }
 
 #[tauri::command]
 pub fn set_app_prefs(state: State<'_, AppState>, prefs: AppPrefs) -> Reply<AppPrefs> {
-    with_store(&state, |s| {
+    with_store(&state, |s, _now| {
         s.set_app_prefs(&prefs)?;
         s.app_prefs()
     })
@@ -134,13 +142,13 @@ pub fn set_app_prefs(state: State<'_, AppState>, prefs: AppPrefs) -> Reply<AppPr
 /// Customers to get back to (no news while waiting on a third party, no answer yet).
 #[tauri::command]
 pub fn reminders(state: State<'_, AppState>) -> Reply<Vec<Alert>> {
-    with_store(&state, |s| s.due_reminders(Utc::now()))
+    with_store(&state, |s, now| s.due_reminders(now))
 }
 
 /// "Remind me" on a case at `at` (`null` clears it).
 #[tauri::command]
 pub fn set_reminder(state: State<'_, AppState>, number: u32, at: Option<chrono::DateTime<Utc>>) -> Reply<Case> {
-    change(&state, |s| s.set_reminder(number, at, DEFAULT_AUTHOR, Utc::now()))
+    change(&state, |s, now| s.set_reminder(number, at, DEFAULT_AUTHOR, now))
 }
 
 /// Whether the OS starts Shopdesk at login (the OS's autostart entry is the truth, not the database).

@@ -2,6 +2,7 @@
 //! per core call. Only this crate knows about IPC and windows; every rule lives in
 //! shopdesk-core.
 
+mod clock;
 mod commands;
 mod error;
 mod notifier;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Why the last desktop notification could not be shown (`None`: it was, or none yet).
     pub notification_error: Mutex<Option<String>>,
+    /// Where every command and the scheduler get `now`.
+    pub clock: clock::Clock,
 }
 
 /// What the command line asked of the app.
@@ -50,7 +53,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Options {
     options
 }
 
-fn open_store(app: &tauri::App, options: &Options) -> Result<Store, String> {
+fn open_store(app: &tauri::App, options: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<Store, String> {
     let path = match &options.db {
         Some(path) => path.clone(),
         None => app
@@ -62,7 +65,7 @@ fn open_store(app: &tauri::App, options: &Options) -> Result<Store, String> {
     tracing::info!(path = %path.display(), "opening database");
     let mut store = Store::open(&path).map_err(|e| e.to_string())?;
     if options.demo && store.is_empty().map_err(|e| e.to_string())? {
-        let n = demo::load(&mut store, chrono::Utc::now()).map_err(|e| e.to_string())?;
+        let n = demo::load(&mut store, now).map_err(|e| e.to_string())?;
         tracing::info!(cases = n, "loaded sample data");
     }
     Ok(store)
@@ -78,12 +81,13 @@ pub fn run() {
     let options = parse_args(std::env::args().skip(1));
     let result = tauri::Builder::default()
         .setup(move |app| {
-            let store = open_store(app, &options).map_err(|message| {
+            let clock = clock::Clock::from_env();
+            let store = open_store(app, &options, clock.now()).map_err(|message| {
                 tracing::error!("{message}");
                 message
             })?;
             let wake = Arc::new(Notify::new());
-            app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None) });
+            app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None), clock });
             #[cfg(desktop)]
             app.handle().plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))?;
             // Without a tray (no status area on this desktop) closing the window quits as usual.

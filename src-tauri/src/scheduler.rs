@@ -59,7 +59,7 @@ fn look(app: &AppHandle, now: chrono::DateTime<Utc>) -> shopdesk_core::Result<Op
 
 /// One pass: announce what is new, return how long to sleep.
 fn check(app: &AppHandle, notifier: &dyn Notifier) -> Duration {
-    let now = Utc::now();
+    let now = app.state::<AppState>().clock.now();
     let sweep = match look(app, now) {
         Ok(Some(sweep)) => sweep,
         Ok(None) => return MAX_SLEEP,

@@ -96,11 +96,13 @@ class App:
         )
 
     # --- lifecycle -------------------------------------------------------------------------------
-    def start(self, args: list[str] | None = None) -> "App":
+    def start(self, args: list[str] | None = None, env: dict[str, str] | None = None) -> "App":
+        """Starts the app; `env` adds to its environment (kept for later restarts)."""
         app = app_binary()
         if not os.access(app, os.X_OK):
             pytest.exit(f"{app} is missing: build it with `npx tauri build --debug --no-bundle`", returncode=2)
         self.args = list(args or [])
+        self.env.update(env or {})
         port, native_port = free_port(), free_port()
         while native_port == port:
             native_port = free_port()
@@ -155,10 +157,10 @@ class App:
             self._log.close()
             self._log = None
 
-    def restart(self, args: list[str] | None = None) -> "App":
+    def restart(self, args: list[str] | None = None, env: dict[str, str] | None = None) -> "App":
         """Quit the app and start it again on the same data dirs (the persistence check)."""
         self.stop()
-        return self.start(args)
+        return self.start(args, env)
 
     # --- finding and waiting ---------------------------------------------------------------------
     def wait(self, timeout: float | None = None) -> WebDriverWait:
@@ -279,8 +281,8 @@ def launch(request, tmp_path_factory):
     home = tmp_path_factory.mktemp("shopdesk-home")
     app = App(home, request.node.name)
 
-    def _launch(args: list[str] | None = None) -> App:
-        return app.start(args)
+    def _launch(args: list[str] | None = None, env: dict[str, str] | None = None) -> App:
+        return app.start(args, env)
 
     yield _launch
 

@@ -195,3 +195,33 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(app):
     assert "Exec=" in text and "shopdesk-app" in text, text
     app.click("settings-start-at-login")
     app.wait_until(lambda _: not list(autostart.glob("*.desktop")), "the autostart entry stayed after turning it off")
+
+
+def test_with_its_clock_moved_the_app_raises_exactly_the_expected_notifications(launch, recorder, tmp_path):
+    db = tmp_path / "shop.sqlite3"
+    # An email and a voicemail, both just now. Targets: 2 h each, due soon from 1 h 30 min;
+    # the email's first reply is also due within 24 h whatever happens.
+    shopdesk(db, "case", "open", "--new-name", "Ana Costa", "--subject", "Parcel not arrived",
+             "--channel", "email", "--text", "Where is my parcel?")
+    shopdesk(db, "case", "open", "--new-name", "Ben Okafor", "--subject", "Call me back",
+             "--channel", "voicemail", "--text", "Please call me back about order 4821.")
+    moved = lambda minutes: {"SHOPDESK_CLOCK_OFFSET_SECS": str(minutes * 60)}  # noqa: E731
+
+    app = launch(["--db", str(db)], env=moved(100))
+    [due_soon] = wait_notifications(recorder, 1)
+    assert due_soon["summary"] == "2 customers waiting for an answer", due_soon
+    assert [line.split(":")[0] for line in due_soon["body"].splitlines()] == ["#1001 Ana Costa", "#1002 Ben Okafor"]
+    assert all(line.endswith("(reply due soon)") for line in due_soon["body"].splitlines()), due_soon
+
+    app.restart(["--db", str(db)], env=moved(130))
+    overdue = wait_notifications(recorder, 2)[1]
+    assert overdue["summary"] == "2 customers waiting past their reply target", overdue
+    assert all(line.endswith("(overdue)") for line in overdue["body"].splitlines()), overdue
+
+    app.restart(["--db", str(db)], env=moved(25 * 60))
+    hard = wait_notifications(recorder, 3)[2]
+    assert hard["summary"].startswith("Ana Costa waiting 1 d 1 h (#1001)"), hard
+    assert hard["body"] == "Past the hard limit: Parcel not arrived"
+    # The voicemail has no hard limit and was already announced overdue: nothing more for Ben.
+    app.wait_for("queue-row")
+    assert len(notifications(recorder)) == 3, notifications(recorder)
