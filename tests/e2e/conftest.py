@@ -310,19 +310,37 @@ def app(launch) -> App:
     return launch()
 
 
+def start_recorder(out: Path, *flags: str) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("notify_recorder.py")), str(out), *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "ready", "the notification recorder did not start"
+    return proc
+
+
 @pytest.fixture
 def recorder(tmp_path):
     """A notification server on the test's D-Bus session that records every Notify call as a JSON
     line in the file it yields (see notify_recorder.py)."""
     out = tmp_path / "notifications.jsonl"
     out.touch()
-    proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("notify_recorder.py")), str(out)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_recorder(out)
     try:
-        assert proc.stdout.readline().strip() == "ready", "the notification recorder did not start"
+        yield out
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture
+def clicking_recorder(tmp_path):
+    """Like `recorder`, and it clicks every notification that offers an action to open."""
+    out = tmp_path / "notifications.jsonl"
+    out.touch()
+    proc = start_recorder(out, "--click")
+    try:
         yield out
     finally:
         proc.terminate()

@@ -1,5 +1,8 @@
 """A stand-in desktop notification server for the tests: owns org.freedesktop.Notifications on the
-session bus and writes one JSON line per Notify call. usage: notify_recorder.py OUT.jsonl
+session bus and writes one JSON line per Notify call. usage: notify_recorder.py OUT.jsonl [--click]
+
+With --click it also plays the user: after a notification that offers actions it sends the
+ActionInvoked signal for the "default" action, as a desktop does when the bubble is clicked.
 
 Real D-Bus, real notify-rust client in the app; only the server that would draw the bubble is ours
 (dunst needs a display, stacks duplicates and hides actions, so it can't be asserted on exactly).
@@ -10,13 +13,14 @@ import json
 import sys
 
 from dbus_fast.aio import MessageBus
-from dbus_fast.service import ServiceInterface, method
+from dbus_fast.service import ServiceInterface, method, signal
 
 
 class Notifications(ServiceInterface):
-    def __init__(self, out: str):
+    def __init__(self, out: str, click: bool):
         super().__init__("org.freedesktop.Notifications")
         self.out = out
+        self.click = click
         self.last_id = 0
 
     @method()
@@ -32,7 +36,14 @@ class Notifications(ServiceInterface):
         }
         with open(self.out, "a") as f:
             f.write(json.dumps(record) + "\n")
+        if self.click and "default" in record["actions"]:
+            # After the reply, as a person clicks after seeing the bubble.
+            asyncio.get_running_loop().call_later(0.5, self.ActionInvoked, self.last_id, "default")
         return self.last_id
+
+    @signal()
+    def ActionInvoked(self, id: "u", action_key: "s") -> "us":  # noqa: F821
+        return [id, action_key]
 
     @method()
     def CloseNotification(self, id: "u"):  # noqa: F821
@@ -49,7 +60,7 @@ class Notifications(ServiceInterface):
 
 async def main():
     bus = await MessageBus().connect()
-    bus.export("/org/freedesktop/Notifications", Notifications(sys.argv[1]))
+    bus.export("/org/freedesktop/Notifications", Notifications(sys.argv[1], "--click" in sys.argv[2:]))
     await bus.request_name("org.freedesktop.Notifications")
     print("ready", flush=True)
     await bus.wait_for_disconnect()

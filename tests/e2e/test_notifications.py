@@ -225,3 +225,17 @@ def test_with_its_clock_moved_the_app_raises_exactly_the_expected_notifications(
     # The voicemail has no hard limit and was already announced overdue: nothing more for Ben.
     app.wait_for("queue-row")
     assert len(notifications(recorder)) == 3, notifications(recorder)
+
+
+def test_clicking_the_notification_opens_the_case(launch, clicking_recorder, tmp_path):
+    db = tmp_path / "shop.sqlite3"
+    shopdesk(db, "case", "open", "--new-name", "Vera Voss", "--subject", "Voicemail: refund?",
+             "--channel", "voicemail", "--text", "Call me back please.", "--at", ago(20))
+    app = launch(["--db", str(db)])
+    app.wait_for("queue-row")  # the queue is open; the notification comes when the clock crosses
+    app.invoke("set_sla_settings", {"settings": {**app.invoke("get_sla_settings"),
+                                                 "first_reply_mins": {"voicemail": 15}}})
+    [note] = wait_notifications(clicking_recorder, 1)
+    assert note["actions"].get("default") == "Open case"
+    app.wait_for_text("case-number", r"#1001")
+    assert "Vera Voss" in app.wait_for("case-contact-name").text
