@@ -57,6 +57,12 @@ enum Command {
         #[arg(long, value_parser = parse_time)]
         at: Option<DateTime<Utc>>,
     },
+    /// Show or change how the desktop app behaves
+    Prefs {
+        /// Keep the app running in the tray when its window is closed
+        #[arg(long, action = clap::ArgAction::Set, value_name = "true|false")]
+        keep_in_tray: Option<bool>,
+    },
     /// Fill an empty database with sample shop data
     Demo,
     /// Print the database path in use
@@ -287,6 +293,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Queue { status, channel, category, at } => {
             let queue = store.queue(&QueueFilter { status, channel, category }, at.unwrap_or(now))?;
             out.queue(&queue)
+        }
+        Command::Prefs { keep_in_tray } => {
+            let mut prefs = store.app_prefs()?;
+            if let Some(keep) = keep_in_tray {
+                prefs.keep_running_in_tray = keep;
+                store.set_app_prefs(&prefs)?;
+            }
+            let line = format!(
+                "Closing the window {}",
+                if prefs.keep_running_in_tray { "keeps Shopdesk running in the tray" } else { "quits Shopdesk" }
+            );
+            out.done(&prefs, &line)
         }
         Command::Reminders { at } => out.reminders(&store.due_reminders(at.unwrap_or(now))?),
         Command::Sla(cmd) => match cmd {

@@ -184,3 +184,11 @@ fn remind_me_sets_and_clears_a_reminder() {
     shop.cmd(&["case", "remind", "1001", "--clear"]).assert().success().stdout("No reminder on case #1001\n");
     assert_eq!(shop.json(&["case", "show", "1001"])["case"]["remind_at"], serde_json::Value::Null);
 }
+
+#[test]
+fn prefs_choose_what_closing_the_window_does() {
+    let shop = Shop::new();
+    shop.cmd(&["prefs"]).assert().success().stdout("Closing the window quits Shopdesk\n");
+    shop.cmd(&["prefs", "--keep-in-tray", "true"]).assert().success().stdout("Closing the window keeps Shopdesk running in the tray\n");
+    assert_eq!(shop.json(&["prefs"])["keep_running_in_tray"], true);
+}

@@ -9,7 +9,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from conftest import ROOT, TIMEOUT
+from conftest import ROOT, TIMEOUT, app_binary
 from helpers import queue_row
 
 
@@ -28,8 +28,8 @@ def notifications(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def wait_notifications(path: Path, count: int) -> list[dict]:
-    end = time.monotonic() + TIMEOUT
+def wait_notifications(path: Path, count: int, timeout: float = TIMEOUT) -> list[dict]:
+    end = time.monotonic() + timeout
     while time.monotonic() < end:
         got = notifications(path)
         if len(got) >= count:
@@ -239,3 +239,62 @@ def test_clicking_the_notification_opens_the_case(launch, clicking_recorder, tmp
     assert note["actions"].get("default") == "Open case"
     app.wait_for_text("case-number", r"#1001")
     assert "Vera Voss" in app.wait_for("case-contact-name").text
+
+
+
+def x_window(display, title: str):
+    """The viewable top-level X window with this title, or None."""
+    for win in display.screen().root.query_tree().children:
+        try:
+            if win.get_wm_name() == title and win.get_attributes().map_state == 2:  # IsViewable
+                return win
+        except Exception:  # a window can vanish between the listing and the question
+            continue
+    return None
+
+
+def test_closed_to_the_tray_it_still_notifies_at_the_right_moment_exactly_once(recorder, tmp_path):
+    from Xlib import X, display, protocol
+
+    db = tmp_path / "shop.sqlite3"
+    shopdesk(db, "case", "open", "--new-name", "Dana Diaz", "--subject", "Which size fits me?",
+             "--channel", "chat", "--text", "I'm usually an M, which size should I take?")
+    shopdesk(db, "prefs", "--keep-in-tray", "true")
+    home = tmp_path / "home"
+    # Chat: 15 min target, due soon from 11 min 15 s. The app's clock starts 20 s short of that.
+    env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
+               XDG_CACHE_HOME=str(home / "cache"), SHOPDESK_CLOCK_OFFSET_SECS=str(675 - 20))
+    app = subprocess.Popen([str(app_binary()), "--db", str(db)], env=env, stdin=subprocess.DEVNULL)
+    x = display.Display()
+    try:
+        end = time.monotonic() + 30
+        while (win := x_window(x, "Shopdesk")) is None:
+            assert time.monotonic() < end, "the Shopdesk window never appeared"
+            assert app.poll() is None, f"the app exited with {app.returncode}"
+            time.sleep(0.1)
+        assert notifications(recorder) == [], "nothing is due yet"
+        # Close the window the way a window manager asks an app to.
+        protocols, delete = x.intern_atom("WM_PROTOCOLS"), x.intern_atom("WM_DELETE_WINDOW")
+        win.send_event(protocol.event.ClientMessage(window=win, client_type=protocols,
+                                                    data=(32, [delete, X.CurrentTime, 0, 0, 0])),
+                       event_mask=X.NoEventMask)
+        x.flush()
+        end = time.monotonic() + 10
+        while x_window(x, "Shopdesk") is not None:
+            assert time.monotonic() < end, "the window did not close"
+            time.sleep(0.1)
+        assert app.poll() is None, "closing the window quit Shopdesk although it should stay in the tray"
+
+        [note] = wait_notifications(recorder, 1, timeout=60)
+        assert note["summary"].startswith("Dana Diaz waiting 11 min (#1001)"), note
+        assert note["body"] == "Reply due soon: Which size fits me?"
+        assert app.poll() is None
+        assert len(notifications(recorder)) == 1
+    finally:
+        x.close()
+        app.terminate()
+        try:
+            app.wait(10)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            app.wait(5)
