@@ -57,6 +57,11 @@ enum Command {
         #[arg(long, value_parser = parse_time)]
         at: Option<DateTime<Utc>>,
     },
+    /// Bring past mail in: an mbox file, .eml files or folders of them (run again: nothing doubles)
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Show or change how the desktop app behaves
     Prefs {
         /// Keep the app running in the tray when its window is closed
@@ -230,6 +235,28 @@ enum CaseCmd {
     Merge { a: CaseNumber, b: CaseNumber },
 }
 
+#[derive(Default, serde::Serialize)]
+struct ImportSummary {
+    stored: u32,
+    duplicates: u32,
+    new_cases: u32,
+    new_contacts: u32,
+    with_warnings: u32,
+}
+
+impl ImportSummary {
+    fn add(&mut self, got: &shopdesk_core::store::Ingested) {
+        if got.duplicate {
+            self.duplicates += 1;
+            return;
+        }
+        self.stored += 1;
+        self.new_cases += u32::from(got.new_case);
+        self.new_contacts += u32::from(got.new_contact);
+        self.with_warnings += u32::from(!got.warnings.is_empty());
+    }
+}
+
 /// A case number as people write it: 1042 or #1042.
 #[derive(Clone, Copy)]
 struct CaseNumber(u32);
@@ -293,6 +320,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Queue { status, channel, category, at } => {
             let queue = store.queue(&QueueFilter { status, channel, category }, at.unwrap_or(now))?;
             out.queue(&queue)
+        }
+        Command::Import { paths } => {
+            let mut summary = ImportSummary::default();
+            for path in &paths {
+                let source = shopdesk_core::mail::read_mail_source(path)
+                    .with_context(|| format!("Could not read {}", path.display()))?;
+                for raw in source {
+                    let raw = raw.with_context(|| format!("Could not read a message in {}", path.display()))?;
+                    let got = store.ingest_email(&raw, now)?;
+                    summary.add(&got);
+                }
+            }
+            let line = format!(
+                "Imported {} emails ({} already there): {} new cases, {} new contacts, {} with warnings",
+                summary.stored, summary.duplicates, summary.new_cases, summary.new_contacts, summary.with_warnings
+            );
+            out.done(&summary, &line)
         }
         Command::Prefs { keep_in_tray } => {
             let mut prefs = store.app_prefs()?;

@@ -192,3 +192,34 @@ fn prefs_choose_what_closing_the_window_does() {
     shop.cmd(&["prefs", "--keep-in-tray", "true"]).assert().success().stdout("Closing the window keeps Shopdesk running in the tray\n");
     assert_eq!(shop.json(&["prefs"])["keep_running_in_tray"], true);
 }
+
+#[test]
+fn importing_an_mbox_and_a_folder_of_eml_files_twice_stores_each_email_once() {
+    let shop = Shop::new();
+    let mbox = shop.dir.path().join("old.mbox");
+    std::fs::write(
+        &mbox,
+        "From ana@example.com Wed Nov 25 09:00:00 2026\nFrom: Ana Costa <ana@example.com>\nSubject: Where is my parcel?\n\
+Date: Wed, 25 Nov 2026 09:00:00 +0000\nMessage-ID: <a1@x>\n\nOrder 4817?\n\n\
+From ana@example.com Wed Nov 25 10:00:00 2026\nFrom: ana@example.com\nSubject: Re: Where is my parcel?\n\
+Date: Wed, 25 Nov 2026 10:00:00 +0000\nMessage-ID: <a2@x>\nIn-Reply-To: <a1@x>\n\n>From the courier: nothing.\n\n",
+    )
+    .expect("mbox");
+    let folder = shop.dir.path().join("eml");
+    std::fs::create_dir(&folder).expect("dir");
+    std::fs::write(folder.join("1.eml"), "From: bo@example.com\r\nSubject: Invoice\r\nMessage-ID: <b1@x>\r\n\r\nPlease\r\n").expect("eml");
+    std::fs::write(folder.join("notes.txt"), "not mail").expect("txt");
+    let mbox_arg = mbox.to_str().expect("path");
+    let folder_arg = folder.to_str().expect("path");
+    shop.cmd(&["import", mbox_arg, folder_arg])
+        .assert()
+        .success()
+        // Bo's email has no Date header: stored, with a warning on the message.
+        .stdout("Imported 3 emails (0 already there): 2 new cases, 2 new contacts, 1 with warnings\n");
+    let again = shop.json(&["import", mbox_arg, folder_arg]);
+    assert_eq!((again["stored"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(3)));
+    let view = shop.json(&["case", "show", "1001"]);
+    let messages = view["timeline"].as_array().expect("timeline").iter().filter(|e| e["type"] == "message").count();
+    assert_eq!(messages, 2, "the reply joined the first email's case");
+    shop.cmd(&["import", "/nonexistent/mail.mbox"]).assert().failure().stderr(predicate::str::starts_with("error: Could not read /nonexistent/mail.mbox"));
+}

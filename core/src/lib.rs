@@ -9,6 +9,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod ids;
+pub mod mail;
 pub mod model;
 pub mod normalize;
 pub mod paths;

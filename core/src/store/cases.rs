@@ -14,6 +14,8 @@ use crate::model::{
     Case, CaseEvent, CasePatch, CaseSummary, CaseView, Channel, ContactRef, Direction, EventKind, Message, NewCase,
     NewMessage, Status, TimelineEntry,
 };
+use crate::mail;
+use crate::model::NewContact;
 use crate::normalize;
 
 /// The name events and shop messages carry when nobody else is named.
@@ -351,53 +353,67 @@ fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
     Ok(entries)
 }
 
+/// Opens a case with its first message inside the caller's transaction; returns the case and
+/// that message.
+fn open_case_in(tx: &Connection, input: &NewCase, now: DateTime<Utc>) -> Result<(Case, Message)> {
+    let subject = input.subject.trim();
+    if subject.is_empty() {
+        return Err(Error::Invalid("Give the case a subject (a few words: \"Parcel not arrived\")".into()));
+    }
+    let contact = match &input.contact {
+        ContactRef::Existing(id) => contacts::load(tx, *id)?,
+        ContactRef::New(new) => contacts::insert(tx, new, now)?,
+    };
+    // Check the message before a number is spent on the case.
+    checked_message(&input.first_message, &contact.name, now)?;
+    let number = next_number(tx)?;
+    let id = CaseId::new();
+    tx.execute(
+        "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel,
+                            created_at, updated_at, last_activity_at)
+         VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, 'unknown', ?7, ?8, ?8, ?8)",
+        params![id, number, subject, contact.id, input.priority, input.category, input.first_message.channel, to_ms(now)],
+    )?;
+    let message = insert_message(tx, id, &input.first_message, &contact.name, false, now)?;
+    // The case exists from the moment its first message happened (a voicemail from 9:00).
+    let created_at = message.happened_at.min(now);
+    tx.execute(
+        "UPDATE cases SET created_at = ?2, last_activity_at = ?3 WHERE id = ?1",
+        params![id, to_ms(created_at), to_ms(message.happened_at)],
+    )?;
+    record_event(tx, id, created_at, &message.author, EventKind::Created, None, None, None)?;
+    if let Some(to) = status_after(Status::New, message.direction, false) {
+        let case = load_by_number(tx, number)?;
+        set_status(tx, &case, to, &message.author, now)?;
+    }
+    refresh_clock(tx, id)?;
+    Ok((load_by_number(tx, number)?, message))
+}
+
+/// Adds a message to an existing case inside the caller's transaction, with the status and
+/// reminder rules and the clock kept in step.
+fn add_message_in(tx: &Connection, case: &Case, input: &NewMessage, automatic: bool, now: DateTime<Utc>) -> Result<Message> {
+    refuse_merged(case)?;
+    let contact = contacts::load(tx, case.contact_id)?;
+    let message = insert_message(tx, case.id, input, &contact.name, automatic, now)?;
+    if let Some(to) = status_after(case.status, message.direction, automatic) {
+        set_status(tx, case, to, &message.author, now)?;
+    }
+    // The owner acting on a case whose reminder has come due settles the reminder.
+    let acted = !automatic && message.direction != Direction::FromCustomer;
+    if let Some(due) = case.remind_at.filter(|at| acted && *at <= now) {
+        write_reminder(tx, case, Some(due), None, &message.author, now)?;
+    }
+    refresh_clock(tx, case.id)?;
+    Ok(message)
+}
+
 impl Store {
     /// Opens a case with its first message (a call, an email, a note…), creating the contact
     /// too when asked. All of it is stored, or nothing.
     pub fn open_case(&mut self, input: &NewCase, now: DateTime<Utc>) -> Result<Case> {
-        let now = truncate(now);
-        let subject = input.subject.trim();
-        if subject.is_empty() {
-            return Err(Error::Invalid("Give the case a subject (a few words: \"Parcel not arrived\")".into()));
-        }
         let tx = self.conn.transaction()?;
-        let contact = match &input.contact {
-            ContactRef::Existing(id) => contacts::load(&tx, *id)?,
-            ContactRef::New(new) => contacts::insert(&tx, new, now)?,
-        };
-        // Check the message before a number is spent on the case.
-        checked_message(&input.first_message, &contact.name, now)?;
-        let number = next_number(&tx)?;
-        let id = CaseId::new();
-        tx.execute(
-            "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel,
-                                created_at, updated_at, last_activity_at)
-             VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, 'unknown', ?7, ?8, ?8, ?8)",
-            params![
-                id,
-                number,
-                subject,
-                contact.id,
-                input.priority,
-                input.category,
-                input.first_message.channel,
-                to_ms(now)
-            ],
-        )?;
-        let message = insert_message(&tx, id, &input.first_message, &contact.name, false, now)?;
-        // The case exists from the moment its first message happened (a voicemail from 9:00).
-        let created_at = message.happened_at.min(now);
-        tx.execute(
-            "UPDATE cases SET created_at = ?2, last_activity_at = ?3 WHERE id = ?1",
-            params![id, to_ms(created_at), to_ms(message.happened_at)],
-        )?;
-        record_event(&tx, id, created_at, &message.author, EventKind::Created, None, None, None)?;
-        if let Some(to) = status_after(Status::New, message.direction, false) {
-            let case = load_by_number(&tx, number)?;
-            set_status(&tx, &case, to, &message.author, now)?;
-        }
-        refresh_clock(&tx, id)?;
-        let case = load_by_number(&tx, number)?;
+        let (case, _) = open_case_in(&tx, input, truncate(now))?;
         tx.commit()?;
         Ok(case)
     }
@@ -440,18 +456,7 @@ impl Store {
         let now = truncate(now);
         let tx = self.conn.transaction()?;
         let case = load_by_number(&tx, number)?;
-        refuse_merged(&case)?;
-        let contact = contacts::load(&tx, case.contact_id)?;
-        let message = insert_message(&tx, case.id, input, &contact.name, automatic, now)?;
-        if let Some(to) = status_after(case.status, message.direction, automatic) {
-            set_status(&tx, &case, to, &message.author, now)?;
-        }
-        // The owner acting on a case whose reminder has come due settles the reminder.
-        let acted = !automatic && message.direction != Direction::FromCustomer;
-        if let Some(due) = case.remind_at.filter(|at| acted && *at <= now) {
-            write_reminder(&tx, &case, Some(due), None, &message.author, now)?;
-        }
-        refresh_clock(&tx, case.id)?;
+        let message = add_message_in(&tx, &case, input, automatic, now)?;
         tx.commit()?;
         Ok(message)
     }
@@ -591,5 +596,129 @@ impl Store {
         let merged = load_by_number(&tx, keep_no)?;
         tx.commit()?;
         Ok(merged)
+    }
+}
+
+/// What became of one email given to [`Store::ingest_email`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Ingested {
+    pub case_number: u32,
+    pub new_case: bool,
+    pub new_contact: bool,
+    /// Already stored (same Message-ID, or the same bytes): nothing was written.
+    pub duplicate: bool,
+    /// Written to the message too, so the timeline shows what could not be understood.
+    pub warnings: Vec<String>,
+}
+
+/// The case an email belongs to: the case of a message it replies to, else the one its subject
+/// tags ("[#1042]"), following merges.
+fn thread_case(tx: &Connection, email: &mail::ParsedEmail) -> Result<Option<Case>> {
+    let mut number: Option<u32> = None;
+    for id in &email.thread_ids {
+        number = tx
+            .query_row(
+                "SELECT c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.message_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if number.is_some() {
+            break;
+        }
+    }
+    let Some(mut number) = number.or_else(|| mail::case_tag(&email.subject)) else {
+        return Ok(None);
+    };
+    for _ in 0..16 {
+        match load_by_number(tx, number) {
+            Ok(case) => match case.merged_into {
+                Some(into) => number = into,
+                None => return Ok(Some(case)),
+            },
+            Err(Error::NoCase(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
+}
+
+impl Store {
+    /// Files one received email: on the case it answers (by In-Reply-To/References, then a
+    /// "[#NNNN]" tag), else on a new case; from the contact with that email, else a new
+    /// contact. Idempotent by Message-ID. A message that can't be understood is still stored.
+    pub fn ingest_email(&mut self, raw: &[u8], now: DateTime<Utc>) -> Result<Ingested> {
+        let now = truncate(now);
+        let email = mail::parse(raw);
+        let tx = self.conn.transaction()?;
+        let known: Option<u32> = tx
+            .query_row(
+                "SELECT c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.message_id = ?1",
+                [&email.message_key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(case_number) = known {
+            return Ok(Ingested { case_number, new_case: false, new_contact: false, duplicate: true, warnings: vec![] });
+        }
+        let mut warnings = email.warnings.clone();
+        let happened_at = match email.date {
+            Some(date) if date > now + Duration::minutes(FUTURE_SLACK_MINUTES) => {
+                warnings.push("The email is dated in the future; the time it arrived is used.".into());
+                now
+            }
+            Some(date) => date,
+            None => now,
+        };
+        let mut body = if email.text.is_empty() { "(the email has no text)".to_string() } else { email.text.clone() };
+        if !warnings.is_empty() {
+            body = format!("{body}\n\n[Shopdesk: {}]", warnings.join(" "));
+        }
+        let message = NewMessage {
+            direction: Direction::FromCustomer,
+            channel: Channel::Email,
+            author: email.from_name.clone().or_else(|| email.from_email.clone()).unwrap_or_default(),
+            body,
+            happened_at: Some(happened_at),
+        };
+        let sender: Option<ContactId> = match &email.from_email {
+            Some(address) => tx
+                .query_row("SELECT contact_id FROM contact_emails WHERE email = ?1", [address], |r| r.get(0))
+                .optional()?,
+            None => None,
+        };
+        let (case, stored, new_case, new_contact) = match thread_case(&tx, &email)? {
+            Some(case) => {
+                let stored = add_message_in(&tx, &case, &message, false, now)?;
+                (case, stored, false, false)
+            }
+            None => {
+                let contact = match sender {
+                    Some(id) => ContactRef::Existing(id),
+                    None => {
+                        let address = email.from_email.clone().filter(|a| normalize::email(a).is_ok());
+                        let name = email
+                            .from_name
+                            .clone()
+                            .or_else(|| address.as_ref().and_then(|a| a.split('@').next().map(str::to_string)))
+                            .unwrap_or_else(|| "Unknown sender".into());
+                        ContactRef::New(NewContact { name, emails: address.into_iter().collect(), ..NewContact::default() })
+                    }
+                };
+                let new_contact = matches!(contact, ContactRef::New(_));
+                let input = NewCase {
+                    contact,
+                    subject: mail::clean_subject(&email.subject),
+                    priority: crate::model::Priority::Normal,
+                    category: crate::model::Category::Other,
+                    first_message: message,
+                };
+                let (case, stored) = open_case_in(&tx, &input, now)?;
+                (case, stored, true, new_contact)
+            }
+        };
+        tx.execute("UPDATE messages SET message_id = ?2 WHERE id = ?1", params![stored.id, email.message_key])?;
+        tx.commit()?;
+        Ok(Ingested { case_number: case.number, new_case, new_contact, duplicate: false, warnings })
     }
 }

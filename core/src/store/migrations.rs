@@ -134,6 +134,12 @@ CREATE TABLE clock_alerts (
 -- "Remind me": when the case should come back to the top of the queue with a notification.
 ALTER TABLE cases ADD COLUMN remind_at INTEGER;
 "#,
+    r#"
+-- An email's Message-ID (or sha256:<hex> of its bytes when it has none): threads replies to
+-- their case and makes importing the same mail twice a no-op.
+ALTER TABLE messages ADD COLUMN message_id TEXT;
+CREATE UNIQUE INDEX messages_message_id ON messages(message_id) WHERE message_id IS NOT NULL;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

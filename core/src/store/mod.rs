@@ -5,7 +5,7 @@
 //! it is touched. SQL stays in this module's children; the domain sees typed records.
 
 mod cases;
-pub use cases::DEFAULT_AUTHOR;
+pub use cases::{Ingested, DEFAULT_AUTHOR};
 mod contacts;
 mod migrations;
 mod queue;

@@ -665,3 +665,68 @@ fn cases_waiting_on_a_silent_customer_are_solved_after_the_set_days_only_when_as
     }
     assert!(store.auto_solve(day(9)).expect("again").is_empty());
 }
+
+fn email(from: &str, subject: &str, id: &str, extra: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: shop@example.com\r\nSubject: {subject}\r\nDate: Wed, 25 Nov 2026 09:00:00 +0000\r\n\
+         Message-ID: <{id}>\r\n{extra}\r\n{body}\r\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn received_emails_are_threaded_onto_cases_and_contacts_once() {
+    let mut store = Store::open_in_memory().expect("db");
+    let now = mins(120);
+    let first = store.ingest_email(&email("Ana Costa <ana@example.com>", "Where is my parcel?", "a1@x", "", "Order 4817?"), now).expect("first");
+    assert_eq!((first.case_number, first.new_case, first.new_contact, first.duplicate), (1001, true, true, false));
+    let view = store.case_view(1001, now).expect("view");
+    assert_eq!(view.case.subject, "Where is my parcel?");
+    assert_eq!(view.contact.emails, vec!["ana@example.com"]);
+    assert_eq!(view.case.waiting_since, Some(t0()), "the email's Date counts for the clock");
+
+    // A reply in the same thread, a reply by tag, a new matter from a known sender, a stranger.
+    let rows: Vec<(Vec<u8>, u32, bool, bool)> = vec![
+        (email("ana@example.com", "Re: Where is my parcel?", "a2@x", "In-Reply-To: <a1@x>\r\n", "Any news?"), 1001, false, false),
+        (email("Ana <ana@example.com>", "Still waiting [#1001]", "a3@x", "", "Hello?"), 1001, false, false),
+        (email("ana@example.com", "New order question", "a4@x", "", "Can I add a mug?"), 1002, true, false),
+        (email("bo@example.com", "Fwd: Re: Invoice", "b1@x", "", "Need an invoice"), 1003, true, true),
+    ];
+    for (raw, number, new_case, new_contact) in rows {
+        let got = store.ingest_email(&raw, now).expect("ingest");
+        assert_eq!((got.case_number, got.new_case, got.new_contact), (number, new_case, new_contact));
+    }
+    assert_eq!(store.case(1003).expect("case").subject, "Invoice");
+    assert_eq!(store.contact_by_email("ana@example.com").expect("ana").id, store.case(1002).expect("case").contact_id);
+
+    // The same mail again (a re-import, a second fetch) writes nothing.
+    let again = store.ingest_email(&email("ana@example.com", "Re: Where is my parcel?", "a2@x", "In-Reply-To: <a1@x>\r\n", "Any news?"), now).expect("again");
+    assert_eq!((again.case_number, again.duplicate), (1001, true));
+    assert_eq!(count(&store, "messages"), 5);
+    assert_eq!(count(&store, "contacts"), 2);
+
+    // Replies to a merged case land on the case it joined.
+    store.merge_cases(1001, 1002, "Shop", now).expect("merge");
+    let late = store.ingest_email(&email("ana@example.com", "Re: New order question", "a5@x", "References: <a4@x>\r\n", "And?"), now).expect("late");
+    assert_eq!(late.case_number, 1001);
+}
+
+#[test]
+fn a_broken_email_is_still_stored_with_a_visible_warning() {
+    let mut store = Store::open_in_memory().expect("db");
+    let got = store.ingest_email(b"\x00\x01 not an email \xff", mins(10)).expect("stored");
+    assert!(got.new_case && !got.duplicate);
+    assert_eq!(got.warnings.len(), 1);
+    let view = store.case_view(got.case_number, mins(11)).expect("view");
+    assert_eq!(view.contact.name, "Unknown sender");
+    let body = view
+        .timeline
+        .iter()
+        .find_map(|e| match e {
+            TimelineEntry::Message(m) => Some(m.body.clone()),
+            _ => None,
+        })
+        .expect("message");
+    assert!(body.contains("not an email") && body.contains("[Shopdesk: This email could not be read"), "{body}");
+    assert!(store.ingest_email(b"\x00\x01 not an email \xff", mins(12)).expect("again").duplicate, "keyed by content");
+}
