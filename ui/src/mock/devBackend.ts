@@ -24,6 +24,7 @@ import type {
   SlaSettings,
   Status,
 } from '../lib/types';
+import { defaultSla } from './slaDefaults';
 
 const contacts: Contact[] = [];
 const cases: Case[] = [];
@@ -65,17 +66,7 @@ function createContact(input: NewContact): Contact {
 let appPrefs = { keep_running_in_tray: false };
 let startAtLogin = false;
 
-let sla: SlaSettings = {
-  first_reply_mins: { email: 120, phone: 120, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
-  later_reply_mins: { email: 240, phone: 240, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
-  hard_limit_mins: { email: 1440 },
-  warn_percent: 75,
-  keep_posted_days: 2,
-  follow_up_days: 3,
-  auto_solve_days: null,
-  time_zone: 'UTC',
-  business_hours: null,
-};
+let sla: SlaSettings = defaultSla();
 
 interface Wait {
   since: string;

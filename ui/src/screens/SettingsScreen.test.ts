@@ -23,19 +23,10 @@ vi.mock('../lib/ipc', async (importOriginal) => {
 import { IpcFailure, ipc } from '../lib/ipc';
 import type { SlaSettings } from '../lib/types';
 import SettingsScreen from './SettingsScreen.svelte';
+import { defaultSla } from '../mock/slaDefaults';
 
 const mocked = ipc as unknown as Record<string, ReturnType<typeof vi.fn>>;
-const defaults: SlaSettings = {
-  first_reply_mins: { email: 120, phone: 120, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
-  later_reply_mins: { email: 240, phone: 240, voicemail: 120, chat: 15, social: 240, letter: 2880, in_person: 1440 },
-  hard_limit_mins: { email: 1440 },
-  warn_percent: 75,
-  keep_posted_days: 2,
-  follow_up_days: 3,
-  auto_solve_days: null,
-  time_zone: 'UTC',
-  business_hours: null,
-};
+const defaults: SlaSettings = defaultSla();
 
 describe('SettingsScreen', () => {
   beforeEach(() => {
