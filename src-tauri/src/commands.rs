@@ -22,8 +22,9 @@ fn with_store<T>(
     f: impl FnOnce(&mut Store, DateTime<Utc>) -> shopdesk_core::Result<T>,
 ) -> Reply<T> {
     let now = state.clock.now();
-    let mut store = state.store.lock().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
-    Ok(f(&mut store, now)?)
+    let mut guard = state.store.lock().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
+    let store = guard.as_mut().map_err(|why| IpcError { kind: "storage", message: why.clone() })?;
+    Ok(f(store, now)?)
 }
 
 /// Like [`with_store`] for commands that change data: the reply-clock scheduler looks again.

@@ -18,7 +18,9 @@ use tokio::sync::Notify;
 
 /// The open database, shared by every command, and the scheduler's wake-up call.
 pub struct AppState {
-    pub store: Mutex<Store>,
+    /// The open database, or why it could not be opened (a file from a newer Shopdesk, a
+    /// damaged file): the window then opens anyway and every command says why.
+    pub store: Mutex<Result<Store, String>>,
     /// Notified after every change to the data, so the reply clocks are looked at again.
     pub wake: Arc<Notify>,
     /// Why the last desktop notification could not be shown (`None`: it was, or none yet).
@@ -82,10 +84,9 @@ pub fn run() {
     let result = tauri::Builder::default()
         .setup(move |app| {
             let clock = clock::Clock::from_env();
-            let store = open_store(app, &options, clock.now()).map_err(|message| {
+            let store = open_store(app, &options, clock.now()).inspect_err(|message| {
                 tracing::error!("{message}");
-                message
-            })?;
+            });
             let wake = Arc::new(Notify::new());
             app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None), clock });
             #[cfg(desktop)]
@@ -107,7 +108,7 @@ pub fn run() {
                 let app = window.app_handle();
                 let keep = app
                     .try_state::<AppState>()
-                    .and_then(|s| s.store.lock().ok().and_then(|store| store.app_prefs().ok()))
+                    .and_then(|s| s.store.lock().ok().and_then(|store| store.as_ref().ok()?.app_prefs().ok()))
                     .is_some_and(|prefs| prefs.keep_running_in_tray);
                 if keep && tray::exists(app) {
                     api.prevent_close();

@@ -31,3 +31,16 @@ def test_first_run_shows_empty_queue_then_demo(app):
     nav = text_of(app.wait_for("nav-queue"))
     assert queue["waiting"] in numbers_in(nav), f"nav-queue {nav!r} should show the waiting count {queue['waiting']}"
     assert not any(el.is_displayed() for el in app.all("queue-empty"))
+
+
+def test_a_database_from_a_newer_shopdesk_opens_the_window_with_a_clear_message(launch, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "newer.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.executescript("CREATE TABLE future (x); PRAGMA user_version = 99;")
+    before = db.read_bytes()
+    app = launch(["--db", str(db)])
+    error = app.wait_for("form-error")
+    assert "newer version of Shopdesk" in error.text and "the file was not changed" in error.text, error.text
+    assert db.read_bytes() == before, "the newer file was touched"
