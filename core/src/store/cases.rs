@@ -611,18 +611,23 @@ pub struct Ingested {
     pub warnings: Vec<String>,
 }
 
+/// The number of the case holding the stored email with this Message-ID (or content key).
+fn case_of_email(conn: &Connection, message_id: &str) -> Result<Option<u32>> {
+    Ok(conn
+        .query_row(
+            "SELECT c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.message_id = ?1",
+            [message_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// The case an email belongs to: the case of a message it replies to, else the one its subject
 /// tags ("[#1042]"), following merges.
 fn thread_case(tx: &Connection, email: &mail::ParsedEmail) -> Result<Option<Case>> {
     let mut number: Option<u32> = None;
     for id in &email.thread_ids {
-        number = tx
-            .query_row(
-                "SELECT c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.message_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?;
+        number = case_of_email(tx, id)?;
         if number.is_some() {
             break;
         }
@@ -651,14 +656,7 @@ impl Store {
         let now = truncate(now);
         let email = mail::parse(raw);
         let tx = self.conn.transaction()?;
-        let known: Option<u32> = tx
-            .query_row(
-                "SELECT c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.message_id = ?1",
-                [&email.message_key],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(case_number) = known {
+        if let Some(case_number) = case_of_email(&tx, &email.message_key)? {
             return Ok(Ingested { case_number, new_case: false, new_contact: false, duplicate: true, warnings: vec![] });
         }
         let mut warnings = email.warnings.clone();

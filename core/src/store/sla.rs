@@ -32,17 +32,30 @@ pub(crate) struct ClockContext {
     now: DateTime<Utc>,
 }
 
-fn load_settings(conn: &Connection) -> Result<SlaSettings> {
+/// A settings document by key; missing or unreadable (written by hand, say) gives the defaults.
+fn read_setting<T: serde::de::DeserializeOwned + Default>(conn: &Connection, key: &str) -> Result<T> {
     let json: Option<String> =
-        conn.query_row("SELECT value FROM settings WHERE key = ?1", [SLA_KEY], |r| r.get(0)).optional()?;
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
     Ok(match json {
-        // Settings that no longer parse (written by hand, say) fall back to the defaults.
         Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "reply-target settings are unreadable; using the defaults");
-            SlaSettings::default()
+            tracing::warn!(error = %e, key, "settings are unreadable; using the defaults");
+            T::default()
         }),
-        None => SlaSettings::default(),
+        None => T::default(),
     })
+}
+
+fn write_setting<T: serde::Serialize>(conn: &Connection, key: &str, value: &T) -> Result<()> {
+    let json = serde_json::to_string(value).map_err(|e| crate::Error::Invalid(e.to_string()))?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, json.as_str()],
+    )?;
+    Ok(())
+}
+
+fn load_settings(conn: &Connection) -> Result<SlaSettings> {
+    read_setting(conn, SLA_KEY)
 }
 
 /// The spans a case waited on the customer or a third party, from its status-change events.
@@ -110,29 +123,17 @@ impl Store {
     }
 
     pub fn app_prefs(&self) -> Result<AppPrefs> {
-        let json: Option<String> =
-            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [PREFS_KEY], |r| r.get(0)).optional()?;
-        Ok(json.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+        read_setting(&self.conn, PREFS_KEY)
     }
 
     pub fn set_app_prefs(&mut self, prefs: &AppPrefs) -> Result<()> {
-        let json = serde_json::to_string(prefs).map_err(|e| crate::Error::Invalid(e.to_string()))?;
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [PREFS_KEY, json.as_str()],
-        )?;
-        Ok(())
+        write_setting(&self.conn, PREFS_KEY, prefs)
     }
 
     /// Checks and saves the reply targets and business hours.
     pub fn set_sla_settings(&mut self, settings: &SlaSettings) -> Result<()> {
         sla::validate(settings)?;
-        let json = serde_json::to_string(settings).map_err(|e| crate::Error::Invalid(e.to_string()))?;
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [SLA_KEY, json.as_str()],
-        )?;
-        Ok(())
+        write_setting(&self.conn, SLA_KEY, settings)
     }
 
     /// Open cases whose customer's clock is due soon or overdue at `now`, overdue first, then
