@@ -4,6 +4,7 @@
 //! how long each customer has waited; the shell (`src-tauri`) and the CLI only translate
 //! requests into calls on [`Store`] and results into JSON, tables or windows.
 
+pub mod account;
 pub mod alerts;
 pub mod clock;
 pub mod demo;

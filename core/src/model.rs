@@ -277,6 +277,70 @@ pub struct Message {
     pub recorded_at: DateTime<Utc>,
     /// Sent by Shopdesk itself (an acknowledgement); it does not stop the waiting clock.
     pub automatic: bool,
+    /// For an email the shop sends from Shopdesk: where it stands in the outbox.
+    pub delivery: Option<Delivery>,
+    /// Files that came with a received email, stored beside the database.
+    pub attachments: Vec<Attachment>,
+    /// The email also had an HTML version (shown, sanitised, on request).
+    pub has_html: bool,
+}
+
+word_enum!(
+    /// Where an email the shop wrote stands.
+    DeliveryState {
+        Queued => "queued", "waiting to be sent";
+        Sent => "sent", "sent";
+        Held => "held", "not sent";
+        Cancelled => "cancelled", "cancelled";
+    }
+);
+
+word_enum!(
+    /// Why Shopdesk sends an email.
+    OutgoingKind {
+        Reply => "reply", "reply";
+        Acknowledgement => "acknowledgement", "acknowledgement";
+    }
+);
+
+/// An email the shop wrote, in the outbox: committed before it is sent, so nothing is lost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Delivery {
+    pub state: DeliveryState,
+    pub kind: OutgoingKind,
+    pub to: String,
+    pub subject: String,
+    /// Queued: when the next attempt is due (the time the owner chose, or after a failure).
+    pub next_attempt_at: DateTime<Utc>,
+    /// The owner asked for it to go out later ("send tomorrow 8:00").
+    pub scheduled: bool,
+    pub attempts: u32,
+    /// Why the last attempt failed, in words for the shop owner.
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// A file that came with an email.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    /// The file's SHA-256: its name in the attachments folder.
+    pub hash: String,
+}
+
+/// A waiting, held or recently sent email, for the outbox list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OutboxEntry {
+    pub message_id: MessageId,
+    pub case_number: u32,
+    pub case_subject: String,
+    pub body: String,
+    pub delivery: Delivery,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -208,6 +208,9 @@ fn insert_message(
         happened_at,
         recorded_at: now,
         automatic,
+        delivery: None,
+        attachments: Vec::new(),
+        has_html: false,
     };
     conn.execute(
         "INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at, automatic)
@@ -320,6 +323,9 @@ fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
             happened_at: from_ms(r.get(5)?),
             recorded_at: from_ms(r.get(6)?),
             automatic: r.get(7)?,
+            delivery: None,
+            attachments: Vec::new(),
+            has_html: false,
         })
     })? {
         entries.push(TimelineEntry::Message(m?));

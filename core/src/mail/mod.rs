@@ -3,9 +3,49 @@
 //! multipart; HTML-only mail becomes text). Nothing here fails: a message mail-parser can't
 //! understand still becomes an entry, with its raw text and a warning.
 
+pub mod html;
+pub mod imap;
+pub mod outgoing;
+pub mod smtp;
+
 use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use mail_parser::{HeaderValue, MessageParser};
 use sha2::{Digest, Sha256};
+
+/// How the shop's mail is doing, for the status line and the settings screen.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MailStatus {
+    /// Emails waiting to be sent (queued, including scheduled ones).
+    pub waiting: u32,
+    /// Of those, how many failed at least once and are being retried.
+    pub retrying: u32,
+    /// Emails not sent that need the owner (the server refused them).
+    pub held: u32,
+    /// The last time mail was fetched without error.
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    /// Why the last fetch failed, in words for the shop owner (`None`: it worked).
+    pub last_fetch_error: Option<String>,
+    /// Why the last send failed, if the latest attempt failed.
+    pub last_send_error: Option<String>,
+}
+
+/// What one fetch from the mailbox (or one import) brought in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FetchReport {
+    pub fetched: u32,
+    pub new_cases: u32,
+    pub added_to_cases: u32,
+    /// Already in Shopdesk (same Message-ID): skipped.
+    pub duplicates: u32,
+    /// Acknowledgements queued for new cases.
+    pub acknowledged: u32,
+    /// What could not be understood, one line per email, in words for the shop owner.
+    pub warnings: Vec<String>,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedEmail {
