@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Shopdesk needs, and only what is missing, so it is cheap to run before every build.
 #   scripts/setup.sh app    system libraries, Node >= 20, npm dependencies (to build and run the app)
-#   scripts/setup.sh test   the above plus Xvfb, WebKitWebDriver, tauri-driver and the e2e Python venv
+#   scripts/setup.sh test   the above plus Xvfb, WebKitWebDriver, tauri-driver, the e2e Python venv and the
+#                           mail/keychain test servers (Dovecot, gnome-keyring, secret-tool)
 # Debian/Ubuntu (apt). Runs as root or through sudo. Rust itself cannot be installed from here.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -12,7 +13,11 @@ case $mode in app | test) ;; *) die "usage: scripts/setup.sh app|test" ;; esac
 
 APP_PACKAGES=(libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
   build-essential pkg-config curl file libssl-dev)
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 fonts-dejavu-core)
+# libdbus-1-dev (above) is what the keyring crate links against, so the app needs it too.
+# The mail tests start their own Dovecot (tests/e2e/start_imap.sh) and gnome-keyring per test;
+# secret-tool (libsecret-tools) reads the app's stored password back.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 fonts-dejavu-core
+  dovecot-core dovecot-imapd gnome-keyring libsecret-tools)
 # Vite 8 (ui/) needs Node ^20.19 or >= 22.12.
 NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19
 
@@ -114,6 +119,29 @@ ensure_python_venv() {
   cp "$req" "$installed"
 }
 
+# Installing dovecot-core may enable (and, with systemd, start) the system Dovecot on ports 143/993.
+# The tests never use it (each runs its own instance on a random high port with its own config), so
+# stop and disable it: nothing then listens on the mail ports or restarts at boot. Idempotent.
+quiet_system_dovecot() {
+  is_installed dovecot-core || return 0
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    if systemctl is-enabled --quiet dovecot.service 2>/dev/null || systemctl is-active --quiet dovecot.service 2>/dev/null ||
+      systemctl is-active --quiet dovecot.socket 2>/dev/null; then
+      say "stopping and disabling the system Dovecot service (the tests run their own)"
+      as_root systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+    fi
+  else
+    # No systemd (containers): stop a running system instance, keep the SysV script from starting it.
+    if [ -f /run/dovecot/master.pid ] && kill -0 "$(cat /run/dovecot/master.pid)" 2>/dev/null; then
+      say "stopping the system Dovecot (the tests run their own)"
+      as_root doveadm stop >/dev/null 2>&1 || as_root kill "$(cat /run/dovecot/master.pid)" || true
+    fi
+    if command -v update-rc.d >/dev/null && ls /etc/rc[2-5].d/S*dovecot >/dev/null 2>&1; then
+      as_root update-rc.d dovecot disable >/dev/null 2>&1 || true
+    fi
+  fi
+}
+
 started=$SECONDS
 packages=("${APP_PACKAGES[@]}")
 [ "$mode" = test ] && packages+=("${TEST_PACKAGES[@]}")
@@ -123,6 +151,7 @@ ensure_rust
 npm_ci "$ROOT"
 npm_ci "$ROOT/ui"
 if [ "$mode" = test ]; then
+  quiet_system_dovecot
   ensure_tauri_driver
   ensure_python_venv
 fi

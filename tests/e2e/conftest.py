@@ -28,6 +28,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from helpers import text_of
+from mailservers import Imap, KeyringSession, ServerUnavailable, SmtpSink, keyring_session
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("SHOPDESK_ARTIFACTS", ROOT / "artifacts"))
@@ -345,3 +346,53 @@ def clicking_recorder(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+# --- real mail servers and keychain (mailservers.py; /work/shared/TESTING-ON-LINUX.md sections 3-5) ---
+
+
+@pytest.fixture
+def smtp_sink(tmp_path) -> SmtpSink:
+    """An SMTP server on a free port that accepts every mail and any AUTH login (see SmtpSink)."""
+    sink = SmtpSink(tmp_path / "smtp").start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture
+def imap_server(request) -> Imap:
+    """A throw-away Dovecot on a free port, user test@example.com / test-pw (see Imap). Skips the test
+    where Dovecot 2.3 is not installed or the tests don't run as root. Its log goes to artifacts/ when
+    the test fails."""
+    try:
+        server = Imap()
+    except ServerUnavailable as e:
+        pytest.skip(str(e))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        failed = any(
+            getattr(request.node, f"rep_{when}", None) is not None and getattr(request.node, f"rep_{when}").failed
+            for when in ("setup", "call")
+        )
+        if failed and server.log.exists():
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(server.log, ARTIFACTS / f"FAILED-{request.node.name}-dovecot.log")
+        server.close()
+
+
+@pytest.fixture
+def keyring_env(tmp_path) -> KeyringSession:
+    """gnome-keyring-daemon with a fresh unlocked keyring on the test's D-Bus session. The fixture value is
+    the environment for the processes under test (a dict), with .lookup(service, username)."""
+    try:
+        session = keyring_session(tmp_path / "keyring-home")
+    except ServerUnavailable as e:
+        pytest.skip(str(e))
+    try:
+        yield session
+    finally:
+        session.stop()
