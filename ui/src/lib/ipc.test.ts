@@ -71,6 +71,44 @@ describe('ipc calls', () => {
     ]);
   });
 
+  it('send the mail commands with the contract names and camelCase arguments', async () => {
+    invoke.mockResolvedValue(null);
+    const account = { from_name: 'Costa Ceramics' } as unknown as Parameters<typeof ipc.setMailAccount>[0];
+    await ipc.getMailAccount();
+    await ipc.setMailAccount(account, null);
+    await ipc.sendTestEmail(null);
+    await ipc.sendReply(1001, 'Hello', '2026-11-26T08:00:00Z');
+    await ipc.retryOutgoing('msg_1');
+    await ipc.cancelOutgoing('msg_1');
+    await ipc.outbox();
+    await ipc.mailStatus();
+    await ipc.fetchMailNow();
+    await ipc.messageHtml('msg_2', true);
+    expect(invoke.mock.calls).toEqual([
+      ['get_mail_account', undefined],
+      ['set_mail_account', { account, password: null }],
+      ['send_test_email', { to: null }],
+      ['send_reply', { number: 1001, body: 'Hello', sendAt: '2026-11-26T08:00:00Z' }],
+      ['retry_outgoing', { messageId: 'msg_1' }],
+      ['cancel_outgoing', { messageId: 'msg_1' }],
+      ['outbox', undefined],
+      ['mail_status', undefined],
+      ['fetch_mail_now', undefined],
+      ['message_html', { messageId: 'msg_2', remoteImages: true }],
+    ]);
+  });
+
+  it('call the mail-changed handler without a payload', async () => {
+    listen.mockReset().mockImplementation(async (_name: string, cb: (e: { payload: unknown }) => void) => {
+      cb({ payload: null });
+      return () => {};
+    });
+    const changed = vi.fn();
+    await events.onMailChanged(changed);
+    expect(listen.mock.calls[0][0]).toBe('mail-changed');
+    expect(changed).toHaveBeenCalledWith();
+  });
+
   it('hand event payloads to the handler', async () => {
     const off = vi.fn();
     listen.mockReset().mockImplementation(async (name: string, cb: (e: { payload: unknown }) => void) => {

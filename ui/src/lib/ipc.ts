@@ -16,11 +16,16 @@ import type {
   ContactProfile,
   ContactSummary,
   IpcError,
+  FetchReport,
   IpcErrorKind,
+  MailAccount,
+  MailAccountView,
+  MailStatus,
   Message,
   NewCase,
   NewContact,
   NewMessage,
+  OutboxEntry,
   Queue,
   QueueFilter,
   SlaSettings,
@@ -113,6 +118,26 @@ export const ipc = {
   /** "Remind me" on a case at an ISO instant; null clears it. */
   setReminder: (number: number, at: string | null) => call<Case>('set_reminder', { number, at }),
   setAppPrefs: (prefs: AppPrefs) => call<AppPrefs>('set_app_prefs', { prefs }),
+
+  // Email in and out.
+  getMailAccount: () => call<MailAccountView>('get_mail_account'),
+  /** password: null keeps the one in the keychain, '' removes it. */
+  setMailAccount: (account: MailAccount, password: string | null) =>
+    call<MailAccountView>('set_mail_account', { account, password }),
+  /** Resolves with a sentence saying where it went; rejects with the server's reason in words. */
+  sendTestEmail: (to: string | null) => call<string>('send_test_email', { to }),
+  /** Queues an email reply on the case; sendAt (ISO instant) schedules it, null sends now. */
+  sendReply: (number: number, body: string, sendAt: string | null) =>
+    call<Message>('send_reply', { number, body, sendAt }),
+  retryOutgoing: (messageId: string) => call<Message>('retry_outgoing', { messageId }),
+  cancelOutgoing: (messageId: string) => call<Message>('cancel_outgoing', { messageId }),
+  /** Waiting, held and recently sent emails. */
+  outbox: () => call<OutboxEntry[]>('outbox'),
+  mailStatus: () => call<MailStatus>('mail_status'),
+  fetchMailNow: () => call<FetchReport>('fetch_mail_now'),
+  /** The email's HTML, sanitised by the core; remote images only when asked for. null: none. */
+  messageHtml: (messageId: string, remoteImages: boolean) =>
+    call<string | null>('message_html', { messageId, remoteImages }),
 };
 
 export type Unlisten = () => void;
@@ -133,4 +158,6 @@ export const events = {
   onClockAlerts: (handler: (batch: ClockAlerts) => void) => on<ClockAlerts>('clock-alerts', handler),
   /** The user clicked "Open case" in a desktop notification. */
   onOpenCase: (handler: (number: number) => void) => on<number>('open-case', handler),
+  /** The outbox or the mailbox changed: what is on screen may be out of date. */
+  onMailChanged: (handler: () => void) => on<null>('mail-changed', () => handler()),
 };

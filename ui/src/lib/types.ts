@@ -3,6 +3,7 @@
 // and adds only what exists on the UI side or in the shell (IPC errors, app info, event payloads).
 
 export type { Alert } from './bindings/Alert';
+export type { Attachment } from './bindings/Attachment';
 export type { BusinessHours } from './bindings/BusinessHours';
 export type { Case } from './bindings/Case';
 export type { CaseEvent } from './bindings/CaseEvent';
@@ -19,19 +20,28 @@ export type { ContactId } from './bindings/ContactId';
 export type { ContactProfile } from './bindings/ContactProfile';
 export type { ContactRef } from './bindings/ContactRef';
 export type { ContactSummary } from './bindings/ContactSummary';
+export type { Delivery } from './bindings/Delivery';
+export type { DeliveryState } from './bindings/DeliveryState';
 export type { Direction } from './bindings/Direction';
 export type { EventId } from './bindings/EventId';
 export type { EventKind } from './bindings/EventKind';
 export type { Fault } from './bindings/Fault';
+export type { FetchReport } from './bindings/FetchReport';
+export type { MailAccount } from './bindings/MailAccount';
+export type { MailAccountView } from './bindings/MailAccountView';
+export type { MailStatus } from './bindings/MailStatus';
 export type { Message } from './bindings/Message';
 export type { MessageId } from './bindings/MessageId';
 export type { NewCase } from './bindings/NewCase';
 export type { NewContact } from './bindings/NewContact';
 export type { NewMessage } from './bindings/NewMessage';
 export type { OpenSpan } from './bindings/OpenSpan';
+export type { OutboxEntry } from './bindings/OutboxEntry';
+export type { OutgoingKind } from './bindings/OutgoingKind';
 export type { Priority } from './bindings/Priority';
 export type { Queue } from './bindings/Queue';
 export type { QueueFilter } from './bindings/QueueFilter';
+export type { Security } from './bindings/Security';
 export type { SlaSettings } from './bindings/SlaSettings';
 export type { AppPrefs } from './bindings/AppPrefs';
 export type { Status } from './bindings/Status';

@@ -194,6 +194,9 @@ function logMessage(k: Case, input: NewMessage, at?: string): Message {
     happened_at: input.happened_at ?? at ?? now(),
     recorded_at: at ?? now(),
     automatic: false,
+    delivery: null,
+    attachments: [],
+    has_html: false,
   };
   messages.push(m);
   return m;
