@@ -387,9 +387,13 @@ def imap_server(request) -> Imap:
 @pytest.fixture
 def keyring_env(tmp_path) -> KeyringSession:
     """gnome-keyring-daemon with a fresh unlocked keyring on the test's D-Bus session. The fixture value is
-    the environment for the processes under test (a dict), with .lookup(service, username)."""
+    the environment for the processes under test (a dict), with .lookup(service, username).
+
+    The app finds the keyring through DBUS_SESSION_BUS_ADDRESS alone, which it inherits anyway: a test
+    just requests this fixture and calls launch(); launch(env=keyring_env) would also move the app's
+    HOME/XDG dirs into the keyring's home."""
     try:
-        session = keyring_session(tmp_path / "keyring-home")
+        session = keyring_session(tmp_path / "keyring-home", replace_stale=True)
     except ServerUnavailable as e:
         pytest.skip(str(e))
     try:

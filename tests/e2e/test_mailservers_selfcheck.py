@@ -173,3 +173,34 @@ def test_free_port_is_free():
     port = free_port()
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_keyring_replaces_a_daemon_the_bus_auto_started(tmp_path):
+    """A Secret Service client in a test without keyring_env makes the bus start gnome-keyring-daemon from
+    its activation file; that daemon must not block the next test's keyring."""
+    import subprocess
+
+    from mailservers import _process_name, keyring_session, secrets_owner_pid
+
+    # Keep the auto-started daemon out of the real HOME: activated services get this environment.
+    home = tmp_path / "activated-home"
+    (home / "data").mkdir(parents=True)
+    subprocess.run(
+        ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+         "org.freedesktop.DBus.UpdateActivationEnvironment",
+         f"dict:string:string:HOME,{home},XDG_DATA_HOME,{home / 'data'},XDG_CACHE_HOME,{home / 'cache'}"],
+        check=True, capture_output=True, timeout=10,
+    )
+    done = subprocess.run(["secret-tool", "lookup", "service", "shopdesk", "username", "a@b"],
+                          capture_output=True, timeout=20)
+    assert done.returncode == 1 and done.stdout == b""
+    stale = secrets_owner_pid()
+    assert stale is not None and _process_name(stale) == "gnome-keyring-d", "the bus auto-started the daemon"
+
+    with pytest.raises(RuntimeError, match="already owned"):
+        keyring_session(tmp_path / "strict")
+    with keyring_session(tmp_path / "fresh", replace_stale=True) as kr:
+        assert kr.pid != stale and secrets_owner_pid() == kr.pid
+        kr.store("shopdesk", "shop@example.com", "pw-3")
+        assert kr.lookup("shopdesk", "shop@example.com") == "pw-3"
+    assert secrets_owner_pid() is None, "stop() frees the bus name"
