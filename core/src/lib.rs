@@ -15,6 +15,7 @@ pub mod model;
 pub mod normalize;
 pub mod paths;
 pub mod prefs;
+pub mod secrets;
 pub mod sla;
 pub mod store;
 

@@ -1,1 +1,141 @@
-//! TODO
+//! Fetching new mail from the shop's mailbox over IMAP. Where intake stands is a UID per
+//! mailbox and UIDVALIDITY: only UIDs above the last filed one are asked for, so nothing is
+//! fetched twice or skipped after a restart or a dropped connection. Mail is read with
+//! BODY.PEEK, so it stays unread in the shop's other mail programs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+use crate::account::{MailAccount, Security};
+
+/// The longest any single step (connect, login, a batch) may take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+/// Emails fetched per round trip: bounds memory with large mailboxes.
+const BATCH: u32 = 50;
+
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Stream for T {}
+
+type Session = async_imap::Session<Box<dyn Stream>>;
+
+/// Where intake stood: the mailbox's UIDVALIDITY and the last UID filed under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub uidvalidity: u32,
+    pub last_uid: u32,
+}
+
+async fn step<T, E: std::fmt::Display>(what: &str, fut: impl std::future::Future<Output = Result<T, E>>) -> Result<T, String> {
+    match tokio::time::timeout(STEP_TIMEOUT, fut).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(format!("{what}: {e}")),
+        Err(_) => Err(format!("{what}: no answer within {} seconds", STEP_TIMEOUT.as_secs())),
+    }
+}
+
+fn tls_connector() -> Result<tokio_rustls::TlsConnector, String> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_platform_verifier())
+        .map_err(|e| format!("TLS can't be set up: {e}"))?
+        .with_no_client_auth();
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
+}
+
+async fn tls<S: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug + 'static>(host: &str, stream: S) -> Result<Box<dyn Stream>, String> {
+    let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| format!("\"{host}\" is not a server name: {e}"))?;
+    let stream = step(&format!("A secure connection to {host} failed"), tls_connector()?.connect(name, stream)).await?;
+    Ok(Box::new(stream))
+}
+
+async fn login(account: &MailAccount, password: &str) -> Result<Session, String> {
+    let host = account.imap_host.as_str();
+    let at = format!("{host}:{}", account.imap_port);
+    let tcp = step(&format!("Could not reach the mail server {at}"), TcpStream::connect((host, account.imap_port))).await?;
+    let client = match account.imap_security {
+        Security::Tls => {
+            let mut client = async_imap::Client::new(tls(host, tcp).await?);
+            step(&format!("The mail server {at} did not greet"), client.read_response()).await?;
+            client
+        }
+        Security::Starttls => {
+            let mut plain = async_imap::Client::new(tcp);
+            step(&format!("The mail server {at} did not greet"), plain.read_response()).await?;
+            step(&format!("The mail server {at} refused STARTTLS"), plain.run_command_and_check_ok("STARTTLS", None)).await?;
+            async_imap::Client::new(tls(host, plain.into_inner()).await?)
+        }
+        Security::None => {
+            let mut client = async_imap::Client::new(Box::new(tcp) as Box<dyn Stream>);
+            step(&format!("The mail server {at} did not greet"), client.read_response()).await?;
+            client
+        }
+    };
+    match tokio::time::timeout(STEP_TIMEOUT, client.login(account.login(), password)).await {
+        Ok(Ok(session)) => Ok(session),
+        Ok(Err((e, _))) => Err(format!("The mail server {at} refused the login: check the username and password in Settings ({e})")),
+        Err(_) => Err(format!("The mail server {at} did not answer the login")),
+    }
+}
+
+/// Fetches every email after `cursor` (all of them when the mailbox's UIDVALIDITY changed or
+/// there is no cursor yet), handing each to `file` in UID order with its new cursor. `file`
+/// files the email and records the cursor; an error from it stops the fetch there, so that
+/// email is fetched again next time. Returns how many were handed over.
+pub async fn fetch_new(
+    account: &MailAccount,
+    password: &str,
+    cursor: Option<Cursor>,
+    mut file: impl FnMut(Cursor, &[u8]) -> Result<(), String>,
+) -> Result<u32, String> {
+    let mut session = login(account, password).await?;
+    let folder = account.imap_folder.as_str();
+    let mailbox = step(&format!("The folder \"{folder}\" can't be opened"), session.examine(folder)).await?;
+    let uidvalidity = mailbox.uid_validity.unwrap_or(0);
+    let mut last_uid = match cursor {
+        Some(c) if c.uidvalidity == uidvalidity => c.last_uid,
+        Some(c) => {
+            tracing::warn!(old = c.uidvalidity, new = uidvalidity, "the mailbox's UIDVALIDITY changed; reading it all again (duplicates are skipped)");
+            0
+        }
+        None => 0,
+    };
+    let mut handed = 0;
+    loop {
+        let range = format!("{}:{}", last_uid + 1, last_uid.saturating_add(BATCH));
+        let fetches: Vec<async_imap::types::Fetch> = {
+            let stream = step("Fetching mail failed", session.uid_fetch(&range, "(UID BODY.PEEK[])")).await?;
+            step("Fetching mail failed", stream.try_collect()).await?
+        };
+        let mut got: Vec<(u32, Vec<u8>)> = fetches
+            .iter()
+            .filter_map(|f| Some((f.uid?, f.body()?.to_vec())))
+            .filter(|(uid, _)| *uid > last_uid)
+            .collect();
+        got.sort_by_key(|(uid, _)| *uid);
+        if got.is_empty() {
+            // A gap of expunged UIDs: look further only if the mailbox has more.
+            let next = step("Fetching mail failed", session.uid_search(format!("UID {}:*", last_uid + 1))).await?;
+            match next.into_iter().filter(|uid| *uid > last_uid).min() {
+                Some(uid) => {
+                    last_uid = uid - 1;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        for (uid, raw) in got {
+            file(Cursor { uidvalidity, last_uid: uid }, &raw)?;
+            last_uid = uid;
+            handed += 1;
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
+    Ok(handed)
+}

@@ -7,6 +7,7 @@ pub mod html;
 pub mod imap;
 pub mod outgoing;
 pub mod smtp;
+pub mod worker;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -62,8 +63,31 @@ pub struct ParsedEmail {
     /// Auto-Submitted, Precedence bulk/junk/list, List-Id, mailer-daemon or no-reply senders
     /// (RFC 3834): never to be answered automatically.
     pub auto_generated: bool,
+    /// The HTML version, as it came (only when the email really had one).
+    pub html: Option<String>,
+    pub attachments: Vec<ParsedAttachment>,
     /// What could not be understood, in words for the shop owner.
     pub warnings: Vec<String>,
+}
+
+/// A file that came with an email.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// Attachments above this size are kept, with a warning on the message.
+pub const LARGE_ATTACHMENT: usize = 25 * 1024 * 1024;
+
+/// "2.4 MB", for warnings.
+pub fn human_size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} bytes"),
+    }
 }
 
 fn ids(value: &HeaderValue<'_>) -> Vec<String> {
@@ -95,6 +119,8 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
             date: None,
             text: String::from_utf8_lossy(raw).into_owned(),
             auto_generated: false,
+            html: None,
+            attachments: Vec::new(),
             warnings: vec!["This email could not be read as an email; its raw text is kept as it came.".into()],
         };
     };
@@ -110,7 +136,7 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
     if date.is_none() {
         warnings.push("The email has no readable date; the time it was imported is used.".into());
     }
-    let text = message.body_text(0).map(|t| t.trim().to_string()).unwrap_or_default();
+    let text = message.body_text(0).map(|t| t.replace("\r\n", "\n").trim().to_string()).unwrap_or_default();
     let header = |name: &str| message.header_raw(name).map(|v| v.trim().to_lowercase());
     let sender = from_email.clone().unwrap_or_default();
     let auto_generated = header("Auto-Submitted").is_some_and(|v| v != "no")
@@ -119,6 +145,39 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
         || ["mailer-daemon@", "postmaster@", "no-reply@", "noreply@", "do-not-reply@", "donotreply@"]
             .iter()
             .any(|prefix| sender.starts_with(prefix));
+    let html = message
+        .html_bodies()
+        .filter(|part| part.is_text_html())
+        .filter_map(|part| part.text_contents())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let html = (!html.trim().is_empty()).then_some(html);
+    let attachments: Vec<ParsedAttachment> = message
+        .attachments()
+        .enumerate()
+        .map(|(i, part)| {
+            use mail_parser::MimeHeaders;
+            let content_type = part
+                .content_type()
+                .map(|ct| match ct.subtype() {
+                    Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                    None => ct.ctype().to_string(),
+                })
+                .unwrap_or_else(|| "application/octet-stream".into())
+                .to_lowercase();
+            let filename = part
+                .attachment_name()
+                .map(safe_filename)
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| format!("attachment-{}", i + 1));
+            ParsedAttachment { filename, content_type, data: part.contents().to_vec() }
+        })
+        .collect();
+    for a in &attachments {
+        if a.data.len() > LARGE_ATTACHMENT {
+            warnings.push(format!("A large attachment ({}, {}) came with this email; it is kept.", a.filename, human_size(a.data.len())));
+        }
+    }
     let mut thread_ids = ids(message.in_reply_to());
     thread_ids.extend(ids(message.references()));
     ParsedEmail {
@@ -130,8 +189,22 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
         date,
         text,
         auto_generated,
+        html,
+        attachments,
         warnings,
     }
+}
+
+/// A file name from an email, without folders or characters that are unsafe on any system.
+fn safe_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    base.chars()
+        .map(|c| if c.is_control() || "<>:\"|?*".contains(c) { '_' } else { c })
+        .collect::<String>()
+        .trim_matches(['.', ' '])
+        .chars()
+        .take(200)
+        .collect()
 }
 
 /// The case number tagged in a subject like "Re: Where is my parcel [#1042]".

@@ -108,7 +108,7 @@ pub(super) fn summaries_of_contact(conn: &Connection, contact: ContactId, now: D
     with_clocks(conn, rows, &ClockContext::load(conn, now)?)
 }
 
-fn load_by_number(conn: &Connection, number: u32) -> Result<Case> {
+pub(super) fn load_by_number(conn: &Connection, number: u32) -> Result<Case> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases k WHERE k.number = ?1");
     let mut case = conn.query_row(&sql, [number], case_from_row).optional()?.ok_or(Error::NoCase(number))?;
     case.tags = tags_of(conn, case.id)?;
@@ -235,9 +235,11 @@ fn insert_message(
 }
 
 /// Recomputes the waiting clock of a case from its messages.
-fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
+pub(super) fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT happened_at, recorded_at, direction, channel, automatic FROM messages WHERE case_id = ?1",
+        "SELECT m.happened_at, m.recorded_at, m.direction, m.channel, m.automatic FROM messages m
+         LEFT JOIN outbox o ON o.message_id = m.id
+         WHERE m.case_id = ?1 AND (o.state IS NULL OR o.state = 'sent')",
     )?;
     let inputs = stmt
         .query_map([case_id], |r| {
@@ -299,7 +301,7 @@ fn write_reminder(
     record_event(conn, case.id, now, author, EventKind::FieldChanged, Some("reminder"), Some(&show(from)), Some(&show(to)))
 }
 
-fn refuse_merged(case: &Case) -> Result<()> {
+pub(super) fn refuse_merged(case: &Case) -> Result<()> {
     match case.merged_into {
         Some(into) => Err(Error::Invalid(format!("Case #{} was merged into #{into}; work on #{into} instead", case.number))),
         None => Ok(()),
@@ -309,7 +311,7 @@ fn refuse_merged(case: &Case) -> Result<()> {
 fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
     let mut entries: Vec<TimelineEntry> = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT id, direction, channel, author, body, happened_at, recorded_at, automatic
+        "SELECT id, direction, channel, author, body, happened_at, recorded_at, automatic, html IS NOT NULL
          FROM messages WHERE case_id = ?1",
     )?;
     for m in stmt.query_map([case_id], |r| {
@@ -325,10 +327,13 @@ fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
             automatic: r.get(7)?,
             delivery: None,
             attachments: Vec::new(),
-            has_html: false,
+            has_html: r.get(8)?,
         })
     })? {
-        entries.push(TimelineEntry::Message(m?));
+        let mut m = m?;
+        m.delivery = super::outbox::delivery_of(conn, m.id)?;
+        m.attachments = super::outbox::attachments_of(conn, m.id)?;
+        entries.push(TimelineEntry::Message(m));
     }
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, author, kind, field, old_value, new_value FROM case_events WHERE case_id = ?1",
@@ -398,7 +403,7 @@ fn open_case_in(tx: &Connection, input: &NewCase, now: DateTime<Utc>) -> Result<
 
 /// Adds a message to an existing case inside the caller's transaction, with the status and
 /// reminder rules and the clock kept in step.
-fn add_message_in(tx: &Connection, case: &Case, input: &NewMessage, automatic: bool, now: DateTime<Utc>) -> Result<Message> {
+pub(super) fn add_message_in(tx: &Connection, case: &Case, input: &NewMessage, automatic: bool, now: DateTime<Utc>) -> Result<Message> {
     refuse_merged(case)?;
     let contact = contacts::load(tx, case.contact_id)?;
     let message = insert_message(tx, case.id, input, &contact.name, automatic, now)?;
@@ -613,8 +618,18 @@ pub struct Ingested {
     pub new_contact: bool,
     /// Already stored (same Message-ID, or the same bytes): nothing was written.
     pub duplicate: bool,
+    /// An acknowledgement with the case number was queued for the sender.
+    pub acknowledged: bool,
     /// Written to the message too, so the timeline shows what could not be understood.
     pub warnings: Vec<String>,
+}
+
+/// Where an email comes from decides what Shopdesk does besides filing it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IngestOptions {
+    /// Fresh mail from the shop's mailbox: acknowledge a new case when the account says so.
+    /// Off for imports of past mail.
+    pub acknowledge: bool,
 }
 
 /// The number of the case holding the stored email with this Message-ID (or content key).
@@ -659,11 +674,20 @@ impl Store {
     /// "[#NNNN]" tag), else on a new case; from the contact with that email, else a new
     /// contact. Idempotent by Message-ID. A message that can't be understood is still stored.
     pub fn ingest_email(&mut self, raw: &[u8], now: DateTime<Utc>) -> Result<Ingested> {
+        self.ingest_email_with(raw, &IngestOptions::default(), now)
+    }
+
+    /// [`Store::ingest_email`], with the choices that depend on where the email came from.
+    pub fn ingest_email_with(&mut self, raw: &[u8], options: &IngestOptions, now: DateTime<Utc>) -> Result<Ingested> {
         let now = truncate(now);
         let email = mail::parse(raw);
+        // Files first (named by their content, so writing one twice is harmless): a database
+        // row never points at a file that isn't there.
+        let stored_files = self.store_attachments(&email.attachments)?;
+        let account = self.mail_account()?;
         let tx = self.conn.transaction()?;
         if let Some(case_number) = case_of_email(&tx, &email.message_key)? {
-            return Ok(Ingested { case_number, new_case: false, new_contact: false, duplicate: true, warnings: vec![] });
+            return Ok(Ingested { case_number, new_case: false, new_contact: false, duplicate: true, acknowledged: false, warnings: vec![] });
         }
         let mut warnings = email.warnings.clone();
         let happened_at = match email.date {
@@ -678,8 +702,12 @@ impl Store {
         if !warnings.is_empty() {
             body = format!("{body}\n\n[Shopdesk: {}]", warnings.join(" "));
         }
+        let from_shop = !account.from_address.is_empty() && email.from_email.as_deref() == Some(account.from_address.as_str());
+        let thread = thread_case(&tx, &email)?;
         let message = NewMessage {
-            direction: Direction::FromCustomer,
+            // The shop's own mail on a known conversation (a reply sent from webmail, a copy
+            // to itself) is the shop's; anything else from its address is still filed, as sent.
+            direction: if from_shop { Direction::FromShop } else { Direction::FromCustomer },
             channel: Channel::Email,
             author: email.from_name.clone().or_else(|| email.from_email.clone()).unwrap_or_default(),
             body,
@@ -691,7 +719,7 @@ impl Store {
                 .optional()?,
             None => None,
         };
-        let (case, stored, new_case, new_contact) = match thread_case(&tx, &email)? {
+        let (case, stored, new_case, new_contact) = match thread {
             Some(case) => {
                 let stored = add_message_in(&tx, &case, &message, false, now)?;
                 (case, stored, false, false)
@@ -721,8 +749,22 @@ impl Store {
                 (case, stored, true, new_contact)
             }
         };
-        tx.execute("UPDATE messages SET message_id = ?2 WHERE id = ?1", params![stored.id, email.message_key])?;
+        tx.execute(
+            "UPDATE messages SET message_id = ?2, html = ?3 WHERE id = ?1",
+            params![stored.id, email.message_key, email.html],
+        )?;
+        for (position, (attachment, hash)) in email.attachments.iter().zip(&stored_files).enumerate() {
+            tx.execute(
+                "INSERT INTO attachments (message_id, position, filename, content_type, size, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![stored.id, position as i64, attachment.filename, attachment.content_type, attachment.data.len() as i64, hash],
+            )?;
+        }
+        let acknowledged = new_case
+            && !from_shop
+            && options.acknowledge
+            && super::outbox::acknowledge_in(&tx, &case, &email, &account, now)?;
         tx.commit()?;
-        Ok(Ingested { case_number: case.number, new_case, new_contact, duplicate: false, warnings })
+        Ok(Ingested { case_number: case.number, new_case, new_contact, duplicate: false, acknowledged, warnings })
     }
 }

@@ -140,6 +140,46 @@ ALTER TABLE cases ADD COLUMN remind_at INTEGER;
 ALTER TABLE messages ADD COLUMN message_id TEXT;
 CREATE UNIQUE INDEX messages_message_id ON messages(message_id) WHERE message_id IS NOT NULL;
 "#,
+    r#"
+-- The outbox: an email the shop wrote is committed here (and on the timeline) before it is
+-- sent; a worker sends what is due, retrying with backoff. `lease_until` marks an attempt under
+-- way, so a crashed attempt is taken up again (with the same Message-ID) once it lapses.
+CREATE TABLE outbox (
+    message_id   TEXT PRIMARY KEY REFERENCES messages(id),
+    kind         TEXT NOT NULL,
+    to_addr      TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    in_reply_to  TEXT,
+    refs         TEXT NOT NULL DEFAULT '',
+    state        TEXT NOT NULL,
+    send_after   INTEGER NOT NULL,
+    scheduled    INTEGER NOT NULL DEFAULT 0,
+    lease_until  INTEGER,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    sent_at      INTEGER
+) STRICT;
+CREATE INDEX outbox_due ON outbox(state, send_after);
+CREATE INDEX outbox_to ON outbox(to_addr, kind);
+-- A received email's HTML version (sanitised when shown) and its files (stored by content hash
+-- in the attachments folder beside the database).
+ALTER TABLE messages ADD COLUMN html TEXT;
+CREATE TABLE attachments (
+    message_id   TEXT NOT NULL REFERENCES messages(id),
+    position     INTEGER NOT NULL,
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    hash         TEXT NOT NULL,
+    PRIMARY KEY (message_id, position)
+) STRICT;
+-- Where IMAP intake stands per mailbox: UIDs up to last_uid of this UIDVALIDITY are filed.
+CREATE TABLE imap_state (
+    mailbox     TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    last_uid    INTEGER NOT NULL
+) STRICT;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -5,7 +5,9 @@
 //! it is touched. SQL stays in this module's children; the domain sees typed records.
 
 mod cases;
-pub use cases::{Ingested, DEFAULT_AUTHOR};
+pub use cases::{IngestOptions, Ingested, DEFAULT_AUTHOR};
+mod outbox;
+pub use outbox::{backoff, promise_phrase, reply_subject, OutgoingMail, SEND_LEASE};
 mod contacts;
 mod migrations;
 mod queue;

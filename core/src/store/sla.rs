@@ -33,7 +33,7 @@ pub(crate) struct ClockContext {
 }
 
 /// A settings document by key; missing or unreadable (written by hand, say) gives the defaults.
-fn read_setting<T: serde::de::DeserializeOwned + Default>(conn: &Connection, key: &str) -> Result<T> {
+pub(super) fn read_setting<T: serde::de::DeserializeOwned + Default>(conn: &Connection, key: &str) -> Result<T> {
     let json: Option<String> =
         conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
     Ok(match json {
@@ -45,7 +45,7 @@ fn read_setting<T: serde::de::DeserializeOwned + Default>(conn: &Connection, key
     })
 }
 
-fn write_setting<T: serde::Serialize>(conn: &Connection, key: &str, value: &T) -> Result<()> {
+pub(super) fn write_setting<T: serde::Serialize>(conn: &Connection, key: &str, value: &T) -> Result<()> {
     let json = serde_json::to_string(value).map_err(|e| crate::Error::Invalid(e.to_string()))?;
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -730,3 +730,217 @@ fn a_broken_email_is_still_stored_with_a_visible_warning() {
     assert!(body.contains("not an email") && body.contains("[Shopdesk: This email could not be read"), "{body}");
     assert!(store.ingest_email(b"\x00\x01 not an email \xff", mins(12)).expect("again").duplicate, "keyed by content");
 }
+
+// ---- The outbox and acknowledgements ----
+
+fn mail_account(ack: bool) -> crate::account::MailAccount {
+    crate::account::MailAccount {
+        from_name: "Costa Ceramics".into(),
+        from_address: "shop@example.com".into(),
+        smtp_host: "127.0.0.1".into(),
+        smtp_port: 2525,
+        smtp_security: crate::account::Security::None,
+        signature: "Costa Ceramics\nwww.costa.example".into(),
+        acknowledge: ack,
+        ..crate::account::MailAccount::default()
+    }
+}
+
+fn store_with_account(ack: bool) -> Store {
+    let mut store = Store::open_in_memory().expect("store");
+    store.set_mail_account(&mail_account(ack)).expect("account saved");
+    store
+}
+
+fn delivery(store: &Store, number: u32, id: crate::MessageId) -> Delivery {
+    store
+        .case_view(number, mins(0))
+        .expect("view")
+        .timeline
+        .into_iter()
+        .find_map(|e| match e {
+            TimelineEntry::Message(m) if m.id == id => m.delivery,
+            _ => None,
+        })
+        .expect("message has a delivery")
+}
+
+#[test]
+fn a_reply_is_committed_first_and_stops_the_clock_only_once_sent() {
+    let mut store = store_with_account(false);
+    let got = store.ingest_email(&email("Ana Costa <ana@example.com>", "Where is my parcel?", "a1@x", "", "Order 4817?"), mins(0)).expect("in");
+    let reply = store.queue_reply(got.case_number, "It left today.", None, "Rui", mins(30)).expect("queued");
+    let d = reply.delivery.clone().expect("delivery");
+    assert_eq!((d.state, d.kind, d.to.as_str(), d.attempts), (DeliveryState::Queued, OutgoingKind::Reply, "ana@example.com", 0));
+    assert_eq!(d.subject, format!("Re: Where is my parcel? [#{}]", got.case_number));
+    assert!(reply.body.ends_with("-- \nCosta Ceramics\nwww.costa.example"), "signed: {}", reply.body);
+    let case = store.case(got.case_number).expect("case");
+    assert_eq!(case.waiting_since, Some(t0()), "not sent yet: the customer still waits");
+
+    let claimed = store.claim_due_mail(mins(31), 10).expect("claim");
+    assert_eq!(claimed.len(), 1);
+    let mail = &claimed[0];
+    assert_eq!(mail.in_reply_to.as_deref(), Some("a1@x"));
+    assert_eq!(mail.references, vec!["a1@x".to_string()]);
+    assert_eq!(mail.to_name, "Ana Costa");
+    assert!(mail.rfc_message_id.ends_with("@example.com"), "{}", mail.rfc_message_id);
+    assert!(store.claim_due_mail(mins(31), 10).expect("again").is_empty(), "an attempt under way is not taken twice");
+
+    store.record_sent(mail.message_id, mins(32)).expect("sent");
+    let d = delivery(&store, got.case_number, reply.id);
+    assert_eq!((d.state, d.sent_at), (DeliveryState::Sent, Some(mins(32))));
+    let case = store.case(got.case_number).expect("case");
+    assert_eq!(case.waiting_since, None, "answered");
+    assert_eq!(case.first_response_at, Some(mins(32)), "answered when it went out, not when written");
+
+    // The customer's answer to the reply threads back to the case by its Message-ID.
+    let answer = format!("In-Reply-To: <{}>\r\n", mail.rfc_message_id);
+    let back = store.ingest_email(&email("ana@example.com", "Re: something else", "a2@x", &answer, "Thanks!"), mins(60)).expect("answer");
+    assert_eq!((back.case_number, back.new_case), (got.case_number, false));
+}
+
+#[test]
+fn failures_retry_with_backoff_and_refusals_are_held_for_the_owner() {
+    let mut store = store_with_account(false);
+    let got = store.ingest_email(&email("ana@example.com", "Parcel", "a1@x", "", "?"), mins(0)).expect("in");
+    let reply = store.queue_reply(got.case_number, "Soon.", None, "", mins(1)).expect("queued");
+    let id = store.claim_due_mail(mins(1), 10).expect("claim")[0].message_id;
+    store.record_send_failure(id, "Could not reach the mail server 127.0.0.1:2525: refused", false, mins(1)).expect("failed");
+    let d = delivery(&store, got.case_number, reply.id);
+    assert_eq!((d.state, d.attempts, d.next_attempt_at), (DeliveryState::Queued, 1, mins(1) + super::backoff(1)));
+    assert_eq!(d.last_error.as_deref(), Some("Could not reach the mail server 127.0.0.1:2525: refused"));
+    assert!(store.claim_due_mail(mins(1), 10).expect("early").is_empty(), "waits for the backoff");
+    let status = store.mail_status().expect("status");
+    assert_eq!((status.waiting, status.retrying, status.held), (1, 1, 0));
+
+    let again = store.claim_due_mail(mins(2), 10).expect("later");
+    assert_eq!(again.len(), 1);
+    store.record_send_failure(id, "The mail server refused the login", true, mins(2)).expect("refused");
+    assert_eq!(delivery(&store, got.case_number, reply.id).state, DeliveryState::Held);
+    assert!(store.claim_due_mail(mins(500), 10).expect("held").is_empty(), "held until the owner acts");
+
+    let retried = store.retry_outgoing(id, mins(600)).expect("retry");
+    assert_eq!(retried.delivery.expect("d").state, DeliveryState::Queued);
+    assert_eq!(store.claim_due_mail(mins(600), 10).expect("claim").len(), 1);
+}
+
+#[test]
+fn a_crash_mid_send_sends_again_with_the_same_message_id() {
+    let mut store = store_with_account(false);
+    let got = store.ingest_email(&email("ana@example.com", "Parcel", "a1@x", "", "?"), mins(0)).expect("in");
+    store.queue_reply(got.case_number, "Soon.", None, "", mins(1)).expect("queued");
+    let first = store.claim_due_mail(mins(1), 10).expect("claim").remove(0);
+    // The app dies here: nothing recorded. Once the lease lapses, the email is taken up again.
+    assert!(store.claim_due_mail(mins(5), 10).expect("within lease").is_empty());
+    let lapsed = mins(1) + super::SEND_LEASE;
+    let second = store.claim_due_mail(lapsed, 10).expect("after lease").remove(0);
+    assert_eq!(second.rfc_message_id, first.rfc_message_id, "a duplicate keeps its Message-ID");
+    assert_eq!(delivery(&store, got.case_number, second.message_id).attempts, 2);
+}
+
+#[test]
+fn scheduled_and_cancelled_replies() {
+    let mut store = store_with_account(false);
+    let got = store.ingest_email(&email("ana@example.com", "Parcel", "a1@x", "", "?"), mins(0)).expect("in");
+    let later = store.queue_reply(got.case_number, "Good morning!", Some(mins(24 * 60)), "", mins(10)).expect("scheduled");
+    let d = later.delivery.expect("d");
+    assert!(d.scheduled);
+    assert_eq!(d.next_attempt_at, mins(24 * 60));
+    assert!(store.claim_due_mail(mins(24 * 60 - 1), 10).expect("early").is_empty());
+    assert!(store.queue_reply(got.case_number, "x", Some(mins(5)), "", mins(10)).is_err(), "a time in the past");
+
+    let cancelled = store.cancel_outgoing(later.id, mins(20)).expect("cancel");
+    assert_eq!(cancelled.delivery.expect("d").state, DeliveryState::Cancelled);
+    assert_eq!(cancelled.body, "Good morning!\n\n-- \nCosta Ceramics\nwww.costa.example", "what was written stays");
+    assert!(store.claim_due_mail(mins(48 * 60), 10).expect("claim").is_empty());
+    assert_eq!(store.case(got.case_number).expect("case").waiting_since, Some(t0()), "a cancelled reply answers nothing");
+    let err = store.retry_outgoing(later.id, mins(30)).expect_err("cancelled");
+    assert!(err.to_string().contains("cancelled"), "{err}");
+}
+
+#[test]
+fn replies_need_an_account_and_an_address() {
+    let mut store = Store::open_in_memory().expect("store");
+    let got = store.ingest_email(&email("ana@example.com", "Parcel", "a1@x", "", "?"), mins(0)).expect("in");
+    let err = store.queue_reply(got.case_number, "Hi", None, "", mins(1)).expect_err("no account");
+    assert!(err.to_string().contains("Settings"), "{err}");
+    store.set_mail_account(&mail_account(false)).expect("account");
+    let phone_only = NewContact { name: "Bo".into(), phones: vec!["+351 912 345 678".into()], ..NewContact::default() };
+    let case = new_case(&mut store, ContactRef::New(phone_only), "Call", say(Direction::FromCustomer, Channel::Phone, "hi", mins(0)), mins(0));
+    let err = store.queue_reply(case.number, "Hi", None, "", mins(1)).expect_err("no email");
+    assert!(err.to_string().contains("Bo has no email address"), "{err}");
+}
+
+#[test]
+fn a_new_email_case_is_acknowledged_once_a_day_and_never_to_robots() {
+    let mut store = store_with_account(true);
+    let now = mins(5);
+    let first = store
+        .ingest_email_with(&email("Ana Costa <ana@example.com>", "Where is my parcel?", "a1@x", "", "?"), &super::IngestOptions { acknowledge: true }, now)
+        .expect("first");
+    assert!(first.acknowledged);
+    let view = store.case_view(first.case_number, now).expect("view");
+    let ack = view
+        .timeline
+        .iter()
+        .find_map(|e| match e {
+            TimelineEntry::Message(m) if m.automatic => Some(m.clone()),
+            _ => None,
+        })
+        .expect("acknowledgement on the timeline");
+    assert!(ack.body.starts_with("Hello Ana,"), "{}", ack.body);
+    assert!(ack.body.contains(&format!("case #{}", first.case_number)), "{}", ack.body);
+    assert!(ack.body.contains("within 2 hours"), "{}", ack.body);
+    assert_eq!(ack.delivery.expect("d").kind, OutgoingKind::Acknowledgement);
+    let claimed = store.claim_due_mail(now, 10).expect("claim");
+    store.record_sent(claimed[0].message_id, now).expect("sent");
+    assert_eq!(store.case(first.case_number).expect("case").waiting_since, Some(t0()), "an acknowledgement is no answer");
+
+    let ack_opts = super::IngestOptions { acknowledge: true };
+    let second = store.ingest_email_with(&email("ana@example.com", "Another question", "a2@x", "", "?"), &ack_opts, mins(60)).expect("second");
+    assert!(second.new_case && !second.acknowledged, "at most one a day per sender");
+    let robot = store
+        .ingest_email_with(&email("shop-news@example.net", "Newsletter", "n1@x", "List-Id: <news.example.net>\r\n", "!"), &ack_opts, mins(60))
+        .expect("robot");
+    assert!(robot.new_case && !robot.acknowledged, "never to a list");
+    let bounce = store.ingest_email_with(&email("MAILER-DAEMON@example.org", "Undelivered", "b1@x", "", "!"), &ack_opts, mins(60)).expect("bounce");
+    assert!(!bounce.acknowledged);
+    let imported = store.ingest_email(&email("chloe@example.fr", "Teapot", "c1@x", "", "!"), mins(60)).expect("import");
+    assert!(imported.new_case && !imported.acknowledged, "imports of past mail are not acknowledged");
+    let old = store.ingest_email_with(&email("dan@example.com", "Old", "d1@x", "", "!"), &ack_opts, mins(3 * 24 * 60)).expect("old");
+    assert!(!old.acknowledged, "mail days old is not acknowledged days late");
+    let next_day = store.ingest_email_with(&email("ana@example.com", "Third", "a3@x", "", "?"), &ack_opts, mins(25 * 60)).expect("next day");
+    assert!(!next_day.acknowledged, "dated 25 h before now: too old");
+}
+
+#[test]
+fn attachments_are_kept_by_content_hash_and_html_beside_the_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(dir.path().join("shopdesk.sqlite3")).expect("store");
+    let raw = b"From: ana@example.com\r\nSubject: Broken teapot\r\nMessage-ID: <p1@x>\r\nDate: Wed, 25 Nov 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: multipart/alternative; boundary=\"b2\"\r\n\r\n\
+--b2\r\nContent-Type: text/plain\r\n\r\nIt broke.\r\n--b2\r\nContent-Type: text/html\r\n\r\n<p onclick=\"x()\">It <b>broke</b>.</p>\r\n--b2--\r\n\
+--b1\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename=\"../../photo.jpg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+aGVsbG8gcGhvdG8=\r\n--b1--\r\n";
+    let got = store.ingest_email(raw, mins(0)).expect("in");
+    let view = store.case_view(got.case_number, mins(0)).expect("view");
+    let m = view
+        .timeline
+        .iter()
+        .find_map(|e| match e {
+            TimelineEntry::Message(m) => Some(m),
+            _ => None,
+        })
+        .expect("the email is on the timeline");
+    assert_eq!(m.body, "It broke.");
+    assert!(m.has_html);
+    assert_eq!(m.attachments.len(), 1);
+    let a = &m.attachments[0];
+    assert_eq!((a.filename.as_str(), a.content_type.as_str(), a.size), ("photo.jpg", "image/jpeg", 11));
+    let file = dir.path().join("attachments").join(&a.hash);
+    assert_eq!(std::fs::read(&file).expect("file kept"), b"hello photo");
+    let html = store.message_html(m.id).expect("html").expect("has html");
+    assert!(html.contains("<b>broke</b>"));
+    let shown = crate::mail::html::sanitize(&html, false);
+    assert!(!shown.contains("onclick"), "{shown}");
+}

@@ -1,0 +1,170 @@
+//! The two mail jobs, shared by the app's background worker and the command line: send what
+//! is due from the outbox, and file what is new in the mailbox. The store is only held between
+//! network steps, never across one, so the app stays responsive while a server is slow.
+
+use chrono::{DateTime, Utc};
+
+use super::imap::{self, Cursor};
+use super::smtp::{Mailer, SendError};
+use super::{outgoing, FetchReport};
+use crate::account::MailAccount;
+use crate::error::Result;
+use crate::store::{IngestOptions, Store};
+
+/// How a job reaches the store: locks it for one short step.
+pub trait StoreAccess {
+    fn with<R>(&self, f: impl FnOnce(&mut Store) -> Result<R>) -> Result<R>;
+}
+
+impl StoreAccess for std::sync::Mutex<Store> {
+    fn with<R>(&self, f: impl FnOnce(&mut Store) -> Result<R>) -> Result<R> {
+        let mut store = self.lock().map_err(|_| crate::Error::Invalid("The database is unavailable after an earlier failure".into()))?;
+        f(&mut store)
+    }
+}
+
+/// What one pass over the outbox did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct DeliveryReport {
+    pub sent: u32,
+    /// Why emails did not go (each is retried or held as the error says).
+    pub failed: Vec<String>,
+}
+
+/// The account's password from the keychain (`None`: none saved, send without logging in).
+fn password_of(account: &MailAccount) -> std::result::Result<Option<String>, String> {
+    crate::secrets::password(&account.keychain_user())
+}
+
+/// Sends every email due at `now()`, a few at a time. A failure to reach the server stops the
+/// pass (the rest wait for the next one); each email's outcome is recorded as soon as known.
+pub async fn deliver_due(store: &impl StoreAccess, now: impl Fn() -> DateTime<Utc>) -> Result<DeliveryReport> {
+    let mut report = DeliveryReport::default();
+    let account = store.with(|s| s.mail_account())?;
+    if !account.can_send() {
+        return Ok(report);
+    }
+    let mut mailer: Option<Mailer> = None;
+    loop {
+        let claimed = store.with(|s| s.claim_due_mail(now(), 10))?;
+        if claimed.is_empty() {
+            return Ok(report);
+        }
+        if mailer.is_none() {
+            let made = password_of(&account)
+                .map_err(|message| SendError { message, permanent: false })
+                .and_then(|password| Mailer::new(&account, password));
+            match made {
+                Ok(m) => mailer = Some(m),
+                Err(e) => {
+                    store.with(|s| claimed.iter().try_for_each(|m| s.record_send_failure(m.message_id, &e.message, e.permanent, now())))?;
+                    report.failed.push(e.message);
+                    return Ok(report);
+                }
+            }
+        }
+        let Some(mailer) = mailer.as_ref() else { return Ok(report) };
+        let mut unreachable: Option<SendError> = None;
+        for mail in &claimed {
+            if let Some(e) = &unreachable {
+                store.with(|s| s.record_send_failure(mail.message_id, &e.message, false, now()))?;
+                continue;
+            }
+            let result = match outgoing::build(mail, &account) {
+                Ok(message) => mailer.send(message).await,
+                Err(message) => Err(SendError { message, permanent: true }),
+            };
+            match result {
+                Ok(()) => {
+                    tracing::info!(message = %mail.message_id, to = %mail.to, "email sent");
+                    store.with(|s| s.record_sent(mail.message_id, now()))?;
+                    report.sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(message = %mail.message_id, error = %e.message, permanent = e.permanent, "email not sent");
+                    store.with(|s| s.record_send_failure(mail.message_id, &e.message, e.permanent, now()))?;
+                    report.failed.push(e.message.clone());
+                    if !e.permanent {
+                        unreachable = Some(e);
+                    }
+                }
+            }
+        }
+        if unreachable.is_some() {
+            return Ok(report);
+        }
+    }
+}
+
+/// Sends a test email at once (not through the outbox) and says how it went.
+pub async fn send_test(account: &MailAccount, to: Option<&str>, now: DateTime<Utc>) -> std::result::Result<String, String> {
+    let to = to.map(str::trim).filter(|t| !t.is_empty()).unwrap_or(&account.from_address).to_string();
+    let mailer = Mailer::new(account, password_of(account)?)
+        .map_err(|e| e.message)?
+        .with_timeout(std::time::Duration::from_secs(30));
+    let mail = crate::store::OutgoingMail {
+        message_id: crate::ids::MessageId::new(),
+        rfc_message_id: format!("{}@{}", uuid::Uuid::now_v7().simple(), account.message_id_domain()),
+        kind: crate::model::OutgoingKind::Reply,
+        to: to.clone(),
+        to_name: String::new(),
+        subject: "Shopdesk test email".into(),
+        body: "This is a test email from Shopdesk. Your mail account can send replies to customers.".into(),
+        in_reply_to: None,
+        references: Vec::new(),
+        written_at: now,
+    };
+    mailer.send(outgoing::build(&mail, account)?).await.map_err(|e| e.message)?;
+    Ok(format!("Sent a test email to {to} through {}.", account.smtp_host))
+}
+
+/// The intake cursor's key: a different server, login or folder starts afresh.
+fn mailbox_key(account: &MailAccount) -> String {
+    format!("{}|{}|{}", account.imap_host, account.login(), account.imap_folder)
+}
+
+/// Files every new email from the shop's mailbox, acknowledging new cases when the account
+/// says so. Records how it went (for the status line) either way.
+pub async fn fetch_mail(store: &impl StoreAccess, now: impl Fn() -> DateTime<Utc>) -> std::result::Result<FetchReport, String> {
+    let result = fetch_inner(store, &now).await;
+    let error = result.as_ref().err().map(String::as_str);
+    store.with(|s| s.record_fetch(error, now())).map_err(|e| e.to_string())?;
+    result
+}
+
+async fn fetch_inner(store: &impl StoreAccess, now: &impl Fn() -> DateTime<Utc>) -> std::result::Result<FetchReport, String> {
+    let account = store.with(|s| s.mail_account()).map_err(|e| e.to_string())?;
+    if !account.can_fetch() {
+        return Err("Receiving mail is not set up: enter the IMAP server in Settings".into());
+    }
+    let password = password_of(&account)?
+        .ok_or_else(|| "No password is saved for the mail account: enter it in Settings".to_string())?;
+    let key = mailbox_key(&account);
+    let cursor = store.with(|s| s.imap_cursor(&key)).map_err(|e| e.to_string())?;
+    let mut report = FetchReport::default();
+    let options = IngestOptions { acknowledge: true };
+    imap::fetch_new(&account, &password, cursor, |cursor: Cursor, raw: &[u8]| {
+        let got = store
+            .with(|s| {
+                let got = s.ingest_email_with(raw, &options, now())?;
+                s.set_imap_cursor(&key, cursor)?;
+                Ok(got)
+            })
+            .map_err(|e| format!("A fetched email could not be filed; it stays in the mailbox and is fetched again: {e}"))?;
+        report.fetched += 1;
+        if got.duplicate {
+            report.duplicates += 1;
+        } else if got.new_case {
+            report.new_cases += 1;
+        } else {
+            report.added_to_cases += 1;
+        }
+        if got.acknowledged {
+            report.acknowledged += 1;
+        }
+        report.warnings.extend(got.warnings.iter().map(|w| format!("#{}: {w}", got.case_number)));
+        Ok(())
+    })
+    .await?;
+    Ok(report)
+}
