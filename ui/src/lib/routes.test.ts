@@ -12,6 +12,8 @@ describe('parseHash', () => {
     ['#/new', { name: 'new-case' }],
     ['#/new?contact=ct_1', { name: 'new-case', contactId: 'ct_1' }],
     ['#/settings', { name: 'settings' }],
+    ['#/outbox', { name: 'outbox' }],
+    ['#/outbox/x', { name: 'not-found', path: '/outbox/x' }],
     ['#/case/abc', { name: 'not-found', path: '/case/abc' }],
     ['#/reports', { name: 'not-found', path: '/reports' }],
   ];
@@ -30,6 +32,7 @@ describe('href', () => {
       { name: 'new-case' },
       { name: 'new-case', contactId: 'ct_9' },
       { name: 'settings' },
+      { name: 'outbox' },
     ];
     for (const r of routes) expect(parseHash(href(r))).toEqual(r);
     expect(href({ name: 'case', number: 1001 })).toBe('#/case/1001');

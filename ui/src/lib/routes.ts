@@ -1,5 +1,5 @@
 // The app's places and their hash addresses (#/queue, #/case/1001, #/contacts, #/contacts/<id>,
-// #/new, #/settings). Hash routing needs no server support, which suits a webview loading files from disk.
+// #/new, #/settings, #/outbox). Hash routing needs no server support, which suits a webview loading files from disk.
 
 export type Route =
   | { name: 'queue' }
@@ -8,6 +8,7 @@ export type Route =
   | { name: 'contact'; id: string }
   | { name: 'new-case'; contactId?: string }
   | { name: 'settings' }
+  | { name: 'outbox' }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -19,6 +20,7 @@ export function parseHash(hash: string): Route {
   if (rest.length > 0) return { name: 'not-found', path };
   if (head === 'queue' && arg === undefined) return { name: 'queue' };
   if (head === 'settings' && arg === undefined) return { name: 'settings' };
+  if (head === 'outbox' && arg === undefined) return { name: 'outbox' };
   if (head === 'new' && arg === undefined) {
     const contactId = new URLSearchParams(query).get('contact');
     return contactId ? { name: 'new-case', contactId } : { name: 'new-case' };
@@ -47,6 +49,8 @@ export function href(route: Route): string {
       return route.contactId ? `#/new?contact=${encodeURIComponent(route.contactId)}` : '#/new';
     case 'settings':
       return '#/settings';
+    case 'outbox':
+      return '#/outbox';
     case 'not-found':
       return `#${route.path}`;
   }
