@@ -21,8 +21,13 @@ export const SECURITY_OPTIONS: { value: Security; label: string }[] = [
  * The port after the security changes: the new usual port when the old one was the usual port
  * for the old security (or empty), otherwise what the owner typed stays.
  */
-export function portAfterSecurity(server: Server, from: Security, to: Security, port: number | null): number | null {
-  if (port === null || port === DEFAULT_PORT[server][from]) return DEFAULT_PORT[server][to];
+export function portAfterSecurity(
+  server: Server,
+  from: Security,
+  to: Security,
+  port: number | null | undefined,
+): number | null {
+  if (port == null || port === DEFAULT_PORT[server][from]) return DEFAULT_PORT[server][to];
   return port;
 }
 
@@ -45,7 +50,9 @@ export type MailFormResult =
   | { error: string; account?: undefined; password?: undefined }
   | { error: null; account: MailAccount; password: string | null };
 
-const isPort = (n: number | null): n is number => n !== null && Number.isInteger(n) && n >= 1 && n <= 65535;
+// Number inputs give null or undefined while empty.
+const isPort = (n: number | null | undefined): n is number =>
+  typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
 
 /** The account and the password argument for set_mail_account, or what to fix first. */
 export function fromMailForm(form: MailForm): MailFormResult {
@@ -54,7 +61,7 @@ export function fromMailForm(form: MailForm): MailFormResult {
     return { error: 'The IMAP port must be a number from 1 to 65535 (usually 993).' };
   }
   const poll = form.poll_minutes;
-  if (poll === null || !Number.isInteger(poll) || poll < 1) {
+  if (typeof poll !== 'number' || !Number.isInteger(poll) || poll < 1) {
     return { error: 'Check for new mail every whole number of minutes, at least 1.' };
   }
   const { password, forgetPassword, ...rest } = form;
