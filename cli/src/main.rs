@@ -11,7 +11,7 @@ use anyhow::{anyhow, Context};
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 use clap::{Args, Parser, Subcommand};
 use shopdesk_core::{
-    demo, paths, CasePatch, Category, Channel, ContactRef, Direction, Fault, NewCase, NewContact, NewMessage,
+    account::Security, demo, mail::worker, paths, CasePatch, Category, Channel, ContactRef, Direction, Fault, NewCase, NewContact, NewMessage,
     Priority, QueueFilter, Status, Store, DEFAULT_AUTHOR,
 };
 
@@ -62,6 +62,9 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// The shop's mail account, sending what waits in the outbox, and fetching new mail
+    #[command(subcommand)]
+    Mail(MailCmd),
     /// Show or change how the desktop app behaves
     Prefs {
         /// Keep the app running in the tray when its window is closed
@@ -110,6 +113,79 @@ enum SlaCmd {
         #[arg(long)]
         auto_solve_days: Option<u32>,
     },
+}
+
+#[derive(Subcommand)]
+enum MailCmd {
+    /// Show the mail account (the password is in the system keychain, never shown)
+    Account,
+    /// Change the mail account: only the options given change
+    Setup(MailSetup),
+    /// Save the account's password in the system keychain, read from standard input
+    Password {
+        /// Remove the saved password instead
+        #[arg(long)]
+        forget: bool,
+    },
+    /// Send a test email now (to the shop's own address unless --to is given)
+    Test {
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Send every email that is due from the outbox now
+    Send,
+    /// Fetch new mail from the shop's mailbox (IMAP) and file it on cases
+    Fetch,
+    /// Emails waiting to be sent, held, or sent in the last two days
+    Outbox,
+    /// Send a waiting or held email at the next pass (by its message id)
+    Retry { id: String },
+    /// Cancel an email that has not been sent (it stays on the case, marked not sent)
+    Cancel { id: String },
+}
+
+#[derive(Args)]
+struct MailSetup {
+    #[arg(long)]
+    from_name: Option<String>,
+    #[arg(long)]
+    from_address: Option<String>,
+    #[arg(long)]
+    username: Option<String>,
+    #[arg(long)]
+    smtp_host: Option<String>,
+    #[arg(long)]
+    smtp_port: Option<u16>,
+    /// tls, starttls or none (none only for a server on this computer)
+    #[arg(long, value_parser = parse_security)]
+    smtp_security: Option<Security>,
+    #[arg(long)]
+    imap_host: Option<String>,
+    #[arg(long)]
+    imap_port: Option<u16>,
+    #[arg(long, value_parser = parse_security)]
+    imap_security: Option<Security>,
+    #[arg(long)]
+    imap_folder: Option<String>,
+    /// Minutes between looks for new mail
+    #[arg(long)]
+    poll_minutes: Option<u32>,
+    #[arg(long)]
+    signature: Option<String>,
+    /// Acknowledge new customer emails with their case number
+    #[arg(long, action = clap::ArgAction::Set, value_name = "true|false")]
+    acknowledge: Option<bool>,
+    #[arg(long)]
+    acknowledgement_text: Option<String>,
+}
+
+fn parse_security(s: &str) -> Result<Security, String> {
+    match s.trim().to_lowercase().as_str() {
+        "tls" | "ssl" => Ok(Security::Tls),
+        "starttls" => Ok(Security::Starttls),
+        "none" => Ok(Security::None),
+        other => Err(format!("\"{other}\" is not a security setting; use tls, starttls or none")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -229,6 +305,17 @@ enum CaseCmd {
         #[arg(long)]
         clear: bool,
     },
+    /// Reply to the case's customer by email (queued in the outbox, sent by `mail send` or the app)
+    Reply {
+        number: CaseNumber,
+        #[arg(long)]
+        text: String,
+        /// Send it later, at this time (RFC 3339, or "YYYY-MM-DD HH:MM" local time)
+        #[arg(long, value_parser = parse_time)]
+        at: Option<DateTime<Utc>>,
+        #[arg(long, default_value = "")]
+        author: String,
+    },
     /// Show a case with its timeline
     Show { number: CaseNumber },
     /// Merge two cases about the same matter (the older number stays)
@@ -310,7 +397,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let mut store = Store::open(&path).with_context(|| format!("Could not open {}", path.display()))?;
     let out = output::Out { json: cli.json };
-    let now = Utc::now();
+    let clock = shopdesk_core::wallclock::Clock::from_env();
+    let now = clock.now();
     match cli.command {
         Command::Where => Ok(()),
         Command::Demo => {
@@ -338,6 +426,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             out.done(&summary, &line)
         }
+        Command::Mail(cmd) => mail(cmd, store, &out, clock),
         Command::Prefs { keep_in_tray } => {
             let mut prefs = store.app_prefs()?;
             if let Some(keep) = keep_in_tray {
@@ -467,6 +556,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 out.done(&case, &line)
             }
+            CaseCmd::Reply { number, text, at, author } => {
+                let message = store.queue_reply(number.0, &text, at, &author, now)?;
+                let line = match at {
+                    Some(at) => format!("Reply on case #{} will be sent at {}", number.0, at.with_timezone(&Local).format("%Y-%m-%d %H:%M")),
+                    None => format!("Reply on case #{} is in the outbox", number.0),
+                };
+                out.done(&message, &line)
+            }
             CaseCmd::Show { number } => out.case(&store.case_view(number.0, now)?),
             CaseCmd::Merge { a, b } => {
                 let case = store.merge_cases(a.0, b.0, DEFAULT_AUTHOR, now)?;
@@ -475,4 +572,94 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
     }
+}
+
+fn mail(cmd: MailCmd, mut store: Store, out: &output::Out, clock: shopdesk_core::wallclock::Clock) -> anyhow::Result<()> {
+    let now = clock.now();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    match cmd {
+        MailCmd::Account => {
+            let account = store.mail_account()?;
+            out.done(&account, &serde_json::to_string_pretty(&account)?)
+        }
+        MailCmd::Setup(o) => {
+            let mut a = store.mail_account()?;
+            let set = |field: &mut String, value: Option<String>| {
+                if let Some(v) = value {
+                    *field = v;
+                }
+            };
+            set(&mut a.from_name, o.from_name);
+            set(&mut a.from_address, o.from_address);
+            set(&mut a.username, o.username);
+            set(&mut a.smtp_host, o.smtp_host);
+            set(&mut a.imap_host, o.imap_host);
+            set(&mut a.imap_folder, o.imap_folder);
+            set(&mut a.signature, o.signature);
+            set(&mut a.acknowledgement_text, o.acknowledgement_text);
+            a.smtp_port = o.smtp_port.unwrap_or(a.smtp_port);
+            a.smtp_security = o.smtp_security.unwrap_or(a.smtp_security);
+            a.imap_port = o.imap_port.unwrap_or(a.imap_port);
+            a.imap_security = o.imap_security.unwrap_or(a.imap_security);
+            a.poll_minutes = o.poll_minutes.unwrap_or(a.poll_minutes);
+            a.acknowledge = o.acknowledge.unwrap_or(a.acknowledge);
+            let saved = store.set_mail_account(&a)?;
+            out.done(&saved, "Saved the mail account")
+        }
+        MailCmd::Password { forget } => {
+            let account = store.mail_account()?;
+            let user = account.keychain_user();
+            if forget {
+                shopdesk_core::secrets::delete_password(&user).map_err(|e| anyhow!(e))?;
+                return out.done(&serde_json::json!({ "saved": false }), "Removed the mail password from the system keychain");
+            }
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.is_empty() {
+                return Err(anyhow!("No password given on standard input"));
+            }
+            shopdesk_core::secrets::set_password(&user, password).map_err(|e| anyhow!(e))?;
+            out.done(&serde_json::json!({ "saved": true }), "Saved the mail password in the system keychain")
+        }
+        MailCmd::Test { to } => {
+            let account = store.mail_account()?;
+            let line = runtime.block_on(worker::send_test(&account, to.as_deref(), now)).map_err(|e| anyhow!(e))?;
+            out.done(&serde_json::json!({ "sent": true }), &line)
+        }
+        MailCmd::Send => {
+            let store = std::sync::Mutex::new(store);
+            let report = runtime.block_on(worker::deliver_due(&store, || clock.now()))?;
+            let mut line = format!("Sent {} emails", report.sent);
+            for failure in &report.failed {
+                line.push_str(&format!("\nNot sent: {failure}"));
+            }
+            out.done(&report, &line)
+        }
+        MailCmd::Fetch => {
+            let store = std::sync::Mutex::new(store);
+            let report = runtime.block_on(worker::fetch_mail(&store, || clock.now())).map_err(|e| anyhow!(e))?;
+            let mut line = format!(
+                "Fetched {} emails: {} new cases, {} added to cases, {} already there, {} acknowledged",
+                report.fetched, report.new_cases, report.added_to_cases, report.duplicates, report.acknowledged
+            );
+            for warning in &report.warnings {
+                line.push_str(&format!("\nWarning: {warning}"));
+            }
+            out.done(&report, &line)
+        }
+        MailCmd::Outbox => out.outbox(&store.outbox(now)?),
+        MailCmd::Retry { id } => {
+            let message = store.retry_outgoing(parse_message_id(&id)?, now)?;
+            out.done(&message, "It will be sent at the next pass")
+        }
+        MailCmd::Cancel { id } => {
+            let message = store.cancel_outgoing(parse_message_id(&id)?, now)?;
+            out.done(&message, "Cancelled: it stays on the case, marked not sent")
+        }
+    }
+}
+
+fn parse_message_id(s: &str) -> anyhow::Result<shopdesk_core::MessageId> {
+    s.trim().parse().map_err(|_| anyhow!("\"{s}\" is not a message id (see `shopdesk mail outbox`)"))
 }

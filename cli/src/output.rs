@@ -4,7 +4,7 @@ use serde::Serialize;
 use shopdesk_core::clock::human_duration;
 use shopdesk_core::alerts::{Alert, Threshold};
 use shopdesk_core::sla::{ClockState, ClockStateKind};
-use shopdesk_core::{CaseSummary, CaseView, ContactProfile, ContactSummary, Queue, TimelineEntry};
+use shopdesk_core::{CaseSummary, CaseView, ContactProfile, ContactSummary, DeliveryState, OutboxEntry, Queue, TimelineEntry};
 
 /// The clock as a word and the time left or over, e.g. "overdue 25 min", "due soon: 20 min left".
 fn clock_text(clock: Option<&ClockState>, now: chrono::DateTime<chrono::Utc>) -> String {
@@ -58,6 +58,35 @@ impl Out {
             return self.print_json(value);
         }
         println!("{line}");
+        Ok(())
+    }
+
+    pub fn outbox(&self, entries: &[OutboxEntry]) -> anyhow::Result<()> {
+        if self.json {
+            return self.print_json(&entries);
+        }
+        if entries.is_empty() {
+            println!("The outbox is empty");
+            return Ok(());
+        }
+        let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| {
+                let d = &e.delivery;
+                let state = match d.state {
+                    DeliveryState::Sent => format!("sent {}", d.sent_at.map(local).unwrap_or_default()),
+                    DeliveryState::Queued if d.scheduled => format!("scheduled for {}", local(d.next_attempt_at)),
+                    DeliveryState::Queued if d.last_error.is_some() => {
+                        format!("retrying at {} ({})", local(d.next_attempt_at), d.last_error.as_deref().unwrap_or_default())
+                    }
+                    DeliveryState::Held => format!("not sent: {}", d.last_error.as_deref().unwrap_or_default()),
+                    other => other.label().to_string(),
+                };
+                vec![format!("#{}", e.case_number), d.to.clone(), state, e.message_id.to_string()]
+            })
+            .collect();
+        table(&["CASE", "TO", "STATE", "ID"], &rows);
         Ok(())
     }
 

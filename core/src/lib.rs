@@ -18,6 +18,7 @@ pub mod prefs;
 pub mod secrets;
 pub mod sla;
 pub mod store;
+pub mod wallclock;
 
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{CaseId, ContactId, EventId, MessageId};

@@ -1,6 +1,7 @@
-//! The app's clock: the system's, optionally moved by `SHOPDESK_CLOCK_OFFSET_SECS` so an
-//! end-to-end test can have hours pass (a customer waiting past the target) without waiting.
-//! Every rule takes `now` from here; nothing below the shell reads the system clock.
+//! The wall clock of the app and the command line: the system's, optionally moved by
+//! `SHOPDESK_CLOCK_OFFSET_SECS` so an end-to-end test can have hours pass (a customer waiting
+//! past the target, a retry's backoff) without waiting. The shell and the CLI take `now` from
+//! here and hand it to every rule; no rule reads the system clock itself.
 
 use chrono::{DateTime, Duration, Utc};
 

@@ -2,7 +2,7 @@
 //! per core call. Only this crate knows about IPC and windows; every rule lives in
 //! shopdesk-core.
 
-mod clock;
+
 mod commands;
 mod error;
 mod notifier;
@@ -26,7 +26,7 @@ pub struct AppState {
     /// Why the last desktop notification could not be shown (`None`: it was, or none yet).
     pub notification_error: Mutex<Option<String>>,
     /// Where every command and the scheduler get `now`.
-    pub clock: clock::Clock,
+    pub clock: shopdesk_core::wallclock::Clock,
 }
 
 /// What the command line asked of the app.
@@ -83,7 +83,7 @@ pub fn run() {
     let options = parse_args(std::env::args().skip(1));
     let result = tauri::Builder::default()
         .setup(move |app| {
-            let clock = clock::Clock::from_env();
+            let clock = shopdesk_core::wallclock::Clock::from_env();
             let store = open_store(app, &options, clock.now()).inspect_err(|message| {
                 tracing::error!("{message}");
             });
