@@ -14,11 +14,17 @@ import type {
   Contact,
   ContactProfile,
   ContactSummary,
+  Delivery,
+  FetchReport,
   IpcError,
+  MailAccount,
+  MailAccountView,
+  MailStatus,
   Message,
   NewCase,
   NewContact,
   NewMessage,
+  OutboxEntry,
   Queue,
   QueueFilter,
   SlaSettings,
@@ -354,6 +360,186 @@ function loadMany(n: number): void {
   }
 }
 
+
+// ---- Mail: an account in memory, an outbox "sent" by a timer, a mailbox with one new email. ----
+// Hosts steer the mock: an SMTP host containing "down" fails and retries, an address containing
+// "bounce" is refused (held), an IMAP host containing "bad" can't be reached.
+let mailAccount: MailAccount = {
+  from_name: '',
+  from_address: '',
+  username: '',
+  smtp_host: '',
+  smtp_port: 587,
+  smtp_security: 'starttls',
+  imap_host: '',
+  imap_port: 993,
+  imap_security: 'tls',
+  imap_folder: 'INBOX',
+  poll_minutes: 5,
+  signature: '',
+  acknowledge: false,
+  acknowledgement_text:
+    'Hello {name},\n\nthank you for your email about "{subject}". Your case number is {case}; you will hear from us by {reply_time}.',
+};
+let mailPassword: string | null = null;
+let lastFetchAt: string | null = null;
+let lastFetchError: string | null = null;
+let lastSendError: string | null = null;
+let mailboxHasNew = true;
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function mailView(): MailAccountView {
+  const a = mailAccount;
+  const canSend = EMAIL_RE.test(a.from_address) && a.smtp_host !== '' && (mailPassword !== null || a.smtp_security === 'none');
+  return {
+    account: structuredClone(a),
+    can_send: canSend,
+    can_fetch: canSend && a.imap_host !== '',
+    has_password: mailPassword !== null,
+    keychain_error: null,
+  };
+}
+
+function setMailAccount(a: MailAccount, password: string | null): MailAccountView {
+  if (a.from_address && !EMAIL_RE.test(a.from_address)) fail('invalid_input', `"${a.from_address}" is not an email address.`);
+  for (const [label, host] of [['SMTP', a.smtp_host], ['IMAP', a.imap_host]] as const) {
+    if (/\s/.test(host)) fail('invalid_input', `The ${label} server "${host}" has a space in it; it looks like smtp.example.com.`);
+  }
+  if (a.poll_minutes < 1) fail('invalid_input', 'Check for new mail at least every 1 minute.');
+  if (a.acknowledge && !a.acknowledgement_text.trim()) fail('invalid_input', 'The acknowledgement needs a text.');
+  mailAccount = structuredClone(a);
+  if (password !== null) mailPassword = password === '' ? null : password;
+  return mailView();
+}
+
+function findMessage(messageId: string): Message & { delivery: Delivery } {
+  const m = messages.find((x) => x.id === messageId);
+  if (!m || !m.delivery) return fail('not_found', 'There is no such email in the outbox.');
+  return m as Message & { delivery: Delivery };
+}
+
+function queueEmail(k: Case, body: string, sendAt: string | null, kind: Delivery['kind'] = 'reply'): Message {
+  const contact = contacts.find((c) => c.id === k.contact_id)!;
+  if (!mailView().can_send) fail('invalid_input', 'Set up the mail account in Settings before sending emails.');
+  if (!contact.emails[0]) fail('invalid_input', `${contact.name} has no email address.`);
+  if (!body.trim()) fail('invalid_input', 'The reply is empty.');
+  if (sendAt !== null && Date.parse(sendAt) <= Date.now()) fail('invalid_input', 'That time has already passed; choose a time in the future.');
+  const m = logMessage(k, { direction: 'from_shop', channel: 'email', author: 'Shop', body, happened_at: null });
+  m.automatic = kind === 'acknowledgement';
+  m.delivery = {
+    state: 'queued',
+    kind,
+    to: contact.emails[0],
+    subject: `Re: ${k.subject} [#${k.number}]`,
+    next_attempt_at: sendAt ?? now(),
+    scheduled: sendAt !== null,
+    attempts: 0,
+    last_error: null,
+    sent_at: null,
+  };
+  return m;
+}
+
+/** The mock's sender loop: takes due emails out of the queue. */
+function sendDue(): boolean {
+  let changed = false;
+  for (const m of messages) {
+    const d = m.delivery;
+    if (!d || d.state !== 'queued' || Date.parse(d.next_attempt_at) > Date.now()) continue;
+    changed = true;
+    d.attempts += 1;
+    if (mailAccount.smtp_host.includes('down')) {
+      d.last_error = `The mail server ${mailAccount.smtp_host} did not answer`;
+      d.next_attempt_at = iso(Date.now() + 60_000 * d.attempts);
+      lastSendError = d.last_error;
+    } else if (d.to.includes('bounce')) {
+      d.state = 'held';
+      d.last_error = `The mail server refused the address ${d.to}`;
+      lastSendError = d.last_error;
+    } else {
+      d.state = 'sent';
+      d.sent_at = now();
+      d.last_error = null;
+      lastSendError = null;
+    }
+  }
+  return changed;
+}
+
+function outbox(): OutboxEntry[] {
+  const week = Date.now() - 7 * 86_400_000;
+  const rank = { held: 0, queued: 1, sent: 2, cancelled: 3 };
+  return messages
+    .filter((m) => m.delivery && (m.delivery.state !== 'sent' || Date.parse(m.delivery.sent_at ?? '') > week) && m.delivery.state !== 'cancelled')
+    .map((m) => {
+      const k = cases.find((c) => c.id === m.case_id)!;
+      return { message_id: m.id, case_number: k.number, case_subject: k.subject, body: m.body, delivery: structuredClone(m.delivery!) };
+    })
+    .sort(
+      (a, b) =>
+        rank[a.delivery.state] - rank[b.delivery.state] ||
+        (a.delivery.state === 'sent'
+          ? (b.delivery.sent_at ?? '').localeCompare(a.delivery.sent_at ?? '')
+          : a.delivery.next_attempt_at.localeCompare(b.delivery.next_attempt_at)),
+    );
+}
+
+function mailStatus(): MailStatus {
+  const queued = messages.filter((m) => m.delivery?.state === 'queued');
+  return {
+    waiting: queued.length,
+    retrying: queued.filter((m) => m.delivery!.attempts > 0).length,
+    held: messages.filter((m) => m.delivery?.state === 'held').length,
+    last_fetch_at: lastFetchAt,
+    last_fetch_error: lastFetchError,
+    last_send_error: lastSendError,
+  };
+}
+
+function fetchMail(): FetchReport {
+  if (!mailView().can_fetch) fail('invalid_input', 'Fill in the IMAP server in Settings to fetch mail.');
+  if (mailAccount.imap_host.includes('bad')) {
+    lastFetchError = `Could not reach the mail server ${mailAccount.imap_host}: the name does not exist`;
+    fail('storage', lastFetchError);
+  }
+  lastFetchError = null;
+  lastFetchAt = now();
+  const report: FetchReport = { fetched: 0, new_cases: 0, added_to_cases: 0, duplicates: 0, acknowledged: 0, warnings: [] };
+  if (!mailboxHasNew) return report;
+  mailboxHasNew = false;
+  const k = openCase({
+    contact: { new: { name: 'Gustavo Reis', emails: ['gustavo@example.pt'], phones: [], address: '', notes: '', tags: [] } },
+    subject: 'Chipped plate in my order',
+    priority: 'normal',
+    category: 'damaged_item',
+    first_message: {
+      direction: 'from_customer',
+      channel: 'email',
+      author: 'Gustavo Reis',
+      body: 'Hello, one of the plates arrived chipped. Photos attached.',
+      happened_at: null,
+    },
+  });
+  const first = messages.filter((m) => m.case_id === k.id)[0];
+  first.has_html = true;
+  first.attachments = [
+    { filename: 'plate-1.jpg', content_type: 'image/jpeg', size: 2_400_000n, hash: 'a1'.repeat(32) },
+    { filename: 'receipt.pdf', content_type: 'application/pdf', size: 48_213n, hash: 'b2'.repeat(32) },
+  ];
+  report.fetched = 1;
+  report.new_cases = 1;
+  if (mailAccount.acknowledge) {
+    queueEmail(k, mailAccount.acknowledgement_text.replaceAll('{case}', `#${k.number}`).replaceAll('{name}', 'Gustavo Reis').replaceAll('{subject}', k.subject).replaceAll('{reply_time}', 'tomorrow 12:00'), null, 'acknowledgement');
+    report.acknowledged = 1;
+  }
+  return report;
+}
+
+const SAMPLE_HTML = (remote: boolean) =>
+  `<div style="font-family: Georgia, serif; color: #333"><p>Hello,</p><p>one of the plates arrived <b>chipped</b>. Photos attached.</p>` +
+  (remote ? '<p><img src="https://picsum.photos/320/160" alt="Shop logo" width="320" height="160"></p>' : '<p style="color:#888">[A picture from the internet was not loaded]</p>') +
+  '<p>Gustavo</p></div>';
+
 export function installMockBackend(): void {
   const seed = new URLSearchParams(location.search).get('seed');
   if (seed !== null) loadDemo();
@@ -364,6 +550,19 @@ export function installMockBackend(): void {
     sla.business_hours = { week: [day, day, day, day, [{ start: '09:00', end: '13:00' }], [], []], holidays: ['2026-12-25', '2027-01-01'] };
   }
   if (seed === 'big') loadMany(800);
+  // `?mail`: start with the mail account set up, one email not sent and one scheduled.
+  if (new URLSearchParams(location.search).has('mail')) {
+    setMailAccount(
+      { ...mailAccount, from_name: 'Costa Ceramics', from_address: 'shop@example.com', smtp_host: 'smtp.example.com', imap_host: 'imap.example.com' },
+      'secret',
+    );
+    const first = cases.find((c) => c.status !== 'solved');
+    if (first) {
+      const held = queueEmail(first, 'Hi Ana, DHL says the parcel is on its way again.', null);
+      Object.assign(held.delivery!, { state: 'held', attempts: 1, last_error: 'The mail server refused the address ana.costa@example.com' });
+      queueEmail(first, 'Hi Ana, checking in: did the parcel arrive?', iso(Date.now() + 86_400_000));
+    }
+  }
   mockIPC(
     async (cmd, raw) => {
       const args = (raw ?? {}) as Record<string, never>;
@@ -462,12 +661,57 @@ export function installMockBackend(): void {
           sla = structuredClone(next);
           return sla;
         }
+        case 'get_mail_account':
+          return mailView();
+        case 'set_mail_account':
+          return setMailAccount(args.account as MailAccount, args.password as string | null);
+        case 'send_test_email': {
+          const v = mailView();
+          if (!v.can_send) fail('invalid_input', 'Fill in the shop address, the SMTP server and the password first.');
+          if (mailAccount.smtp_host.includes('down')) fail('internal', `The mail server ${mailAccount.smtp_host} did not answer within 30 seconds.`);
+          return `Sent a test email to ${(args.to as string | null) ?? mailAccount.from_address} through ${mailAccount.smtp_host}.`;
+        }
+        case 'send_reply': {
+          const m = queueEmail(findCase(args.number), String(args.body), (args.sendAt as string | null) ?? null);
+          setTimeout(() => sendDue() && void emit('mail-changed', null), 1200);
+          return m;
+        }
+        case 'retry_outgoing': {
+          const m = findMessage(args.messageId);
+          if (m.delivery.state === 'sent' || m.delivery.state === 'cancelled') fail('conflict', 'This email is no longer waiting to be sent.');
+          Object.assign(m.delivery, { state: 'queued', next_attempt_at: now(), scheduled: false });
+          setTimeout(() => sendDue() && void emit('mail-changed', null), 1200);
+          return m;
+        }
+        case 'cancel_outgoing': {
+          const m = findMessage(args.messageId);
+          if (m.delivery.state === 'sent') fail('conflict', 'This email was already sent.');
+          m.delivery.state = 'cancelled';
+          return m;
+        }
+        case 'outbox':
+          return outbox();
+        case 'mail_status':
+          return mailStatus();
+        case 'fetch_mail_now': {
+          const report = fetchMail();
+          if (report.acknowledged > 0) setTimeout(() => sendDue() && void emit('mail-changed', null), 1200);
+          return report;
+        }
+        case 'message_html': {
+          const m = messages.find((x) => x.id === args.messageId) ?? fail('not_found', 'There is no such message.');
+          return m.has_html ? SAMPLE_HTML(Boolean(args.remoteImages)) : null;
+        }
         default:
           return fail('internal', `The mock backend does not know the command ${cmd}.`);
       }
     },
     { shouldMockEvents: true },
   );
+  // Scheduled emails and retries come due while the page is open.
+  setInterval(() => {
+    if (sendDue()) void emit('mail-changed', null);
+  }, 5000);
   // The scheduler's announcement, as the core would send it; `?notify-error` shows the note the
   // banner gives when the OS could not show the desktop notification.
   if (seed !== null) {
