@@ -9,7 +9,12 @@ use shopdesk_core::{
     demo, Case, CaseSummary, CasePatch, CaseView, Contact, ContactId, ContactProfile, ContactSummary, Message, NewCase,
     NewContact, NewMessage, Queue, QueueFilter, Store, DEFAULT_AUTHOR,
 };
-use tauri::State;
+use shopdesk_core::account::{MailAccount, MailAccountView};
+use shopdesk_core::mail::{worker, FetchReport, MailStatus};
+use shopdesk_core::{MessageId, OutboxEntry};
+use tauri::{AppHandle, Emitter, State};
+
+use crate::mail::MailState;
 
 use crate::error::IpcError;
 use crate::AppState;
@@ -166,4 +171,94 @@ pub fn set_start_at_login(app: tauri::AppHandle, enabled: bool) -> Reply<bool> {
     let result = if enabled { launcher.enable() } else { launcher.disable() };
     result.map_err(|e| IpcError::internal(format!("Could not change the login items: {e}")))?;
     launcher.is_enabled().map_err(|e| IpcError::internal(format!("Could not read the login items: {e}")))
+}
+
+// ---- Mail: the account, the outbox, fetching ----
+
+/// Like [`change`] for the outbox: the mail worker looks again too, and the window refreshes.
+fn mail_change<T>(
+    state: &State<'_, AppState>,
+    mail: &State<'_, MailState>,
+    app: &AppHandle,
+    f: impl FnOnce(&mut Store, DateTime<Utc>) -> shopdesk_core::Result<T>,
+) -> Reply<T> {
+    let result = change(state, f);
+    if result.is_ok() {
+        mail.wake.notify_one();
+        let _ = app.emit("mail-changed", ());
+    }
+    result
+}
+
+#[tauri::command]
+pub fn get_mail_account(state: State<'_, AppState>) -> Reply<MailAccountView> {
+    with_store(&state, |s, _now| Ok(worker::account_view(s.mail_account()?)))
+}
+
+/// `password`: `None` keeps the saved one, `""` forgets it.
+#[tauri::command]
+pub fn set_mail_account(
+    state: State<'_, AppState>,
+    mail: State<'_, MailState>,
+    app: AppHandle,
+    account: MailAccount,
+    password: Option<String>,
+) -> Reply<MailAccountView> {
+    mail_change(&state, &mail, &app, |s, _now| worker::save_account(s, &account, password.as_deref()))
+}
+
+#[tauri::command]
+pub async fn send_test_email(state: State<'_, AppState>, to: Option<String>) -> Reply<String> {
+    let account = with_store(&state, |s, _now| s.mail_account())?;
+    worker::send_test(&account, to.as_deref(), state.clock.now())
+        .await
+        .map_err(|message| IpcError { kind: "invalid_input", message })
+}
+
+/// Queues an email reply on the case; `send_at` schedules it.
+#[tauri::command]
+pub fn send_reply(
+    state: State<'_, AppState>,
+    mail: State<'_, MailState>,
+    app: AppHandle,
+    number: u32,
+    body: String,
+    send_at: Option<DateTime<Utc>>,
+) -> Reply<Message> {
+    mail_change(&state, &mail, &app, |s, now| s.queue_reply(number, &body, send_at, DEFAULT_AUTHOR, now))
+}
+
+#[tauri::command]
+pub fn retry_outgoing(state: State<'_, AppState>, mail: State<'_, MailState>, app: AppHandle, message_id: MessageId) -> Reply<Message> {
+    mail_change(&state, &mail, &app, |s, now| s.retry_outgoing(message_id, now))
+}
+
+#[tauri::command]
+pub fn cancel_outgoing(state: State<'_, AppState>, mail: State<'_, MailState>, app: AppHandle, message_id: MessageId) -> Reply<Message> {
+    mail_change(&state, &mail, &app, |s, now| s.cancel_outgoing(message_id, now))
+}
+
+#[tauri::command]
+pub fn outbox(state: State<'_, AppState>) -> Reply<Vec<OutboxEntry>> {
+    with_store(&state, |s, now| s.outbox(now))
+}
+
+#[tauri::command]
+pub fn mail_status(state: State<'_, AppState>) -> Reply<MailStatus> {
+    with_store(&state, |s, _now| s.mail_status())
+}
+
+#[tauri::command]
+pub async fn fetch_mail_now(app: AppHandle, mail: State<'_, MailState>) -> Reply<FetchReport> {
+    let result = crate::mail::fetch(&app).await;
+    // Acknowledgements may wait in the outbox; the status line changed either way.
+    mail.wake.notify_one();
+    let _ = app.emit("mail-changed", ());
+    result.map_err(|message| IpcError { kind: "invalid_input", message })
+}
+
+/// The email's HTML version made safe to show (no scripts; remote images only when asked).
+#[tauri::command]
+pub fn message_html(state: State<'_, AppState>, message_id: MessageId, remote_images: bool) -> Reply<Option<String>> {
+    with_store(&state, |s, _now| Ok(s.message_html(message_id)?.map(|html| shopdesk_core::mail::html::sanitize(&html, remote_images))))
 }

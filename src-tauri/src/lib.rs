@@ -5,6 +5,7 @@
 
 mod commands;
 mod error;
+mod mail;
 mod notifier;
 mod scheduler;
 mod tray;
@@ -101,6 +102,9 @@ pub fn run() {
                 let _ = handle.emit("open-case", number);
             });
             scheduler::spawn(app.handle().clone(), wake, Box::new(notifier::DesktopNotifier { on_open }));
+            let mail_wake = Arc::new(Notify::new());
+            app.manage(mail::MailState { wake: mail_wake.clone(), fetching: tokio::sync::Mutex::new(()) });
+            mail::spawn(app.handle().clone(), mail_wake);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -138,6 +142,16 @@ pub fn run() {
             commands::set_start_at_login,
             commands::get_app_prefs,
             commands::set_app_prefs,
+            commands::get_mail_account,
+            commands::set_mail_account,
+            commands::send_test_email,
+            commands::send_reply,
+            commands::retry_outgoing,
+            commands::cancel_outgoing,
+            commands::outbox,
+            commands::mail_status,
+            commands::fetch_mail_now,
+            commands::message_html,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

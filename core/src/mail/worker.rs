@@ -168,3 +168,39 @@ async fn fetch_inner(store: &impl StoreAccess, now: &impl Fn() -> DateTime<Utc>)
     .await?;
     Ok(report)
 }
+
+/// The account as the settings screen shows it, with whether the keychain holds its password.
+pub fn account_view(account: MailAccount) -> crate::account::MailAccountView {
+    let (has_password, keychain_error) = match password_of(&account) {
+        Ok(found) => (found.is_some(), None),
+        Err(e) => (false, Some(e)),
+    };
+    crate::account::MailAccountView {
+        can_send: account.can_send(),
+        can_fetch: account.can_fetch(),
+        has_password,
+        keychain_error,
+        account,
+    }
+}
+
+/// Saves the account and its password: `Some("")` forgets the password, `None` keeps it (moved
+/// along when the login or server changed, since the keychain entry is named after them).
+pub fn save_account(store: &mut Store, account: &MailAccount, password: Option<&str>) -> std::result::Result<crate::account::MailAccountView, crate::Error> {
+    let before = store.mail_account()?;
+    let saved = store.set_mail_account(account)?;
+    let (old_user, new_user) = (before.keychain_user(), saved.keychain_user());
+    let keychain = |r: std::result::Result<(), String>| r.map_err(crate::Error::Invalid);
+    match password {
+        Some("") => keychain(crate::secrets::delete_password(&new_user))?,
+        Some(password) => keychain(crate::secrets::set_password(&new_user, password))?,
+        None if old_user != new_user => {
+            if let Ok(Some(password)) = crate::secrets::password(&old_user) {
+                keychain(crate::secrets::set_password(&new_user, &password))?;
+                let _ = crate::secrets::delete_password(&old_user);
+            }
+        }
+        None => {}
+    }
+    Ok(account_view(saved))
+}

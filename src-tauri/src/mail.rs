@@ -1,0 +1,99 @@
+//! The app's mail worker: sends what is due from the outbox and fetches new mail every few
+//! minutes (the account's setting), in the background. A command that queues, retries or
+//! cancels an email, or asks to check mail now, wakes it. The store is locked only between
+//! network steps (see shopdesk_core::mail::worker), never while talking to a server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use shopdesk_core::mail::worker::{self, StoreAccess};
+use shopdesk_core::Store;
+use tauri::{AppHandle, Emitter, Manager};
+use tokio::sync::Notify;
+
+use crate::AppState;
+
+/// The longest the worker sleeps without looking at the outbox again.
+const MAX_SLEEP: Duration = Duration::from_secs(60);
+
+/// The app's store, as the core's mail jobs reach it.
+pub struct AppStore<'a>(pub &'a AppState);
+
+impl StoreAccess for AppStore<'_> {
+    fn with<R>(&self, f: impl FnOnce(&mut Store) -> shopdesk_core::Result<R>) -> shopdesk_core::Result<R> {
+        let mut guard = self
+            .0
+            .store
+            .lock()
+            .map_err(|_| shopdesk_core::Error::Invalid("The database lock was poisoned; restart Shopdesk".into()))?;
+        let store = guard.as_mut().map_err(|why| shopdesk_core::Error::Invalid(why.clone()))?;
+        f(store)
+    }
+}
+
+/// What the mail commands share with the worker.
+pub struct MailState {
+    /// Wakes the worker: an email was queued, retried or cancelled, or the account changed.
+    pub wake: Arc<Notify>,
+    /// One fetch at a time (the worker's, or "Check mail" from the window).
+    pub fetching: tokio::sync::Mutex<()>,
+}
+
+/// Fetches under the one-at-a-time lock.
+pub async fn fetch(app: &AppHandle) -> Result<shopdesk_core::mail::FetchReport, String> {
+    let mail = app.state::<MailState>();
+    let _one = mail.fetching.lock().await;
+    let state = app.state::<AppState>();
+    worker::fetch_mail(&AppStore(&state), || state.clock.now()).await
+}
+
+pub fn spawn(app: AppHandle, wake: Arc<Notify>) {
+    tauri::async_runtime::spawn(async move {
+        let mut next_fetch: Option<DateTime<Utc>> = None;
+        loop {
+            let state = app.state::<AppState>();
+            let now = || state.clock.now();
+            let store = AppStore(&state);
+            let mut changed = false;
+            match worker::deliver_due(&store, now).await {
+                Ok(report) => changed |= report.sent > 0 || !report.failed.is_empty(),
+                Err(e) => tracing::error!(error = %e, "could not go through the outbox"),
+            }
+            let account = store.with(|s| s.mail_account()).ok();
+            let poll = account.as_ref().filter(|a| a.can_fetch()).map(|a| chrono::Duration::minutes(i64::from(a.poll_minutes.max(1))));
+            if let Some(poll) = poll {
+                if next_fetch.is_none_or(|at| at <= now()) {
+                    match fetch(&app).await {
+                        Ok(report) => changed |= report.fetched > 0,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not fetch mail");
+                            changed = true;
+                        }
+                    }
+                    // Anything fetched may have queued acknowledgements: send them at once.
+                    if changed {
+                        let _ = worker::deliver_due(&store, now).await;
+                    }
+                    next_fetch = Some(now() + poll);
+                }
+            }
+            if changed {
+                let _ = app.emit("mail-changed", ());
+                state.wake.notify_one();
+            }
+            let due = store.with(|s| s.next_mail_due()).ok().flatten();
+            let until = [due, poll.and(next_fetch)]
+                .into_iter()
+                .flatten()
+                .min()
+                .and_then(|at| (at - now()).to_std().ok())
+                .unwrap_or(MAX_SLEEP)
+                .clamp(Duration::from_millis(200), MAX_SLEEP);
+            tokio::select! {
+                _ = tokio::time::sleep(until) => {}
+                _ = wake.notified() => {}
+            }
+        }
+    });
+}
