@@ -43,7 +43,8 @@ export interface MailForm extends Omit<MailAccount, 'smtp_port' | 'imap_port' | 
 }
 
 export function toMailForm(view: MailAccountView): MailForm {
-  return { ...structuredClone(view.account), password: '', forgetPassword: false };
+  // Every field is a plain value, so a spread copies it (also out of a Svelte state proxy).
+  return { ...view.account, password: '', forgetPassword: false };
 }
 
 export type MailFormResult =

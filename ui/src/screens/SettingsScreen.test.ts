@@ -16,6 +16,36 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       setStartAtLogin: vi.fn().mockImplementation(async (on: boolean) => on),
       setAppPrefs: vi.fn(),
       queue: vi.fn().mockRejectedValue(new Error('not in this test')),
+      getMailAccount: vi.fn().mockResolvedValue({
+        account: {
+          from_name: '',
+          from_address: '',
+          username: '',
+          smtp_host: '',
+          smtp_port: 587,
+          smtp_security: 'starttls',
+          imap_host: '',
+          imap_port: 993,
+          imap_security: 'tls',
+          imap_folder: 'INBOX',
+          poll_minutes: 5,
+          signature: '',
+          acknowledge: false,
+          acknowledgement_text: '',
+        },
+        can_send: false,
+        can_fetch: false,
+        has_password: false,
+        keychain_error: null,
+      }),
+      mailStatus: vi.fn().mockResolvedValue({
+        waiting: 0,
+        retrying: 0,
+        held: 0,
+        last_fetch_at: null,
+        last_fetch_error: null,
+        last_send_error: null,
+      }),
     },
   };
 });
@@ -43,6 +73,14 @@ describe('SettingsScreen', () => {
     expect((screen.getByTestId('settings-later-email') as HTMLInputElement).value).toBe('240');
     expect((screen.getByTestId('settings-warn-percent') as HTMLInputElement).value).toBe('75');
     expect(screen.getByTestId('settings-db-path').textContent).toBe('/home/ana/.local/share/shopdesk/shopdesk.sqlite3');
+  });
+
+  it('has the mail account with its own save button beside the reply targets', async () => {
+    render(SettingsScreen);
+    expect(((await screen.findByTestId('mail-smtp-port')) as HTMLInputElement).value).toBe('587');
+    expect((screen.getByTestId('mail-test-send') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('mail-status').textContent).toBe('Nothing waiting to be sent.');
+    expect(screen.getByTestId('mail-save').closest('form')).not.toBe(screen.getByTestId('settings-save').closest('form'));
   });
 
   it('turns the tray and start-at-login options on at once, without the save button', async () => {

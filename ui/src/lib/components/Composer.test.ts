@@ -54,4 +54,86 @@ describe('Composer', () => {
     await fireEvent.click(screen.getByTestId('log-submit'));
     await vi.waitFor(() => expect(localStorage.getItem('shopdesk.draft.case.1001')).toBeNull());
   });
+
+  it('sends an email reply with Ctrl+Enter and forgets the draft only once it is queued', async () => {
+    localStorage.clear();
+    let resolve: () => void = () => {};
+    const onsendemail = vi.fn().mockImplementation(() => new Promise<void>((r) => (resolve = r)));
+    const onsubmit = vi.fn();
+    render(Composer, {
+      contactName: 'Ana Costa',
+      defaultChannel: 'email',
+      draftKey: 'case.1002',
+      onsubmit,
+      emailTo: 'ana@example.com',
+      onsendemail,
+    });
+    expect(screen.getByText('To ana@example.com')).toBeTruthy();
+    const body = screen.getByTestId('log-body') as HTMLTextAreaElement;
+    await fireEvent.input(body, { target: { value: 'Hi Ana, it is on its way.' } });
+    await fireEvent.keyDown(body, { key: 'Enter', ctrlKey: true });
+    expect(onsendemail).toHaveBeenCalledWith('Hi Ana, it is on its way.', null);
+    expect(onsubmit).not.toHaveBeenCalled();
+    expect(localStorage.getItem('shopdesk.draft.case.1002')).not.toBeNull();
+    resolve();
+    await vi.waitFor(() => expect(body.value).toBe(''));
+    expect(localStorage.getItem('shopdesk.draft.case.1002')).toBeNull();
+  });
+
+  it('keeps the reply when sending is refused', async () => {
+    const onsendemail = vi.fn().mockRejectedValue(new IpcFailure('invalid_input', 'Ana Costa has no email address.'));
+    render(Composer, { contactName: 'Ana Costa', defaultChannel: 'email', onsubmit: vi.fn(), emailTo: 'ana@example.com', onsendemail });
+    const body = screen.getByTestId('log-body') as HTMLTextAreaElement;
+    await fireEvent.input(body, { target: { value: 'Hello' } });
+    await fireEvent.click(screen.getByTestId('composer-send-email'));
+    expect((await screen.findByTestId('form-error')).textContent).toBe('Ana Costa has no email address.');
+    expect(body.value).toBe('Hello');
+  });
+
+  it('schedules an email for later at the local time chosen', async () => {
+    const onsendemail = vi.fn().mockResolvedValue(undefined);
+    render(Composer, { contactName: 'Ana Costa', defaultChannel: 'email', onsubmit: vi.fn(), emailTo: 'ana@example.com', onsendemail });
+    await fireEvent.input(screen.getByTestId('log-body'), { target: { value: 'Good morning!' } });
+    await fireEvent.click(screen.getByTestId('composer-send-later'));
+    const at = screen.getByTestId('composer-send-at') as HTMLInputElement;
+    expect(at.value).toMatch(/T09:00$/); // tomorrow morning by default
+    await fireEvent.input(at, { target: { value: '2099-11-26T09:30' } });
+    await fireEvent.click(screen.getByTestId('composer-send-later-confirm'));
+    expect(onsendemail).toHaveBeenCalledWith('Good morning!', '2099-11-26T08:30:00Z');
+    await vi.waitFor(() => expect(screen.queryByTestId('composer-send-at')).toBeNull());
+  });
+
+  it('refuses a time that has passed', async () => {
+    const onsendemail = vi.fn();
+    render(Composer, { contactName: 'Ana Costa', defaultChannel: 'email', onsubmit: vi.fn(), emailTo: 'ana@example.com', onsendemail });
+    await fireEvent.input(screen.getByTestId('log-body'), { target: { value: 'Hi' } });
+    await fireEvent.click(screen.getByTestId('composer-send-later'));
+    await fireEvent.input(screen.getByTestId('composer-send-at'), { target: { value: '2020-01-01T09:00' } });
+    await fireEvent.click(screen.getByTestId('composer-send-later-confirm'));
+    expect((await screen.findByTestId('form-error')).textContent).toBe('That time has already passed; choose a time in the future.');
+    expect(onsendemail).not.toHaveBeenCalled();
+  });
+
+  it('still logs calls and notes, and a reply sent elsewhere with "Log only"', async () => {
+    const onsubmit = vi.fn().mockResolvedValue(undefined);
+    const onsendemail = vi.fn();
+    render(Composer, { contactName: 'Ana Costa', defaultChannel: 'email', onsubmit, emailTo: 'ana@example.com', onsendemail });
+    await fireEvent.input(screen.getByTestId('log-body'), { target: { value: 'Replied from my phone' } });
+    expect(screen.getByTestId('log-submit').textContent?.trim()).toBe('Log only');
+    await fireEvent.click(screen.getByTestId('log-submit'));
+    expect(onsubmit).toHaveBeenCalledWith(expect.objectContaining({ channel: 'email', direction: 'from_shop' }));
+
+    await fireEvent.change(screen.getByTestId('log-channel'), { target: { value: 'phone' } });
+    expect(screen.queryByTestId('composer-send-email')).toBeNull();
+    expect(screen.getByTestId('log-submit').textContent?.trim()).toBe('Log message');
+    expect(onsendemail).not.toHaveBeenCalled();
+  });
+
+  it('points to Settings when the mail account is not set up', () => {
+    render(Composer, { contactName: 'Ana Costa', defaultChannel: 'email', onsubmit: vi.fn(), mailHint: 'setup' });
+    const hint = screen.getByTestId('composer-mail-hint');
+    expect(hint.textContent?.trim()).toBe('Set up your mail account to send emails from Shopdesk.');
+    expect(hint.querySelector('a')?.getAttribute('href')).toBe('#/settings');
+    expect(screen.queryByTestId('composer-send-email')).toBeNull();
+  });
 });
