@@ -90,7 +90,7 @@ describe('mailStatusText', () => {
   it.each([
     [status({}), 'Nothing waiting to be sent.'],
     [status({ waiting: 2, retrying: 1, last_fetch_at: 'T' }), '2 emails waiting to be sent (1 retrying). Mail last checked <T>.'],
-    [status({ waiting: 1, held: 1, last_fetch_at: 'T', last_fetch_error: 'The IMAP server refused the password' }), '1 email waiting to be sent. 1 email not sent — open the outbox. Checking mail failed: The IMAP server refused the password.'],
+    [status({ waiting: 1, held: 1, last_fetch_at: 'T', last_fetch_error: 'The IMAP server refused the password' }), '1 email waiting to be sent. 1 email not sent — needs your attention. Checking mail failed: The IMAP server refused the password.'],
   ])('%o', (s, text) => {
     expect(mailStatusText(s, fmt)).toBe(text);
   });

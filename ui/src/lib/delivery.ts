@@ -90,7 +90,7 @@ export function mailStatusText(s: MailStatus, fmt: (iso: string) => string = for
     const waiting = plural(s.waiting, 'email waiting to be sent', 'emails waiting to be sent');
     parts.push(s.retrying > 0 ? `${waiting} (${s.retrying} retrying)` : waiting);
   }
-  if (s.held > 0) parts.push(`${plural(s.held, 'email', 'emails')} not sent — open the outbox`);
+  if (s.held > 0) parts.push(`${plural(s.held, 'email', 'emails')} not sent — needs your attention`);
   if (s.last_fetch_error) parts.push(`Checking mail failed: ${s.last_fetch_error}`);
   else if (s.last_fetch_at) parts.push(`Mail last checked ${fmt(s.last_fetch_at)}`);
   return parts.join('. ') + '.';

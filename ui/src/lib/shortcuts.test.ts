@@ -22,6 +22,7 @@ describe('matchShortcut', () => {
     expect(matchShortcut({ key: 'g' }, null)).toEqual({ action: null, pending: 'g' });
     expect(matchShortcut({ key: 'q' }, 'g')).toEqual({ action: 'go-queue', pending: null });
     expect(matchShortcut({ key: 'c' }, 'g')).toEqual({ action: 'go-contacts', pending: null });
+    expect(matchShortcut({ key: 'o' }, 'g')).toEqual({ action: 'go-outbox', pending: null });
     expect(matchShortcut({ key: 'z' }, 'g')).toEqual({ action: null, pending: null });
   });
 

@@ -4,6 +4,7 @@
 export type ShortcutAction =
   | 'go-queue'
   | 'go-contacts'
+  | 'go-outbox'
   | 'new-case'
   | 'focus-search'
   | 'help'
@@ -22,6 +23,7 @@ export interface KeyLike {
 export const SHORTCUTS: { keys: string[][]; description: string }[] = [
   { keys: [['g', 'q'], ['1']], description: 'Go to the queue' },
   { keys: [['g', 'c'], ['2']], description: 'Go to contacts' },
+  { keys: [['g', 'o']], description: 'Go to the outbox (emails waiting or not sent)' },
   { keys: [['n']], description: 'New case' },
   { keys: [['/']], description: 'Search' },
   { keys: [['j'], ['k']], description: 'Next / previous case in the queue' },
@@ -56,6 +58,7 @@ export function matchShortcut(
   if (pending === 'g') {
     if (e.key === 'q') return { action: 'go-queue', pending: null };
     if (e.key === 'c') return { action: 'go-contacts', pending: null };
+    if (e.key === 'o') return { action: 'go-outbox', pending: null };
     if (e.key === 'n') return { action: 'new-case', pending: null };
     return { action: null, pending: null };
   }
