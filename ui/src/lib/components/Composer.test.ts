@@ -68,7 +68,7 @@ describe('Composer', () => {
       emailTo: 'ana@example.com',
       onsendemail,
     });
-    expect(screen.getByText('To ana@example.com')).toBeTruthy();
+    expect(screen.getByText('Email to ana@example.com')).toBeTruthy();
     const body = screen.getByTestId('log-body') as HTMLTextAreaElement;
     await fireEvent.input(body, { target: { value: 'Hi Ana, it is on its way.' } });
     await fireEvent.keyDown(body, { key: 'Enter', ctrlKey: true });
@@ -123,10 +123,31 @@ describe('Composer', () => {
     await fireEvent.click(screen.getByTestId('log-submit'));
     expect(onsubmit).toHaveBeenCalledWith(expect.objectContaining({ channel: 'email', direction: 'from_shop' }));
 
-    await fireEvent.change(screen.getByTestId('log-channel'), { target: { value: 'phone' } });
-    expect(screen.queryByTestId('composer-send-email')).toBeNull();
-    expect(screen.getByTestId('log-submit').textContent?.trim()).toBe('Log message');
     expect(onsendemail).not.toHaveBeenCalled();
+  });
+
+  it('on another channel, logs with Ctrl+Enter and still offers "Send email" as a button', async () => {
+    const onsubmit = vi.fn().mockResolvedValue(undefined);
+    const onsendemail = vi.fn().mockResolvedValue(undefined);
+    render(Composer, { contactName: 'Ana Costa', defaultChannel: 'phone', onsubmit, emailTo: 'ana@example.com', onsendemail });
+    const body = screen.getByTestId('log-body');
+    expect(screen.getByTestId('log-submit').textContent?.trim()).toBe('Log message');
+    await fireEvent.input(body, { target: { value: 'Called: explained the refund' } });
+    await fireEvent.keyDown(body, { key: 'Enter', ctrlKey: true });
+    expect(onsubmit).toHaveBeenCalledWith(expect.objectContaining({ channel: 'phone' }));
+    expect(onsendemail).not.toHaveBeenCalled();
+
+    await fireEvent.input(body, { target: { value: 'Hi Ana, as promised on the phone…' } });
+    await fireEvent.click(screen.getByTestId('composer-send-email'));
+    expect(onsendemail).toHaveBeenCalledWith('Hi Ana, as promised on the phone…', null);
+    expect(onsubmit).toHaveBeenCalledTimes(1);
+  });
+
+  it('offers no email for a note', async () => {
+    render(Composer, { contactName: 'Ana Costa', defaultChannel: 'email', onsubmit: vi.fn(), emailTo: 'ana@example.com', onsendemail: vi.fn() });
+    await fireEvent.change(screen.getByTestId('log-direction'), { target: { value: 'note' } });
+    expect(screen.queryByTestId('composer-send-email')).toBeNull();
+    expect(screen.getByTestId('log-submit').textContent?.trim()).toBe('Add note');
   });
 
   it('points to Settings when the mail account is not set up', () => {
