@@ -322,28 +322,6 @@ enum CaseCmd {
     Merge { a: CaseNumber, b: CaseNumber },
 }
 
-#[derive(Default, serde::Serialize)]
-struct ImportSummary {
-    stored: u32,
-    duplicates: u32,
-    new_cases: u32,
-    new_contacts: u32,
-    with_warnings: u32,
-}
-
-impl ImportSummary {
-    fn add(&mut self, got: &shopdesk_core::store::Ingested) {
-        if got.duplicate {
-            self.duplicates += 1;
-            return;
-        }
-        self.stored += 1;
-        self.new_cases += u32::from(got.new_case);
-        self.new_contacts += u32::from(got.new_contact);
-        self.with_warnings += u32::from(!got.warnings.is_empty());
-    }
-}
-
 /// A case number as people write it: 1042 or #1042.
 #[derive(Clone, Copy)]
 struct CaseNumber(u32);
@@ -410,21 +388,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out.queue(&queue)
         }
         Command::Import { paths } => {
-            let mut summary = ImportSummary::default();
-            for path in &paths {
-                let source = shopdesk_core::mail::read_mail_source(path)
-                    .with_context(|| format!("Could not read {}", path.display()))?;
-                for raw in source {
-                    let raw = raw.with_context(|| format!("Could not read a message in {}", path.display()))?;
-                    let got = store.ingest_email(&raw, now)?;
-                    summary.add(&got);
-                }
-            }
+            let store = std::sync::Mutex::new(store);
+            let r = shopdesk_core::mail::import::import_paths(&store, &paths, || clock.now(), |_| {})?;
             let line = format!(
                 "Imported {} emails ({} already there): {} new cases, {} new contacts, {} with warnings",
-                summary.stored, summary.duplicates, summary.new_cases, summary.new_contacts, summary.with_warnings
+                r.stored, r.duplicates, r.new_cases, r.new_contacts, r.with_warnings
             );
-            out.done(&summary, &line)
+            out.done(&r, &line)
         }
         Command::Mail(cmd) => mail(cmd, store, &out, clock),
         Command::Prefs { keep_in_tray } => {

@@ -12,7 +12,7 @@ use shopdesk_core::{
 use shopdesk_core::account::{MailAccount, MailAccountView};
 use shopdesk_core::mail::{worker, FetchReport, MailStatus};
 use shopdesk_core::{MessageId, OutboxEntry};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::mail::MailState;
 
@@ -261,4 +261,23 @@ pub async fn fetch_mail_now(app: AppHandle, mail: State<'_, MailState>) -> Reply
 #[tauri::command]
 pub fn message_html(state: State<'_, AppState>, message_id: MessageId, remote_images: bool) -> Reply<Option<String>> {
     with_store(&state, |s, _now| Ok(s.message_html(message_id)?.map(|html| shopdesk_core::mail::html::sanitize(&html, remote_images))))
+}
+
+/// Imports past mail (mbox files, .eml files, folders of them), reporting progress on
+/// `import-progress`. Runs off the main thread; the store is taken one email at a time.
+#[tauri::command]
+pub async fn import_mail(app: AppHandle, paths: Vec<std::path::PathBuf>) -> Reply<shopdesk_core::mail::import::ImportReport> {
+    let worker_app = app.clone();
+    let result = tauri::async_runtime::spawn_blocking(move || {
+        let state = worker_app.state::<AppState>();
+        shopdesk_core::mail::import::import_paths(&crate::mail::AppStore(&state), &paths, || state.clock.now(), |p| {
+            let _ = worker_app.emit("import-progress", p);
+        })
+    })
+    .await
+    .map_err(|e| IpcError::internal(format!("The import stopped unexpectedly: {e}")))?;
+    if result.is_ok() {
+        app.state::<AppState>().wake.notify_one();
+    }
+    Ok(result?)
 }

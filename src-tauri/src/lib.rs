@@ -83,6 +83,7 @@ pub fn run() {
         .init();
     let options = parse_args(std::env::args().skip(1));
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let clock = shopdesk_core::wallclock::Clock::from_env();
             let store = open_store(app, &options, clock.now()).inspect_err(|message| {
@@ -152,6 +153,7 @@ pub fn run() {
             commands::mail_status,
             commands::fetch_mail_now,
             commands::message_html,
+            commands::import_mail,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

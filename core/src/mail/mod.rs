@@ -5,6 +5,7 @@
 
 pub mod html;
 pub mod imap;
+pub mod import;
 pub mod outgoing;
 pub mod smtp;
 pub mod worker;
