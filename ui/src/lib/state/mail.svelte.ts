@@ -7,6 +7,8 @@ import { alerts } from './alerts.svelte';
 import { openCase } from './case.svelte';
 import { queue } from './queue.svelte';
 
+const RESULT_SHOWN_MS = 2 * 60_000;
+
 class MailState {
   account = $state<MailAccountView | null>(null);
   status = $state<MailStatus | null>(null);
@@ -17,6 +19,7 @@ class MailState {
   /** What the last "Check mail" brought in, or why it failed. */
   fetchResult = $state<{ text: string; error: boolean } | null>(null);
   #off: (() => void) | null = null;
+  #resultTimer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
 
   get canSend(): boolean {
@@ -94,6 +97,9 @@ class MailState {
       void this.loadStatus();
     } finally {
       this.fetching = false;
+      // The result answers "what did that click bring?"; a while later it would only be stale.
+      if (this.#resultTimer !== null) clearTimeout(this.#resultTimer);
+      this.#resultTimer = setTimeout(() => (this.fetchResult = null), RESULT_SHOWN_MS);
     }
   }
 
