@@ -21,6 +21,7 @@ class MailState {
   #off: (() => void) | null = null;
   #resultTimer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
+  #started = false;
 
   get canSend(): boolean {
     return this.account?.can_send ?? false;
@@ -28,6 +29,8 @@ class MailState {
 
   /** Loads the account and status, and listens for the core's "mail-changed". */
   start(): void {
+    if (this.#started) return;
+    this.#started = true;
     this.#stopped = false;
     void this.loadAccount();
     void this.loadStatus();
@@ -38,6 +41,7 @@ class MailState {
   }
 
   stop(): void {
+    this.#started = false;
     this.#stopped = true;
     this.#off?.();
     this.#off = null;
