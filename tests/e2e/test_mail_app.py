@@ -1,0 +1,114 @@
+"""Email through the real app window: the owner sets up the mail account in Settings (the password goes
+to the keychain), sends a test email, checks mail, finds the customer's email as a case, replies, and sees
+it sent; with the server down the reply waits in the outbox and goes out once it is back. Real servers:
+aiosmtpd (SMTP), Dovecot (IMAP) and gnome-keyring, all on this machine."""
+
+from __future__ import annotations
+
+import time
+from email import message_from_bytes, policy
+
+from helpers import queue_row, text_of, timeline
+from mailservers import IMAP_PASSWORD, IMAP_USER, make_mail
+
+CUSTOMER_MAIL = make_mail("Where is my teapot?", "I ordered it two weeks ago (order 5521).",
+                          sender="Chloé Martin <chloe@example.fr>", message_id="<chloe-teapot@example.fr>")
+REPLY = "It left our workshop this morning; here is the tracking: PT123456789."
+
+
+def set_field(app, testid: str, value: str) -> None:
+    app.type(testid, value, clear=True)
+
+
+def fill_account(app, smtp_port: int, imap_port: int) -> None:
+    app.click("nav-settings")
+    app.wait_for("mail-from-address")
+    set_field(app, "mail-from-name", "Costa Ceramics")
+    set_field(app, "mail-from-address", "shop@example.com")
+    set_field(app, "mail-username", IMAP_USER)
+    set_field(app, "mail-password", IMAP_PASSWORD)
+    app.select("mail-smtp-security", "none")
+    set_field(app, "mail-smtp-host", "127.0.0.1")
+    set_field(app, "mail-smtp-port", str(smtp_port))
+    app.select("mail-imap-security", "none")
+    set_field(app, "mail-imap-host", "127.0.0.1")
+    set_field(app, "mail-imap-port", str(imap_port))
+    set_field(app, "mail-signature", "Rui, Costa Ceramics")
+    app.click("mail-save")
+    app.wait_for("mail-saved")
+
+
+def sent_to(sink, address: str) -> list:
+    return [parsed for raw, env in sink.messages() if address in env["rcpt_tos"]
+            for parsed in [message_from_bytes(raw, policy=policy.default)]]
+
+
+def test_set_up_mail_receive_reply_and_see_it_sent(app, smtp_sink, imap_server, keyring_env):
+    fill_account(app, smtp_sink.port, imap_server.port)
+    assert keyring_env.lookup("shopdesk", f"{IMAP_USER}@127.0.0.1") == IMAP_PASSWORD, "the password is in the keychain"
+    view = app.invoke("get_mail_account")
+    assert view["has_password"] and view["can_send"] and view["can_fetch"]
+
+    app.click("mail-test-send")
+    app.wait_for_text("mail-test-result", r"Sent a test email to shop@example\.com")
+    smtp_sink.wait_for(1)
+
+    # A customer writes; "Check mail" brings it in as a case, acknowledged at once.
+    imap_server.deliver(CUSTOMER_MAIL)
+    app.click("fetch-mail-now")
+    app.wait_for_text("fetch-mail-result", r"1 new")
+    app.click("nav-queue")
+    row = app.wait_until(lambda _: queue_row(app, 1001), "the customer's email is not in the queue")
+    assert "Where is my teapot?" in text_of(row)
+    app.wait_until(lambda _: sent_to(smtp_sink, "chloe@example.fr"), "no acknowledgement reached the customer")
+    (ack,) = sent_to(smtp_sink, "chloe@example.fr")
+    assert ack["Auto-Submitted"] == "auto-replied" and "#1001" in ack.get_content()
+
+    # The owner answers from the case; the timeline shows it sent.
+    app.click(row)
+    app.wait_for_text("case-number", r"#1001")
+    app.type("log-body", REPLY)
+    app.click("composer-send-email")
+    app.wait_until(
+        lambda _: any(e.get_attribute("data-state") == "sent" and "chloe@example.fr" in text_of(e)
+                      for e in app.all("delivery-status")),
+        "the reply never shows as sent",
+        timeout=30,
+    )
+    replies = [m for m in sent_to(smtp_sink, "chloe@example.fr") if m["Auto-Submitted"] is None]
+    assert len(replies) == 1
+    reply = replies[0]
+    assert reply["Subject"] == "Re: Where is my teapot? [#1001]"
+    assert reply["In-Reply-To"] == "<chloe-teapot@example.fr>"
+    assert reply.get_content().replace("\r\n", "\n").startswith(REPLY + "\n\n-- \nRui, Costa Ceramics")
+    assert app.invoke("get_case", {"number": 1001})["waiting_secs"] is None, "answered: the clock stopped"
+    app.screenshot("mail-reply-sent")
+
+
+def test_a_reply_waits_while_the_server_is_down_and_goes_out_once_it_is_back(app, smtp_sink, imap_server, keyring_env):
+    fill_account(app, smtp_sink.port, imap_server.port)
+    app.invoke("open_case", {"input": {
+        "contact": {"new": {"name": "Ana Costa", "emails": ["ana@example.org"], "phones": [], "address": "", "notes": "", "tags": []}},
+        "subject": "Parcel", "priority": "normal", "category": "delivery",
+        "first_message": {"direction": "from_customer", "channel": "email", "author": "", "body": "Where is it?", "happened_at": None},
+    }})
+    smtp_sink.stop()
+    app.go("#/case/1001")
+    app.wait_for_text("case-number", r"#1001")
+    app.type("log-body", "On its way.")
+    app.click("composer-send-email")
+    status = app.wait_until(
+        lambda _: next((e for e in app.all("delivery-status") if e.get_attribute("data-state") == "queued"
+                        and "retrying" in text_of(e).lower()), None),
+        "the reply does not say it is retrying",
+        timeout=30,
+    )
+    assert "127.0.0.1" in text_of(status), text_of(status)
+    app.wait_until(lambda _: text_of(app.wait_for("outbox-count")).strip() == "1", "the outbox does not count the reply")
+
+    smtp_sink.start()
+    app.click(app.all("delivery-retry")[0])
+    app.wait_until(lambda _: any(e.get_attribute("data-state") == "sent" for e in app.all("delivery-status")),
+                   "the reply was not sent once the server was back", timeout=30)
+    time.sleep(1)
+    assert len(sent_to(smtp_sink, "ana@example.org")) == 1, "sent exactly once"
