@@ -13,7 +13,7 @@ pub mod worker;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use mail_parser::{HeaderValue, MessageParser};
+use mail_parser::{HeaderValue, MessageParser, PartType};
 use sha2::{Digest, Sha256};
 
 /// How the shop's mail is doing, for the status line and the settings screen.
@@ -100,7 +100,8 @@ fn ids(value: &HeaderValue<'_>) -> Vec<String> {
 }
 
 fn content_key(raw: &[u8]) -> String {
-    let digest = Sha256::digest(raw);
+    // The same email from an mbox (which keeps a blank separator line) or an .eml: one key.
+    let digest = Sha256::digest(raw.trim_ascii_end());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
@@ -131,13 +132,32 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
     if from_email.is_none() {
         warnings.push("The email names no sender address.".into());
     }
+    // A date that names no real day ("31 Feb 25:61") would roll over into another: refused.
+    let real = |d: &&mail_parser::DateTime| {
+        chrono::NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+            .and_then(|day| day.and_hms_opt(d.hour.into(), d.minute.into(), d.second.into()))
+            .is_some()
+    };
     let date = message
         .date()
+        .filter(real)
         .and_then(|d| Utc.timestamp_opt(d.to_timestamp(), 0).single());
     if date.is_none() {
         warnings.push("The email has no readable date; the time it was imported is used.".into());
     }
-    let text = message.body_text(0).map(|t| t.replace("\r\n", "\n").trim().to_string()).unwrap_or_default();
+    // Every inline text part, in order (a photo in the middle of a message splits its text).
+    let mut text = message
+        .text_bodies()
+        .filter_map(|part| match &part.body {
+            PartType::Text(t) => Some(t.to_string()),
+            PartType::Html(h) => Some(html_text(h)),
+            _ => None,
+        })
+        .map(|t| t.replace("\r\n", "\n").trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+
     let header = |name: &str| message.header_raw(name).map(|v| v.trim().to_lowercase());
     let sender = from_email.clone().unwrap_or_default();
     let auto_generated = header("Auto-Submitted").is_some_and(|v| v != "no")
@@ -171,9 +191,27 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
                 .map(safe_filename)
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| format!("attachment-{}", i + 1));
-            ParsedAttachment { filename, content_type, data: part.contents().to_vec() }
+            // mail-parser gives up on base64 that runs to the end of a damaged email and hands
+            // back the encoded text; most of the time it decodes fine as it is.
+            let data = (part.is_encoding_problem && is_base64(part)).then(|| lenient_base64(part.contents())).flatten();
+            ParsedAttachment { filename, content_type, data: data.unwrap_or_else(|| part.contents().to_vec()) }
         })
         .collect();
+    // No text, and nothing but text or unreadable structure as "attachments" (a multipart whose
+    // boundary never appears): the customer's words are in there; show them as they came.
+    let only_structure = attachments.iter().all(|a| a.content_type.starts_with("multipart/") || a.content_type.starts_with("text/"));
+    if text.is_empty() && only_structure {
+        if let Some(body) = raw_body(raw).filter(|b| !b.trim().is_empty()) {
+            warnings.push("The parts of this email could not be told apart; its text is shown as it came.".into());
+            text = body.trim().to_string();
+        }
+    }
+    for (part, stored) in message.attachments().zip(attachments.iter()).filter(|(p, _)| p.is_encoding_problem) {
+        if is_base64(part) && lenient_base64(part.contents()).is_some() {
+            continue;
+        }
+        warnings.push(format!("{} could not be fully decoded (the email is damaged); it is kept as it came.", stored.filename));
+    }
     for a in &attachments {
         if a.data.len() > LARGE_ATTACHMENT {
             warnings.push(format!("A large attachment ({}, {}) came with this email; it is kept.", a.filename, human_size(a.data.len())));
@@ -181,11 +219,22 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
     }
     let mut thread_ids = ids(message.in_reply_to());
     thread_ids.extend(ids(message.references()));
+    let mut subject = message.subject().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let mut from_name = from.and_then(|a| a.name()).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if subject.as_deref().is_some_and(|s| s.contains('\u{FFFD}')) {
+        subject = raw_header_8bit(raw, "Subject").or(subject);
+    }
+    if from_name.as_deref().is_some_and(|s| s.contains('\u{FFFD}')) {
+        from_name = raw_header_8bit(raw, "From")
+            .and_then(|f| f.split('<').next().map(|n| n.trim().trim_matches('"').trim().to_string()))
+            .filter(|n| !n.is_empty())
+            .or(from_name);
+    }
     ParsedEmail {
         message_key: message.message_id().map(str::to_string).unwrap_or_else(|| content_key(raw)),
         thread_ids,
-        subject: message.subject().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "(no subject)".into()),
-        from_name: from.and_then(|a| a.name()).map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+        subject: subject.unwrap_or_else(|| "(no subject)".into()),
+        from_name,
         from_email,
         date,
         text,
@@ -206,6 +255,71 @@ fn safe_filename(name: &str) -> String {
         .chars()
         .take(200)
         .collect()
+}
+
+/// HTML as readable text. Scripts and styles go first (with their content, whatever their
+/// attributes), then mail-parser turns what is left into text.
+fn html_text(html: &str) -> String {
+    let cleaned = ammonia::Builder::default().clean(html).to_string();
+    mail_parser::decoders::html::html_to_text(&cleaned)
+}
+
+/// A header's value from the raw bytes, read as Windows-1252 when it is not UTF-8: old mail
+/// programs put raw Latin-1 in headers, which mail-parser reads as UTF-8 and loses.
+fn raw_header_8bit(raw: &[u8], name: &str) -> Option<String> {
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").or_else(|| raw.windows(2).position(|w| w == b"\n\n"))?;
+    let head = &raw[..end];
+    let mut value: Option<Vec<u8>> = None;
+    for line in head.split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match &mut value {
+            Some(v) if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') => v.extend_from_slice(line),
+            Some(_) => break,
+            None => {
+                let prefix = format!("{}:", name.to_ascii_lowercase());
+                if line.len() > prefix.len() && line[..prefix.len()].to_ascii_lowercase() == prefix.as_bytes() {
+                    value = Some(line[prefix.len()..].to_vec());
+                }
+            }
+        }
+    }
+    let value = value?;
+    if std::str::from_utf8(&value).is_ok() {
+        return None;
+    }
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&value);
+    Some(text.trim().to_string())
+}
+
+fn is_base64(part: &mail_parser::MessagePart<'_>) -> bool {
+    use mail_parser::MimeHeaders;
+    part.content_transfer_encoding().is_some_and(|e| e.trim().eq_ignore_ascii_case("base64"))
+}
+
+/// Base64 with the line breaks and any trailing junk (a cut-off final line) left out.
+fn lenient_base64(encoded: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let mut clean: Vec<u8> = encoded
+        .iter()
+        .copied()
+        .take_while(|b| *b != b'-') // a stray boundary line
+        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        .collect();
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    engine.decode(&clean).ok().or_else(|| {
+        clean.truncate(clean.len() / 4 * 4);
+        engine.decode(&clean).ok()
+    })
+}
+
+/// What follows the headers, for a message whose structure could not be read.
+fn raw_body(raw: &[u8]) -> Option<String> {
+    let at = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 2))?;
+    Some(String::from_utf8_lossy(&raw[at..]).replace("\r\n", "\n"))
 }
 
 /// The case number tagged in a subject like "Re: Where is my parcel [#1042]".
@@ -284,6 +398,44 @@ Content-Transfer-Encoding: quoted-printable\r\n\r\nLa th=E9i=E8re est arriv=E9e 
         assert_eq!(got.text, "La théière est arrivée en trois morceaux.");
         assert_eq!(got.date, Utc.with_ymd_and_hms(2026, 11, 24, 17, 55, 0).single());
         assert!(got.message_key.starts_with("sha256:"), "no Message-ID: keyed by content");
+    }
+
+    #[test]
+    fn raw_latin1_headers_keep_their_letters() {
+        let raw = b"From: Jos\xe9 P\xe9rez <jose@example.es>\r\nSubject: Th\xe9i\xe8re cass\xe9e\r\nMessage-ID: <l1@x>\r\n\
+Date: Wed, 25 Nov 2026 09:00:00 +0000\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\nLa th\xe9i\xe8re.\r\n";
+        let got = parse(raw);
+        assert_eq!(got.subject, "Th\u{e9}i\u{e8}re cass\u{e9}e");
+        assert_eq!(got.from_name.as_deref(), Some("Jos\u{e9} P\u{e9}rez"));
+        assert_eq!(got.text, "La th\u{e9}i\u{e8}re.");
+    }
+
+    #[test]
+    fn scripts_with_attributes_never_reach_the_text() {
+        let raw = b"From: a@example.com\r\nSubject: x\r\nMessage-ID: <s@x>\r\nContent-Type: text/html\r\n\r\n\
+<style type=\"text/css\">p { color: red }</style><p>Hello</p><script type=\"text/javascript\">steal()</script><p>order?</p>\r\n";
+        let got = parse(raw);
+        assert!(got.text.contains("Hello") && got.text.contains("order?"), "{}", got.text);
+        assert!(!got.text.contains("steal") && !got.text.contains("color"), "{}", got.text);
+    }
+
+    #[test]
+    fn text_around_an_inline_image_is_all_kept() {
+        let raw = b"From: a@example.com\r\nSubject: x\r\nMessage-ID: <i@x>\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nBefore the photo.\r\n\
+--b\r\nContent-Type: image/png\r\nContent-Disposition: inline; filename=box.png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0K\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nAfter the photo.\r\n--b--\r\n";
+        let got = parse(raw);
+        assert_eq!(got.text, "Before the photo.\n\nAfter the photo.");
+        assert_eq!(got.attachments.len(), 1);
+    }
+
+    #[test]
+    fn an_impossible_date_is_not_taken() {
+        let raw = b"From: a@example.com\r\nSubject: x\r\nMessage-ID: <d@x>\r\nDate: Mon, 31 Feb 2026 25:61:99 +0000\r\n\r\nhi\r\n";
+        let got = parse(raw);
+        assert_eq!(got.date, None);
+        assert!(got.warnings.iter().any(|w| w.contains("no readable date")), "{:?}", got.warnings);
     }
 
     #[test]
