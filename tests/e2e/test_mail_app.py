@@ -112,3 +112,24 @@ def test_a_reply_waits_while_the_server_is_down_and_goes_out_once_it_is_back(app
                    "the reply was not sent once the server was back", timeout=30)
     time.sleep(1)
     assert len(sent_to(smtp_sink, "ana@example.org")) == 1, "sent exactly once"
+
+
+def test_past_mail_is_imported_from_the_app_onto_cases(app, tmp_path):
+    """The import behind Settings → Bring in past mail. The system's file dialog itself can't be driven over
+    WebDriver (it is a native GTK window), so the test hands the command the path the dialog would give."""
+    mbox = tmp_path / "old-mail.mbox"
+    with mbox.open("wb") as f:
+        for i in range(120):
+            f.write(b"From c%d@example.org Wed Nov 25 09:00:00 2026\n" % (i % 30))
+            f.write(make_mail(f"Old question {i}", f"Body {i}", sender=f"c{i % 30}@example.org",
+                              message_id=f"<old{i}@example.org>").replace(b"\r\n", b"\n"))
+            f.write(b"\n")
+    app.click("nav-settings")
+    app.wait_for("import-mail-files")
+    report = app.invoke("import_mail", {"paths": [str(mbox)]})
+    assert (report["stored"], report["new_cases"], report["new_contacts"]) == (120, 120, 30), report
+    again = app.invoke("import_mail", {"paths": [str(mbox)]})
+    assert (again["stored"], again["duplicates"]) == (0, 120), "importing again adds nothing twice"
+    app.click("nav-queue")
+    app.wait_until(lambda _: queue_row(app, 1001) is not None, "imported mail is not in the queue")
+    assert app.invoke("outbox") == [], "past mail is never acknowledged"

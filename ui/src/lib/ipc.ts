@@ -3,6 +3,7 @@
 // kind and a message a shop owner can read.
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { open as openDialog } from '@tauri-apps/plugin-dialog';
 import type {
   Alert,
   AppInfo,
@@ -15,6 +16,8 @@ import type {
   Contact,
   ContactProfile,
   ContactSummary,
+  ImportProgress,
+  ImportReport,
   IpcError,
   FetchReport,
   IpcErrorKind,
@@ -138,6 +141,29 @@ export const ipc = {
   /** The email's HTML, sanitised by the core; remote images only when asked for. null: none. */
   messageHtml: (messageId: string, remoteImages: boolean) =>
     call<string | null>('message_html', { messageId, remoteImages }),
+  /** Imports past mail (mbox files, .eml files, folders of .eml files); progress on onImportProgress. */
+  importMail: (paths: string[]) => call<ImportReport>('import_mail', { paths }),
+  /** The system's file dialog for mail to import: files, or one folder. null when cancelled. */
+  pickMail: async (folder: boolean): Promise<string[] | null> => {
+    if (outsideApp()) {
+      throw new IpcFailure('internal', 'Choosing files needs the Shopdesk app.');
+    }
+    try {
+      const picked = await openDialog(
+        folder
+          ? { directory: true, multiple: false, title: 'Choose a folder of .eml files' }
+          : {
+              multiple: true,
+              title: 'Choose mail to import',
+              filters: [{ name: 'Mail (mbox, eml)', extensions: ['mbox', 'mbx', 'eml', 'mail', 'txt'] }],
+            },
+      );
+      if (picked === null) return null;
+      return Array.isArray(picked) ? picked : [picked];
+    } catch (raw) {
+      throw toIpcFailure(raw);
+    }
+  },
 };
 
 export type Unlisten = () => void;
@@ -160,4 +186,6 @@ export const events = {
   onOpenCase: (handler: (number: number) => void) => on<number>('open-case', handler),
   /** The outbox or the mailbox changed: what is on screen may be out of date. */
   onMailChanged: (handler: () => void) => on<null>('mail-changed', () => handler()),
+  /** How far the running import is. */
+  onImportProgress: (handler: (progress: ImportProgress) => void) => on<ImportProgress>('import-progress', handler),
 };

@@ -26,6 +26,8 @@ export type { Direction } from './bindings/Direction';
 export type { EventId } from './bindings/EventId';
 export type { EventKind } from './bindings/EventKind';
 export type { Fault } from './bindings/Fault';
+export type { ImportProgress } from './bindings/ImportProgress';
+export type { ImportReport } from './bindings/ImportReport';
 export type { FetchReport } from './bindings/FetchReport';
 export type { MailAccount } from './bindings/MailAccount';
 export type { MailAccountView } from './bindings/MailAccountView';

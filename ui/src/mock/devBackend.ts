@@ -702,6 +702,12 @@ export function installMockBackend(): void {
           const m = messages.find((x) => x.id === args.messageId) ?? fail('not_found', 'There is no such message.');
           return m.has_html ? SAMPLE_HTML(Boolean(args.remoteImages)) : null;
         }
+        case 'plugin:dialog|open':
+          return ['/home/shop/old-mail.mbox'];
+        case 'import_mail': {
+          for (let done = 0; done <= 40; done += 10) void emit('import-progress', { done, total: 40 });
+          return { stored: 38, duplicates: 2, new_cases: 30, new_contacts: 25, with_warnings: 1 };
+        }
         default:
           return fail('internal', `The mock backend does not know the command ${cmd}.`);
       }
