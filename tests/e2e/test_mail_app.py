@@ -133,3 +133,44 @@ def test_past_mail_is_imported_from_the_app_onto_cases(app, tmp_path):
     app.click("nav-queue")
     app.wait_until(lambda _: queue_row(app, 1001) is not None, "imported mail is not in the queue")
     assert app.invoke("outbox") == [], "past mail is never acknowledged"
+
+
+HOSTILE = b"""From: Mallory <mallory@example.net>\r
+To: shop@example.com\r
+Subject: Order question\r
+Date: Wed, 25 Nov 2026 09:00:00 +0000\r
+Message-ID: <hostile@example.net>\r
+MIME-Version: 1.0\r
+Content-Type: text/html; charset=utf-8\r
+\r
+<html><head><script>window.top.document.title = 'PWNED'; window.top.pwned = 1;</script></head>\r
+<body onload="window.top.pwned = 2"><p>Where is my <b>order 4817</b>?</p>\r
+<img src="https://tracker.example/pixel.gif" alt="tracker" onerror="window.top.pwned = 3">\r
+<a href="javascript:window.top.pwned = 4">click</a></body></html>\r
+"""
+
+
+def test_hostile_html_mail_is_shown_without_scripts_or_remote_images(app, tmp_path):
+    eml = tmp_path / "hostile.eml"
+    eml.write_bytes(HOSTILE)
+    app.invoke("import_mail", {"paths": [str(eml)]})
+    app.go("#/case/1001")
+    app.wait_for_text("case-number", r"#1001")
+    title = app.driver.title
+    message = next(e for e in timeline(app, "message") if "order 4817" in text_of(e))
+    assert "PWNED" not in text_of(message) and "window.top" not in text_of(message)
+    app.click(app.one("message-show-html", message))
+    frame = app.wait_for("message-html-frame")
+    assert frame.get_attribute("sandbox") == "", "no scripts, no forms, no same-origin in the email's frame"
+    srcdoc = frame.get_attribute("srcdoc")
+    for bad in ("<script", "onload", "onerror", "javascript:", "tracker.example"):
+        assert bad not in srcdoc, f"{bad} reached the window: {srcdoc}"
+    assert "<b>order 4817</b>" in srcdoc
+    time.sleep(1)
+    assert app.driver.execute_script("return window.pwned === undefined") and app.driver.title == title
+    app.driver.switch_to.frame(frame)
+    try:
+        assert "Where is my order 4817?" in app.driver.find_element("tag name", "body").text
+    finally:
+        app.driver.switch_to.default_content()
+    app.screenshot("mail-hostile-html")
