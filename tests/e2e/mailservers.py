@@ -1,8 +1,12 @@
 """Real mail servers and a real keychain for the tests, each started fresh per test.
 
-- SmtpSink: an aiosmtpd server (smtp_sink.py) that accepts every mail and any AUTH login and records both.
+- SmtpSink: an aiosmtpd server (smtp_sink.py) that accepts every mail and any AUTH login and records both;
+  plain text by default, or STARTTLS / implicit TLS with a TestCA certificate.
 - HangingSmtp: accepts TCP connections and never greets (hanging_smtp.py), for timeout tests.
-- Imap: a throw-away Dovecot 2.3 (start_imap.sh), user test@example.com / test-pw, plain text, no TLS.
+- Imap: a throw-away Dovecot 2.3 (start_imap.sh), user test@example.com / test-pw, plain text by default,
+  or with STARTTLS and an imaps port using a TestCA certificate.
+- TestCA: a throw-away certificate authority (openssl CLI) and a server certificate for localhost and
+  127.0.0.1; point SSL_CERT_FILE at its bundle for the program under test to trust it.
 - keyring_session(): gnome-keyring-daemon owning org.freedesktop.secrets on the current D-Bus session.
 
 Usable standalone (python -c 'from mailservers import *; ...') and as the pytest fixtures `smtp_sink`,
@@ -92,22 +96,119 @@ def _stop_process(proc: subprocess.Popen | None, timeout: float = 10) -> None:
         proc.wait(5)
 
 
+# --- TLS ----------------------------------------------------------------------------------------------
+
+SYSTEM_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    done = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"openssl {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
+
+
+class TestCA:
+    """A throw-away certificate authority made with the openssl CLI (a dependency of dovecot-core, so
+    `scripts/setup.sh test` brings it), in `dir`:
+
+    - ca.pem / ca.key: the CA (ECDSA P-256, CA:TRUE, keyCertSign), valid for 30 days from now;
+    - server.pem / server.key: a server certificate it signed, subjectAltName DNS:localhost and
+      IP:127.0.0.1 (override with names=), serverAuth; server-chain.pem is server.pem + ca.pem;
+    - bundle.pem: the CA alone, for SSL_CERT_FILE (rustls-platform-verifier reads SSL_CERT_FILE through
+      rustls-native-certs on Linux, and the CA alone is enough: see test_mail_tls.py);
+    - bundle-with-system.pem: the CA plus /etc/ssl/certs/ca-certificates.crt (when present);
+    - empty.pem: an empty file, for "trusts nothing".
+
+    issue(name, names) makes more server certificates (another name, one the client won't expect).
+    Every file is world-readable, the keys included: these are test keys, and Dovecot's processes
+    (root at start, then the 'dovecot' user) and the SMTP sink must all read them.
+    """
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    def __init__(self, dir: str | os.PathLike, names: tuple[str, ...] = ("DNS:localhost", "IP:127.0.0.1")):
+        if not shutil.which("openssl"):
+            raise ServerUnavailable("the openssl command is not installed (run scripts/setup.sh test)")
+        self.dir = Path(dir).resolve()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.cert = self.dir / "ca.pem"
+        self.key = self.dir / "ca.key"
+        _openssl("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                 "-keyout", "ca.key", "-out", "ca.pem", "-days", "30", "-subj", "/CN=Shopdesk Test CA",
+                 "-addext", "basicConstraints=critical,CA:TRUE",
+                 "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                 "-addext", "subjectKeyIdentifier=hash", cwd=self.dir)
+        self.server_cert, self.server_key = self.issue("server", names)
+        self.server_chain = self.dir / "server-chain.pem"
+        self.server_chain.write_bytes(self.server_cert.read_bytes() + self.cert.read_bytes())
+        self.bundle = self.dir / "bundle.pem"
+        shutil.copy(self.cert, self.bundle)
+        self.bundle_with_system = self.dir / "bundle-with-system.pem"
+        system = SYSTEM_CA_BUNDLE.read_bytes() if SYSTEM_CA_BUNDLE.exists() else b""
+        self.bundle_with_system.write_bytes(self.cert.read_bytes() + b"\n" + system)
+        self.empty_bundle = self.dir / "empty.pem"
+        self.empty_bundle.write_bytes(b"")
+        self.dir.chmod(0o755)
+        for f in self.dir.iterdir():
+            f.chmod(0o644)
+
+    def issue(self, name: str, names: tuple[str, ...] | list[str]) -> tuple[Path, Path]:
+        """A server certificate signed by this CA for the subjectAltNames given ("DNS:x", "IP:1.2.3.4"):
+        returns (name.pem, name.key)."""
+        cert, key, csr, ext = (self.dir / f"{name}{s}" for s in (".pem", ".key", ".csr", ".ext"))
+        ext.write_text(
+            "basicConstraints=critical,CA:FALSE\n"
+            "keyUsage=critical,digitalSignature\n"
+            "extendedKeyUsage=serverAuth\n"
+            f"subjectAltName={','.join(names)}\n"
+            "subjectKeyIdentifier=hash\n"
+            "authorityKeyIdentifier=keyid\n"
+        )
+        cn = names[0].split(":", 1)[1] if names else name
+        _openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                 "-keyout", key.name, "-out", csr.name, "-subj", f"/CN={cn}", cwd=self.dir)
+        _openssl("x509", "-req", "-in", csr.name, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                 "-days", "30", "-sha256", "-extfile", ext.name, "-out", cert.name, cwd=self.dir)
+        cert.chmod(0o644)
+        key.chmod(0o644)
+        return cert, key
+
+    def env(self, bundle: Path | None = None) -> dict[str, str]:
+        """Environment for a client that should trust this CA (and nothing else unless bundle says so).
+        SSL_CERT_DIR must be absent from the client's environment: rustls-native-certs reads both it and
+        SSL_CERT_FILE when either is set, and the system's roots only when neither is."""
+        return {"SSL_CERT_FILE": str(bundle or self.bundle)}
+
+
 # --- SMTP ---------------------------------------------------------------------------------------------
 
 
 class SmtpSink:
-    """SMTP on 127.0.0.1:port, no TLS, AUTH PLAIN/LOGIN accepted with any login (or refused with
+    """SMTP on 127.0.0.1:port, AUTH PLAIN/LOGIN accepted with any login (or refused with
     reject_auth=True) and recorded. Mail lands in `dir` as NNNN.eml + NNNN.json (see smtp_sink.py).
+
+    tls="none" (default): plain text only. tls="starttls": offers STARTTLS and requires it before MAIL and
+    AUTH. tls="tls": implicit TLS from the first byte. Both need cert (a PEM chain, server first) and key,
+    e.g. TestCA.server_chain and TestCA.server_key; the envelope's "tls" says which TLS version a mail came
+    over (None in plain text).
 
     stop() frees the port at once and start() brings it back on the same port with the mail kept:
     "the server was down, then came back".
     """
 
-    def __init__(self, dir: str | os.PathLike, port: int | None = None, reject_auth: bool = False):
+    def __init__(self, dir: str | os.PathLike, port: int | None = None, reject_auth: bool = False,
+                 tls: str = "none", cert: str | os.PathLike | None = None, key: str | os.PathLike | None = None):
+        if tls not in ("none", "starttls", "tls"):
+            raise ValueError(f"tls must be none, starttls or tls, not {tls!r}")
+        if tls != "none" and not (cert and key):
+            raise ValueError(f"SmtpSink(tls={tls!r}) needs cert= and key=")
         self.dir = Path(dir)
         self.port = port or free_port()
         self.host = "127.0.0.1"
         self.reject_auth = reject_auth
+        self.tls = tls
+        self.cert = cert
+        self.key = key
         self._proc: subprocess.Popen | None = None
         self._log = None
 
@@ -120,6 +221,8 @@ class SmtpSink:
         args = [sys.executable, str(HERE / "smtp_sink.py"), str(self.dir), str(self.port)]
         if self.reject_auth:
             args.append("--reject-auth")
+        if self.tls != "none":
+            args += ["--tls", self.tls, "--cert", str(self.cert), "--key", str(self.key)]
         self._proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL,
                                       text=True)
         _read_ready(self._proc, timeout, f"SMTP sink on port {self.port}", log)
@@ -139,7 +242,8 @@ class SmtpSink:
 
     def messages(self) -> list[tuple[bytes, dict]]:
         """Every mail received so far, in arrival order: (raw bytes as sent in DATA, envelope), where
-        envelope = {mail_from, rcpt_tos, login, password, mechanism, ehlo} (login etc. None without AUTH)."""
+        envelope = {mail_from, rcpt_tos, login, password, mechanism, ehlo, tls} (login etc. None without
+        AUTH, tls None in plain text)."""
         out = []
         for meta in sorted(self.dir.glob("[0-9][0-9][0-9][0-9]*.json")):
             out.append((meta.with_suffix(".eml").read_bytes(), json.loads(meta.read_text())))
@@ -227,6 +331,13 @@ class Imap:
     """A throw-away Dovecot 2.3 on 127.0.0.1:port: user IMAP_USER / IMAP_PASSWORD, LOGIN in plain text,
     no TLS, Maildir in dir/mail. Mail and UIDVALIDITY survive stop()/start().
 
+    TLS: ssl="yes" offers STARTTLS on `port` (a plain-text login stays allowed) and implicit TLS on
+    `imaps_port` (a second free port); ssl="required" the same, but no login before TLS (Dovecot's
+    `ssl = required`). Both need cert (a PEM chain, server first) and key, e.g. TestCA.server_chain and
+    TestCA.server_key; the master reads them as root at start. ssl="no" (default) has no imaps listener and
+    no STARTTLS capability. Note Dovecot counts a connection from its own address as secured: on 127.0.0.1,
+    ssl="required" still lets a plain-text LOGIN in (the log says "secured"), so it behaves like "yes" here.
+
     Dovecot runs as root and drops to 'dovecot' (auth) and 'nobody' (mail), so `dir` and every parent
     must be world-traversable: pytest's tmp_path is not (/tmp/pytest-of-root is 0700), hence dir=None
     makes a fresh /tmp/shopdesk-imap-* that close() removes.
@@ -235,7 +346,13 @@ class Imap:
     user = IMAP_USER
     password = IMAP_PASSWORD
 
-    def __init__(self, dir: str | os.PathLike | None = None, port: int | None = None):
+    def __init__(self, dir: str | os.PathLike | None = None, port: int | None = None, ssl: str = "no",
+                 cert: str | os.PathLike | None = None, key: str | os.PathLike | None = None,
+                 imaps_port: int | None = None):
+        if ssl not in ("no", "yes", "required"):
+            raise ValueError(f"ssl must be no, yes or required, not {ssl!r}")
+        if ssl != "no" and not (cert and key):
+            raise ValueError(f"Imap(ssl={ssl!r}) needs cert= and key=")
         reason = imap_unavailable_reason()
         if reason:
             raise ServerUnavailable(reason)
@@ -251,6 +368,14 @@ class Imap:
                 )
         self.port = port or free_port()
         self.host = "127.0.0.1"
+        self.ssl = ssl
+        self.cert = Path(cert).resolve() if cert else None
+        self.key = Path(key).resolve() if key else None
+        self.imaps_port: int | None = None
+        if ssl != "no":
+            self.imaps_port = imaps_port or free_port()
+            while self.imaps_port == self.port:
+                self.imaps_port = free_port()
         self.conf = self.dir / "dovecot.conf"
         self.log = self.dir / "dovecot.log"
         self._proc: subprocess.Popen | None = None
@@ -264,15 +389,19 @@ class Imap:
         self._run_dir = tempfile.mkdtemp(prefix="dc-")
         os.chmod(self._run_dir, 0o755)
         out = open(self.dir / "start.log", "ab")
+        env = {k: v for k, v in os.environ.items() if k not in ("IMAP_SSL", "IMAP_SSL_CERT", "IMAP_SSL_KEY", "IMAPS_PORT")}
+        if self.ssl != "no":
+            env.update(IMAP_SSL=self.ssl, IMAP_SSL_CERT=str(self.cert), IMAP_SSL_KEY=str(self.key),
+                       IMAPS_PORT=str(self.imaps_port))
         try:
             self._proc = subprocess.Popen(
                 ["bash", str(HERE / "start_imap.sh"), str(self.dir), str(self.port), self._run_dir],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             )
         finally:
             out.close()
         end = time.monotonic() + timeout
-        while not self._greets():
+        while not (self._greets() and (self.imaps_port is None or port_open(self.imaps_port))):
             if self._proc.poll() is not None or time.monotonic() > end:
                 rc = self._proc.poll()
                 self._kill()
@@ -297,6 +426,8 @@ class Imap:
             _stop_process(self._proc, timeout)
             self._proc = None
             wait_port_closed(self.port, timeout)
+            if self.imaps_port is not None:
+                wait_port_closed(self.imaps_port, timeout)
         if self._run_dir:
             shutil.rmtree(self._run_dir, ignore_errors=True)
             self._run_dir = None
@@ -309,6 +440,8 @@ class Imap:
         # A killed master leaves its children (log, imap-login) holding the port for ~2 s.
         try:
             wait_port_closed(self.port, 10)
+            if self.imaps_port is not None:
+                wait_port_closed(self.imaps_port, 10)
         except TimeoutError:
             pass
 
@@ -330,7 +463,7 @@ class Imap:
 
     # --- mail ----------------------------------------------------------------------------------------
     def connect(self) -> imaplib.IMAP4:
-        """A logged-in imaplib client (call .logout() when done)."""
+        """A logged-in imaplib client (call .logout() when done); plain text even with ssl set (see above)."""
         client = imaplib.IMAP4(self.host, self.port, timeout=10)
         client.login(self.user, self.password)
         return client

@@ -1,18 +1,24 @@
 """SMTP sink for the mail tests: accepts any mail (and any AUTH login, unless --reject-auth) and saves it.
-usage: smtp_sink.py OUT_DIR PORT [--reject-auth]
+usage: smtp_sink.py OUT_DIR PORT [--reject-auth] [--tls none|starttls|tls --cert PEM --key PEM]
+
+--tls starttls offers STARTTLS and refuses MAIL/AUTH before it (require_starttls); --tls tls speaks TLS
+from the first byte (implicit TLS, "SMTPS"). PEM is a certificate chain (server first) and its key.
 
 Every message becomes OUT_DIR/NNNN.eml (the raw DATA bytes, CRLF kept) and OUT_DIR/NNNN.json (envelope:
-mail_from, rcpt_tos, the AUTH login/password/mechanism or null, the EHLO name). The .json is written last,
+mail_from, rcpt_tos, the AUTH login/password/mechanism or null, the EHLO name, the TLS version the mail came
+over or null). The .json is written last,
 by rename, so a reader that sees it finds the .eml complete. Numbering continues after what OUT_DIR already
 holds, so a restarted sink never overwrites. Every AUTH attempt is also appended to OUT_DIR/auth.jsonl.
 Prints "ready" once listening; SIGTERM/SIGINT stop it and free the port at once.
 See /work/shared/TESTING-ON-LINUX.md section 5.
 """
 
+import argparse
 import json
 import os
 import re
 import signal
+import ssl
 import sys
 import threading
 import warnings
@@ -22,8 +28,15 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)  # Session.login_data, harmless
 
-OUT, PORT = sys.argv[1], int(sys.argv[2])
-REJECT_AUTH = "--reject-auth" in sys.argv[3:]
+parser = argparse.ArgumentParser()
+parser.add_argument("out")
+parser.add_argument("port", type=int)
+parser.add_argument("--reject-auth", action="store_true")
+parser.add_argument("--tls", choices=("none", "starttls", "tls"), default="none")
+parser.add_argument("--cert")
+parser.add_argument("--key")
+args = parser.parse_args()
+OUT, PORT, REJECT_AUTH = args.out, args.port, args.reject_auth
 os.makedirs(OUT, exist_ok=True)
 lock = threading.Lock()
 
@@ -43,6 +56,12 @@ def text(b):
     return b.decode("utf-8", "replace") if isinstance(b, (bytes, bytearray)) else b
 
 
+def tls_version(server) -> str | None:
+    """"TLSv1.3" etc. when this connection is encrypted (implicit TLS or after STARTTLS), else None."""
+    ssl_object = server.transport.get_extra_info("ssl_object") if server.transport else None
+    return ssl_object.version() if ssl_object else None
+
+
 class Sink:
     async def handle_DATA(self, server, session, envelope):
         auth = session.auth_data if isinstance(session.auth_data, LoginPassword) else None
@@ -53,6 +72,7 @@ class Sink:
             "password": auth and text(auth.password),
             "mechanism": getattr(session, "shopdesk_mechanism", None),
             "ehlo": session.host_name,
+            "tls": tls_version(server),
         }
         with lock:
             base = os.path.join(OUT, f"{next_number():04d}")
@@ -78,7 +98,16 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 stop = threading.Event()
 signal.signal(signal.SIGTERM, lambda *_: stop.set())
 signal.signal(signal.SIGINT, lambda *_: stop.set())
-ctl = Controller(Sink(), hostname="127.0.0.1", port=PORT, authenticator=authenticator, auth_require_tls=False)
+tls = {}
+if args.tls != "none":
+    if not (args.cert and args.key):
+        parser.error(f"--tls {args.tls} needs --cert and --key")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.cert, args.key)
+    # starttls: MAIL, RCPT and AUTH before STARTTLS get "530 Must issue a STARTTLS command first".
+    tls = {"tls_context": context, "require_starttls": True} if args.tls == "starttls" else {"ssl_context": context}
+ctl = Controller(Sink(), hostname="127.0.0.1", port=PORT, authenticator=authenticator, auth_require_tls=False,
+                 **tls)
 ctl.start()
 print("ready", flush=True)
 try:

@@ -5,11 +5,26 @@
 # must be a short path (unix sockets are limited to 108 bytes). Log: DIR/dovecot.log.
 # Runs as root (Dovecot switches to the users 'dovecot' and 'nobody'): DIR and all its parents must be
 # world-traversable. See /work/shared/TESTING-ON-LINUX.md section 4.
+#
+# TLS, off unless IMAP_SSL is set in the environment:
+#   IMAP_SSL=yes       STARTTLS offered on PORT (plain-text login still allowed) and implicit TLS on IMAPS_PORT;
+#   IMAP_SSL=required  the same, but no login before TLS (Dovecot's ssl = required);
+#   IMAP_SSL_CERT, IMAP_SSL_KEY  PEM files (the certificate chain, server first, and its key), read by the
+#                      master as root at start; IMAPS_PORT  the implicit-TLS port (required with IMAP_SSL).
 set -eu
 [ $# -ge 2 ] || { echo "usage: $0 DIR PORT [RUN_DIR]" >&2; exit 2; }
 D=$(realpath "$1")
 PORT=$2
 RUN=$(realpath -m "${3:-$D/run}")
+SSL=${IMAP_SSL:-no}
+case $SSL in
+  no) IMAPS_PORT=0 ;;  # port 0: no imaps listener
+  yes | required)
+    [ -n "${IMAPS_PORT:-}" ] && [ -r "${IMAP_SSL_CERT:-}" ] && [ -r "${IMAP_SSL_KEY:-}" ] ||
+      { echo "start_imap.sh: IMAP_SSL=$SSL needs IMAPS_PORT and readable IMAP_SSL_CERT, IMAP_SSL_KEY" >&2; exit 2; }
+    ;;
+  *) echo "start_imap.sh: IMAP_SSL must be no, yes or required, not '$SSL'" >&2; exit 2 ;;
+esac
 
 command -v dovecot >/dev/null || { echo "start_imap.sh: dovecot is not installed (scripts/setup.sh test)" >&2; exit 3; }
 version=$(dovecot --version)
@@ -35,7 +50,7 @@ state_dir = $D/state
 log_path = $D/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = $SSL
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -54,8 +69,15 @@ service imap-login {
     port = $PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $IMAPS_PORT
   }
 }
 CONF
+if [ "$SSL" != no ]; then
+  cat >>"$D/dovecot.conf" <<CONF
+ssl_cert = <$(realpath "$IMAP_SSL_CERT")
+ssl_key = <$(realpath "$IMAP_SSL_KEY")
+CONF
+fi
 exec dovecot -F -c "$D/dovecot.conf"

@@ -96,6 +96,41 @@ def test_hanging_smtp_never_greets():
         socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
 
 
+@pytest.mark.parametrize("mode", ["starttls", "tls"])
+def test_smtp_sink_speaks_tls_with_the_test_ca(tmp_path, mode):
+    import ssl
+
+    from mailservers import TestCA
+
+    ca = TestCA(tmp_path / "ca")
+    trusting = ssl.create_default_context(cafile=str(ca.bundle))
+    with SmtpSink(tmp_path / "smtp", tls=mode, cert=ca.server_chain, key=ca.server_key) as sink:
+        for host in ("localhost", "127.0.0.1"):  # both names are in the certificate
+            if mode == "tls":
+                smtp = smtplib.SMTP_SSL(host, sink.port, context=trusting, timeout=10)
+            else:
+                smtp = smtplib.SMTP(host, sink.port, timeout=10)
+                smtp.ehlo("selfcheck.test")
+                assert smtp.has_extn("starttls")
+                assert smtp.mail("shop@example.com")[0] == 530, "nothing before STARTTLS"
+                smtp.starttls(context=trusting)
+            with smtp:
+                smtp.login("shop@example.com", "pw")
+                smtp.send_message(mail(f"Over {mode} to {host}"))
+        got = sink.wait_for(2)
+        assert all(env["tls"] in ("TLSv1.2", "TLSv1.3") and env["login"] == "shop@example.com" for _, env in got)
+        # A client that doesn't know the test CA is refused at the handshake.
+        with pytest.raises(ssl.SSLCertVerificationError):
+            if mode == "tls":
+                smtplib.SMTP_SSL("localhost", sink.port, context=ssl.create_default_context(), timeout=10)
+            else:
+                with smtplib.SMTP("localhost", sink.port, timeout=10) as smtp:
+                    smtp.starttls(context=ssl.create_default_context())
+    with SmtpSink(tmp_path / "plain") as sink:
+        send(sink.port, mail("Plain"))
+        assert sink.wait_for(1)[0][1]["tls"] is None
+
+
 # --- IMAP ---------------------------------------------------------------------------------------------
 
 
@@ -143,6 +178,49 @@ def test_imap_rejects_a_wrong_password(imap_server: Imap):
     try:
         with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
             client.login(imap_server.user, "wrong-pw")
+    finally:
+        client.shutdown()
+
+
+def test_imap_with_tls_offers_starttls_and_imaps(tmp_path):
+    import imaplib
+    import ssl
+
+    from mailservers import ServerUnavailable, TestCA
+
+    ca = TestCA(tmp_path / "ca")
+    trusting = ssl.create_default_context(cafile=str(ca.bundle))
+    try:
+        server = Imap(ssl="yes", cert=ca.server_chain, key=ca.server_key)
+    except ServerUnavailable as e:
+        pytest.skip(str(e))
+    with server:
+        assert server.imaps_port not in (None, server.port)
+        server.deliver(make_mail("Over TLS"))
+        for host in ("localhost", "127.0.0.1"):
+            client = imaplib.IMAP4_SSL(host, server.imaps_port, ssl_context=trusting, timeout=10)
+            client.login(server.user, server.password)
+            assert client.select("INBOX", readonly=True) == ("OK", [b"1"])
+            client.logout()
+            client = imaplib.IMAP4(host, server.port, timeout=10)
+            assert "STARTTLS" in client.capabilities
+            client.starttls(trusting)
+            client.login(server.user, server.password)
+            assert client.select("INBOX", readonly=True) == ("OK", [b"1"])
+            client.logout()
+        logins = [line for line in server.log.read_text().splitlines() if "Login: user=" in line]
+        assert sum(", TLS," in line for line in logins) == 4, logins
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", server.imaps_port), timeout=2).close()
+
+
+def test_imap_without_tls_offers_no_starttls(imap_server: Imap):
+    import imaplib
+
+    assert imap_server.imaps_port is None
+    client = imaplib.IMAP4("127.0.0.1", imap_server.port, timeout=10)
+    try:
+        assert "STARTTLS" not in client.capabilities
     finally:
         client.shutdown()
 
