@@ -163,8 +163,7 @@ def test_an_untrusted_certificate_keeps_the_reply_and_says_why(tmp_path, ca, key
         assert error in out, "the reason is shown as it is stored"
         assert "localhost" in error, error
         if trust == "system-roots":
-            # Today: "Could not reach the mail server localhost:PORT: Connection error: Connection error:
-            # invalid peer certificate: UnknownIssuer" (see the xfail test below for the intended wording).
+            assert error.startswith(f"A secure connection to localhost:{sink.port} failed"), error
             assert "invalid peer certificate: UnknownIssuer" in error, error
         else:
             # Mailer::new fails before connecting: "TLS can't be set up for localhost: tls error: unexpected
@@ -185,15 +184,6 @@ def test_an_untrusted_certificate_keeps_the_reply_and_says_why(tmp_path, ca, key
         sink.stop()
 
 
-SMTP_CERT_BUG = (
-    "Rust side: lettre reports a rustls handshake failure as a connection error (Error::is_tls() is false), so "
-    "Mailer::worded() says 'Could not reach the mail server localhost:PORT: Connection error: Connection error: "
-    "invalid peer certificate: UnknownIssuer' and keeps it queued (retried every backoff), instead of its "
-    "'A secure connection to localhost:PORT failed: ... Check the security setting' and held"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=SMTP_CERT_BUG)
 @pytest.mark.parametrize("security", ["tls", "starttls"])
 @pytest.mark.parametrize("problem", ["unknown-ca", "other-name"])
 def test_a_certificate_failure_is_worded_as_one_and_held(tmp_path, ca, keyring_env, security, problem):
@@ -225,7 +215,7 @@ def test_an_untrusted_imap_certificate_says_so(tmp_path, ca, keyring_env, tls_im
     logins_before = tls_imap.log.read_text().count("Login: user=")
     proc = shop.run("mail", "fetch", check=False)
     assert proc.returncode == 1, proc.stdout
-    assert "A secure connection to localhost failed" in proc.stderr, proc.stderr
+    assert f"A secure connection to localhost:{tls_imap.imaps_port} failed" in proc.stderr, proc.stderr
     assert "certificate" in proc.stderr.lower(), proc.stderr
     assert shop.messages() == []
     assert tls_imap.log.read_text().count("Login: user=") == logins_before, "the shop did not log in"
@@ -241,9 +231,8 @@ def test_smtp_starttls_is_not_dropped_when_the_server_does_not_offer_it(shop, sm
     out = shop.run("mail", "send").stdout
     assert "Sent 0 emails" in out, out
     (entry,) = shop.json("mail", "outbox")
-    # Today: "Could not reach the mail server localhost:PORT: internal client error: STARTTLS is not
-    # supported on this server", queued (tried again at every backoff, refused the same way each time).
-    assert entry["delivery"]["state"] in ("held", "queued"), entry
+    # Held for the owner: trying again unchanged would be refused the same way.
+    assert entry["delivery"]["state"] == "held", entry
     error = entry["delivery"]["last_error"]
     assert f"localhost:{smtp_sink.port}" in error and "STARTTLS is not supported" in error, error
     assert "Sent 0 emails" in shop.run("mail", "send", offset=7200).stdout

@@ -48,10 +48,11 @@ fn tls_connector() -> Result<tokio_rustls::TlsConnector, String> {
     Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
 }
 
-async fn tls<S: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug + 'static>(host: &str, stream: S) -> Result<Box<dyn Stream>, String> {
+async fn tls<S: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug + 'static>(host: &str, port: u16, stream: S) -> Result<Box<dyn Stream>, String> {
     let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_string())
         .map_err(|e| format!("\"{host}\" is not a server name: {e}"))?;
-    let stream = step(&format!("A secure connection to {host} failed"), tls_connector()?.connect(name, stream)).await?;
+    let what = format!("A secure connection to {host}:{port} failed (check the security setting and the port in Settings)");
+    let stream = step(&what, tls_connector()?.connect(name, stream)).await?;
     Ok(Box::new(stream))
 }
 
@@ -61,7 +62,7 @@ async fn login(account: &MailAccount, password: &str) -> Result<Session, String>
     let tcp = step(&format!("Could not reach the mail server {at}"), TcpStream::connect((host, account.imap_port))).await?;
     let client = match account.imap_security {
         Security::Tls => {
-            let mut client = async_imap::Client::new(tls(host, tcp).await?);
+            let mut client = async_imap::Client::new(tls(host, account.imap_port, tcp).await?);
             step(&format!("The mail server {at} did not greet"), client.read_response()).await?;
             client
         }
@@ -69,7 +70,7 @@ async fn login(account: &MailAccount, password: &str) -> Result<Session, String>
             let mut plain = async_imap::Client::new(tcp);
             step(&format!("The mail server {at} did not greet"), plain.read_response()).await?;
             step(&format!("The mail server {at} refused STARTTLS"), plain.run_command_and_check_ok("STARTTLS", None)).await?;
-            async_imap::Client::new(tls(host, plain.into_inner()).await?)
+            async_imap::Client::new(tls(host, account.imap_port, plain.into_inner()).await?)
         }
         Security::None => {
             let mut client = async_imap::Client::new(Box::new(tcp) as Box<dyn Stream>);

@@ -102,17 +102,22 @@ impl Mailer {
             };
             return SendError { message, permanent: true };
         }
-        if e.is_tls() {
-            return SendError { message: format!("A secure connection to {at} failed: {e}. Check the security setting"), permanent: true };
+        // lettre reports a refused certificate as a connection error: read the words too.
+        let text = e.to_string().replace("Connection error: Connection error:", "Connection error:");
+        let tls_trouble = ["certificate", "InvalidContentType", "corrupt message", "STARTTLS is not supported", "HandshakeFailure", "tls error"];
+        if e.is_tls() || tls_trouble.iter().any(|t| text.contains(t)) {
+            return SendError {
+                message: format!("A secure connection to {at} failed ({text}). Check the security setting and the port in Settings"),
+                permanent: true,
+            };
         }
-        let text = e.to_string();
         if text.contains("No compatible authentication mechanism") {
             return SendError { message: format!("The mail server {at} offers no way to log in that Shopdesk can use ({e})"), permanent: true };
         }
         let message = if e.is_transient() {
-            format!("The mail server {at} asked to try later: {e}")
+            format!("The mail server {at} asked to try later: {text}")
         } else {
-            format!("Could not reach the mail server {at}: {e}")
+            format!("Could not reach the mail server {at}: {text}")
         };
         SendError { message, permanent: false }
     }

@@ -171,7 +171,9 @@ async fn fetch_inner(store: &impl StoreAccess, now: &impl Fn() -> DateTime<Utc>)
 
 /// The account as the settings screen shows it, with whether the keychain holds its password.
 pub fn account_view(account: MailAccount) -> crate::account::MailAccountView {
-    let (has_password, keychain_error) = match password_of(&account) {
+    // Nothing set up: don't wake the keychain (on some desktops that asks to unlock it).
+    let configured = account.can_send() || account.can_fetch();
+    let (has_password, keychain_error) = match configured.then(|| password_of(&account)).unwrap_or(Ok(None)) {
         Ok(found) => (found.is_some(), None),
         Err(e) => (false, Some(e)),
     };
