@@ -177,6 +177,9 @@ struct MailSetup {
     acknowledge: Option<bool>,
     #[arg(long)]
     acknowledgement_text: Option<String>,
+    /// The saved follow-up for customers who went quiet ({name}, {case}, {subject} are filled in)
+    #[arg(long)]
+    follow_up_text: Option<String>,
 }
 
 fn parse_security(s: &str) -> Result<Security, String> {
@@ -316,6 +319,8 @@ enum CaseCmd {
         #[arg(long, default_value = "")]
         author: String,
     },
+    /// Send the saved follow-up to a customer who went quiet (the case waits on them)
+    FollowUp { number: CaseNumber },
     /// Show a case with its timeline
     Show { number: CaseNumber },
     /// Merge two cases about the same matter (the older number stays)
@@ -534,6 +539,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 out.done(&message, &line)
             }
+            CaseCmd::FollowUp { number } => {
+                let message = store.queue_follow_up(number.0, DEFAULT_AUTHOR, now)?;
+                out.done(&message, &format!("The follow-up on case #{} is in the outbox", number.0))
+            }
             CaseCmd::Show { number } => out.case(&store.case_view(number.0, now)?),
             CaseCmd::Merge { a, b } => {
                 let case = store.merge_cases(a.0, b.0, DEFAULT_AUTHOR, now)?;
@@ -567,6 +576,7 @@ fn mail(cmd: MailCmd, mut store: Store, out: &output::Out, clock: shopdesk_core:
             set(&mut a.imap_folder, o.imap_folder);
             set(&mut a.signature, o.signature);
             set(&mut a.acknowledgement_text, o.acknowledgement_text);
+            set(&mut a.follow_up_text, o.follow_up_text);
             a.smtp_port = o.smtp_port.unwrap_or(a.smtp_port);
             a.smtp_security = o.smtp_security.unwrap_or(a.smtp_security);
             a.imap_port = o.imap_port.unwrap_or(a.imap_port);

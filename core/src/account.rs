@@ -46,11 +46,17 @@ pub struct MailAccount {
     pub acknowledge: bool,
     /// The acknowledgement's text. `{case}`, `{name}`, `{subject}` and `{reply_time}` are filled in.
     pub acknowledgement_text: String,
+    /// The saved follow-up, sent in one click to a customer who went quiet. `{case}`, `{name}`
+    /// and `{subject}` are filled in.
+    pub follow_up_text: String,
 }
 
 pub const DEFAULT_ACKNOWLEDGEMENT: &str = "Hello {name},\n\nThank you for your message. We have received it and \
 opened case {case} for it. You will have our answer {reply_time}.\n\nIf you write again about this, simply \
 reply to this email so it stays with your case.";
+
+pub const DEFAULT_FOLLOW_UP: &str = "Hello {name},\n\nWe are following up on case {case} ({subject}). Is there \
+anything else you need from us? If we don't hear from you, we'll take it that all is well and close the case.";
 
 impl Default for MailAccount {
     fn default() -> Self {
@@ -69,6 +75,7 @@ impl Default for MailAccount {
             signature: String::new(),
             acknowledge: true,
             acknowledgement_text: DEFAULT_ACKNOWLEDGEMENT.into(),
+            follow_up_text: DEFAULT_FOLLOW_UP.into(),
         }
     }
 }
@@ -138,6 +145,9 @@ impl MailAccount {
         if a.acknowledge && a.acknowledgement_text.trim().is_empty() {
             a.acknowledgement_text = DEFAULT_ACKNOWLEDGEMENT.into();
         }
+        if a.follow_up_text.trim().is_empty() {
+            a.follow_up_text = DEFAULT_FOLLOW_UP.into();
+        }
         Ok(a)
     }
 
@@ -147,6 +157,11 @@ impl MailAccount {
 
     pub fn can_fetch(&self) -> bool {
         !self.imap_host.is_empty() && !self.username.is_empty()
+    }
+
+    /// A saved text with the case's details filled in.
+    pub fn fill(&self, text: &str, number: u32, name: &str, subject: &str) -> String {
+        text.replace("{case}", &format!("#{number}")).replace("{name}", name).replace("{subject}", subject)
     }
 
     /// The login name: the username, else the shop's address.

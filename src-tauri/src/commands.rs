@@ -228,6 +228,12 @@ pub fn send_reply(
     mail_change(&state, &mail, &app, |s, now| s.queue_reply(number, &body, send_at, DEFAULT_AUTHOR, now))
 }
 
+/// One click on a quiet customer: the saved follow-up goes to the outbox.
+#[tauri::command]
+pub fn send_follow_up(state: State<'_, AppState>, mail: State<'_, MailState>, app: AppHandle, number: u32) -> Reply<Message> {
+    mail_change(&state, &mail, &app, |s, now| s.queue_follow_up(number, DEFAULT_AUTHOR, now))
+}
+
 #[tauri::command]
 pub fn retry_outgoing(state: State<'_, AppState>, mail: State<'_, MailState>, app: AppHandle, message_id: MessageId) -> Reply<Message> {
     mail_change(&state, &mail, &app, |s, now| s.retry_outgoing(message_id, now))

@@ -147,6 +147,7 @@ pub fn run() {
             commands::set_mail_account,
             commands::send_test_email,
             commands::send_reply,
+            commands::send_follow_up,
             commands::retry_outgoing,
             commands::cancel_outgoing,
             commands::outbox,

@@ -35,13 +35,20 @@ ARTIFACTS = Path(os.environ.get("SHOPDESK_ARTIFACTS", ROOT / "artifacts"))
 TIMEOUT = float(os.environ.get("SHOPDESK_E2E_TIMEOUT", "10"))
 
 
+def target_dir() -> Path:
+    target = Path(os.environ.get("CARGO_TARGET_DIR", "target"))
+    return target if target.is_absolute() else ROOT / target
+
+
+def cli_binary() -> Path:
+    """The `shopdesk` command line, built by `cargo test --workspace` (or `cargo build -p shopdesk-cli`)."""
+    return target_dir() / "debug" / "shopdesk"
+
+
 def app_binary() -> Path:
     if os.environ.get("SHOPDESK_APP"):
         return Path(os.environ["SHOPDESK_APP"]).resolve()
-    target = Path(os.environ.get("CARGO_TARGET_DIR", "target"))
-    if not target.is_absolute():
-        target = ROOT / target
-    return target / "debug" / "shopdesk-app"
+    return target_dir() / "debug" / "shopdesk-app"
 
 
 def tauri_driver_binary() -> str:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from test_mail_cli import Shop, cli_binary
+from conftest import cli_binary
+from test_mail_cli import Shop
 
 WARNING = "[Shopdesk:"
 

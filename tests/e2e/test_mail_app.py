@@ -5,6 +5,7 @@ aiosmtpd (SMTP), Dovecot (IMAP) and gnome-keyring, all on this machine."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from email import message_from_bytes, policy
 
@@ -174,3 +175,32 @@ def test_hostile_html_mail_is_shown_without_scripts_or_remote_images(app, tmp_pa
     finally:
         app.driver.switch_to.default_content()
     app.screenshot("mail-hostile-html")
+
+
+def test_a_quiet_customer_gets_the_saved_follow_up_in_one_click(launch, tmp_path, smtp_sink, imap_server, keyring_env):
+    from datetime import datetime, timedelta, timezone
+
+    from conftest import cli_binary
+
+    def ago(days: float) -> str:
+        return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    db = tmp_path / "shop.sqlite3"
+    run = lambda *args: subprocess.run([str(cli_binary()), "--db", str(db), *args], check=True, capture_output=True)
+    run("case", "open", "--new-name", "Bo Berg", "--new-email", "bo@example.org", "--subject", "Which glaze?",
+        "--channel", "email", "--text", "Is the blue glaze food safe?", "--at", ago(5))
+    run("case", "log", "1001", "--channel", "email", "--direction", "from_shop",
+        "--text", "Yes it is. Shall I reserve the set for you?", "--at", ago(4))
+    run("case", "status", "1001", "waiting_on_customer")
+
+    app = launch(["--db", str(db)])
+    fill_account(app, smtp_sink.port, imap_server.port)
+    app.click("nav-queue")
+    button = app.wait_for("reminders-follow-up")
+    assert button.get_attribute("data-case-number") == "1001"
+    app.click(button)
+    app.wait_for_text("reminders-follow-up-result", "Follow-up in the outbox")
+    app.wait_until(lambda _: sent_to(smtp_sink, "bo@example.org"), "the follow-up never reached the customer")
+    (mail,) = sent_to(smtp_sink, "bo@example.org")
+    assert mail["Subject"] == "Re: Which glaze? [#1001]"
+    assert mail.get_content().replace("\r\n", "\n").startswith("Hello Bo,\n\nWe are following up on case #1001 (Which glaze?).")

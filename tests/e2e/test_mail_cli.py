@@ -16,17 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import cli_binary
 from mailservers import IMAP_PASSWORD, IMAP_USER, HangingSmtp, make_mail
 
 SMTP_PASSWORD = "app-password-4711"
-
-
-def cli_binary() -> Path:
-    target = Path(os.environ.get("CARGO_TARGET_DIR", "target"))
-    if not target.is_absolute():
-        target = ROOT / target
-    return target / "debug" / "shopdesk"
 
 
 class Shop:

@@ -18,7 +18,8 @@ import time
 import pytest
 
 from mailservers import IMAP_PASSWORD, IMAP_USER, Imap, ServerUnavailable, SmtpSink, TestCA, make_mail
-from test_mail_cli import SMTP_PASSWORD, Shop, cli_binary, parsed
+from conftest import cli_binary
+from test_mail_cli import SMTP_PASSWORD, Shop, parsed
 
 
 @pytest.fixture

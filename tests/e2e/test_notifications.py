@@ -9,15 +9,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from conftest import ROOT, TIMEOUT, app_binary
+from conftest import TIMEOUT, app_binary, cli_binary
 from helpers import queue_row
-
-
-def cli_binary() -> Path:
-    target = Path(os.environ.get("CARGO_TARGET_DIR", "target"))
-    if not target.is_absolute():
-        target = ROOT / target
-    return target / "debug" / "shopdesk"
 
 
 def ago(minutes: int) -> str:

@@ -212,10 +212,7 @@ pub(super) fn acknowledge_in(
     let target = settings.first_reply_mins.get(&Channel::Email).copied().unwrap_or(120);
     let name = email.from_name.as_deref().and_then(|n| n.split_whitespace().next()).unwrap_or("there");
     let body = account
-        .acknowledgement_text
-        .replace("{case}", &format!("#{}", case.number))
-        .replace("{name}", name)
-        .replace("{subject}", &case.subject)
+        .fill(&account.acknowledgement_text, case.number, name, &case.subject)
         .replace("{reply_time}", &promise_phrase(target));
     queue_in(tx, case, OutgoingKind::Acknowledgement, sender, super::sla::AUTOMATIC_AUTHOR, signed(&body, &account.signature), None, account, now)?;
     Ok(true)
@@ -279,6 +276,23 @@ impl Store {
         let message = queue_in(&tx, &case, OutgoingKind::Reply, &to, author, signed(body, &account.signature), send_at, &account, now)?;
         tx.commit()?;
         Ok(message)
+    }
+
+    /// One click on a customer who went quiet: the saved follow-up text, filled in for this
+    /// case, goes to the outbox like any reply.
+    pub fn queue_follow_up(&mut self, number: u32, author: &str, now: DateTime<Utc>) -> Result<Message> {
+        let account = self.mail_account()?;
+        let case = self.case(number)?;
+        if case.status != crate::model::Status::WaitingOnCustomer {
+            return Err(Error::Invalid(format!(
+                "Case #{number} is not waiting on the customer; write to them from the case instead"
+            )));
+        }
+        let contact = self.contact(case.contact_id)?;
+        let first_name = contact.name.split_whitespace().next().unwrap_or("there").to_string();
+        let text = if account.follow_up_text.trim().is_empty() { crate::account::DEFAULT_FOLLOW_UP } else { &account.follow_up_text };
+        let body = account.fill(text, number, &first_name, &case.subject);
+        self.queue_reply(number, &body, None, author, now)
     }
 
     /// Takes the emails due at `now` for one send attempt each (a lease of [`SEND_LEASE`]).

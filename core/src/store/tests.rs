@@ -944,3 +944,17 @@ aGVsbG8gcGhvdG8=\r\n--b1--\r\n";
     let shown = crate::mail::html::sanitize(&html, false);
     assert!(!shown.contains("onclick"), "{shown}");
 }
+
+#[test]
+fn a_quiet_customer_gets_the_saved_follow_up_in_one_click() {
+    let mut store = store_with_account(false);
+    let got = store.ingest_email(&email("Ana Costa <ana@example.com>", "Parcel", "a1@x", "", "?"), mins(0)).expect("in");
+    let err = store.queue_follow_up(got.case_number, "", mins(5)).expect_err("not waiting on the customer");
+    assert!(err.to_string().contains("not waiting on the customer"), "{err}");
+    let patch = CasePatch { status: Some(Status::WaitingOnCustomer), ..CasePatch::default() };
+    store.update_case(got.case_number, &patch, "", mins(10)).expect("waiting on customer");
+    let sent = store.queue_follow_up(got.case_number, "Rui", mins(4 * 24 * 60)).expect("follow-up");
+    assert!(sent.body.starts_with(&format!("Hello Ana,\n\nWe are following up on case #{} (Parcel).", got.case_number)), "{}", sent.body);
+    assert!(sent.body.ends_with("-- \nCosta Ceramics\nwww.costa.example"), "signed: {}", sent.body);
+    assert_eq!(sent.delivery.expect("d").state, DeliveryState::Queued);
+}

@@ -132,6 +132,8 @@ export const ipc = {
   /** Queues an email reply on the case; sendAt (ISO instant) schedules it, null sends now. */
   sendReply: (number: number, body: string, sendAt: string | null) =>
     call<Message>('send_reply', { number, body, sendAt }),
+  /** The saved follow-up to a customer who went quiet (the case waits on them), into the outbox. */
+  sendFollowUp: (number: number) => call<Message>('send_follow_up', { number }),
   retryOutgoing: (messageId: string) => call<Message>('retry_outgoing', { messageId }),
   cancelOutgoing: (messageId: string) => call<Message>('cancel_outgoing', { messageId }),
   /** Waiting, held and recently sent emails. */

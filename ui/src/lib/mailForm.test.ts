@@ -18,6 +18,7 @@ const view: MailAccountView = {
     signature: '',
     acknowledge: false,
     acknowledgement_text: '',
+    follow_up_text: 'Any news on {case}?',
   },
   can_send: true,
   can_fetch: false,

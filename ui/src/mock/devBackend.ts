@@ -378,6 +378,7 @@ let mailAccount: MailAccount = {
   poll_minutes: 5,
   signature: '',
   acknowledge: false,
+  follow_up_text: 'Hello {name},\n\nwe are following up on case {case} ({subject}). Anything else we can do?',
   acknowledgement_text:
     'Hello {name},\n\nthank you for your email about "{subject}". Your case number is {case}; you will hear from us by {reply_time}.',
 };
@@ -673,6 +674,15 @@ export function installMockBackend(): void {
         }
         case 'send_reply': {
           const m = queueEmail(findCase(args.number), String(args.body), (args.sendAt as string | null) ?? null);
+          setTimeout(() => sendDue() && void emit('mail-changed', null), 1200);
+          return m;
+        }
+        case 'send_follow_up': {
+          const k = findCase(args.number);
+          if (k.status !== 'waiting_on_customer') fail('invalid_input', `Case #${k.number} is not waiting on the customer.`);
+          const name = contacts.find((c) => c.id === k.contact_id)?.name.split(' ')[0] ?? 'there';
+          const body = mailAccount.follow_up_text.replaceAll('{case}', `#${k.number}`).replaceAll('{name}', name).replaceAll('{subject}', k.subject);
+          const m = queueEmail(k, body, null);
           setTimeout(() => sendDue() && void emit('mail-changed', null), 1200);
           return m;
         }

@@ -32,6 +32,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
           signature: '',
           acknowledge: false,
           acknowledgement_text: '',
+          follow_up_text: 'Any news on {case}?',
         },
         can_send: false,
         can_fetch: false,

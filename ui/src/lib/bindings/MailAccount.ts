@@ -33,4 +33,9 @@ acknowledge: boolean,
 /**
  * The acknowledgement's text. `{case}`, `{name}`, `{subject}` and `{reply_time}` are filled in.
  */
-acknowledgement_text: string, };
+acknowledgement_text: string, 
+/**
+ * The saved follow-up, sent in one click to a customer who went quiet. `{case}`, `{name}`
+ * and `{subject}` are filled in.
+ */
+follow_up_text: string, };

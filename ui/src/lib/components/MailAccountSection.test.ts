@@ -35,6 +35,7 @@ const blank: MailAccount = {
   signature: '',
   acknowledge: false,
   acknowledgement_text: 'Your case is {case}.',
+  follow_up_text: 'Any news on {case}?',
 };
 const view = (account: MailAccount, patch: Partial<MailAccountView> = {}): MailAccountView => ({
   account,
