@@ -204,7 +204,9 @@ pub fn set_mail_account(
     account: MailAccount,
     password: Option<String>,
 ) -> Reply<MailAccountView> {
-    mail_change(&state, &mail, &app, |s, _now| worker::save_account(s, &account, password.as_deref()))
+    let view = mail_change(&state, &mail, &app, |s, _now| worker::save_account(s, &account, password.as_deref()))?;
+    mail.account_changed.notify_one();
+    Ok(view)
 }
 
 #[tauri::command]

@@ -104,8 +104,9 @@ pub fn run() {
             });
             scheduler::spawn(app.handle().clone(), wake, Box::new(notifier::DesktopNotifier { on_open }));
             let mail_wake = Arc::new(Notify::new());
-            app.manage(mail::MailState { wake: mail_wake.clone(), fetching: tokio::sync::Mutex::new(()) });
+            app.manage(mail::MailState::new(mail_wake.clone()));
             mail::spawn(app.handle().clone(), mail_wake);
+            mail::spawn_idle_watcher(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -3,6 +3,7 @@
 //! cancels an email, or asks to check mail now, wakes it. The store is locked only between
 //! network steps (see shopdesk_core::mail::worker), never while talking to a server.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,6 +39,60 @@ pub struct MailState {
     pub wake: Arc<Notify>,
     /// One fetch at a time (the worker's, or "Check mail" from the window).
     pub fetching: tokio::sync::Mutex<()>,
+    /// The mailbox said it changed (IMAP IDLE): fetch at the next pass, whatever the interval.
+    pub fetch_now: AtomicBool,
+    /// The account changed: the IDLE watcher starts over with it.
+    pub account_changed: Notify,
+}
+
+impl MailState {
+    pub fn new(wake: Arc<Notify>) -> MailState {
+        MailState { wake, fetching: tokio::sync::Mutex::new(()), fetch_now: AtomicBool::new(false), account_changed: Notify::new() }
+    }
+}
+
+/// How long one IDLE lasts before it is renewed (servers may drop it after 30 minutes).
+const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
+
+/// Keeps an IMAP IDLE open on the shop's folder, when the server can, and has the worker fetch
+/// as soon as the server says the mailbox changed. Polling stays as the fallback.
+pub fn spawn_idle_watcher(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let mut pause = Duration::from_secs(30);
+        loop {
+            let state = app.state::<AppState>();
+            let mail = app.state::<MailState>();
+            let store = AppStore(&state);
+            let waited = tokio::select! {
+                r = worker::wait_for_new_mail(&store, IDLE_RENEW) => Some(r),
+                _ = mail.account_changed.notified() => None,
+            };
+            let sleep = match waited {
+                None => Duration::ZERO,
+                Some(Ok(worker_outcome)) => match worker_outcome {
+                    shopdesk_core::mail::imap::IdleOutcome::Changed => {
+                        tracing::info!("the mailbox changed; fetching now");
+                        mail.fetch_now.store(true, Ordering::SeqCst);
+                        mail.wake.notify_one();
+                        pause = Duration::from_secs(30);
+                        Duration::from_secs(1)
+                    }
+                    shopdesk_core::mail::imap::IdleOutcome::TimedOut => Duration::ZERO,
+                    // No account, no IDLE: look again later (or when the account changes).
+                    shopdesk_core::mail::imap::IdleOutcome::Unsupported => Duration::from_secs(600),
+                },
+                Some(Err(e)) => {
+                    tracing::debug!(error = %e, "waiting on the mailbox failed; polling covers it");
+                    pause = (pause * 2).min(Duration::from_secs(600));
+                    pause
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(sleep) => {}
+                _ = mail.account_changed.notified() => {}
+            }
+        }
+    });
 }
 
 /// Fetches under the one-at-a-time lock.
@@ -62,8 +117,9 @@ pub fn spawn(app: AppHandle, wake: Arc<Notify>) {
             }
             let account = store.with(|s| s.mail_account()).ok();
             let poll = account.as_ref().filter(|a| a.can_fetch()).map(|a| chrono::Duration::minutes(i64::from(a.poll_minutes.max(1))));
+            let asked = app.state::<MailState>().fetch_now.swap(false, Ordering::SeqCst);
             if let Some(poll) = poll {
-                if next_fetch.is_none_or(|at| at <= now()) {
+                if asked || next_fetch.is_none_or(|at| at <= now()) {
                     match fetch(&app).await {
                         Ok(report) => changed |= report.fetched > 0,
                         Err(e) => {

@@ -204,3 +204,22 @@ def test_a_quiet_customer_gets_the_saved_follow_up_in_one_click(launch, tmp_path
     (mail,) = sent_to(smtp_sink, "bo@example.org")
     assert mail["Subject"] == "Re: Which glaze? [#1001]"
     assert mail.get_content().replace("\r\n", "\n").startswith("Hello Bo,\n\nWe are following up on case #1001 (Which glaze?).")
+
+
+def test_new_mail_arrives_by_itself_as_the_server_announces_it(app, smtp_sink, imap_server, keyring_env):
+    """IMAP IDLE: with the check interval at an hour, a new email still becomes a case within moments."""
+    fill_account(app, smtp_sink.port, imap_server.port)
+    set_field(app, "mail-poll-minutes", "60")
+    app.click("mail-save")
+    app.wait_for("mail-saved")
+    app.wait_until(lambda _: app.invoke("mail_status")["last_fetch_at"] is not None, "the first look at the mailbox never happened")
+    time.sleep(2)  # the watcher is waiting on the mailbox now
+    imap_server.deliver(CUSTOMER_MAIL)
+    app.click("nav-queue")
+    app.wait_until(lambda _: queue_row(app, 1001), "the new email did not arrive without a click", timeout=30)
+    imap_server.deliver(make_mail("Re: Where is my teapot? [#1001]", "Any news?", sender="chloe@example.fr",
+                                  message_id="<chloe-teapot-2@example.fr>"))
+    customer_emails = lambda: [e for e in app.invoke("get_case", {"number": 1001})["timeline"]
+                               if e["type"] == "message" and e["direction"] == "from_customer"]
+    assert len(customer_emails()) == 1
+    app.wait_until(lambda _: len(customer_emails()) == 2, "the second email did not arrive either", timeout=30)

@@ -88,17 +88,19 @@ async fn login(account: &MailAccount, password: &str) -> Result<Session, String>
 /// Fetches every email after `cursor` (all of them when the mailbox's UIDVALIDITY changed or
 /// there is no cursor yet), handing each to `file` in UID order with its new cursor. `file`
 /// files the email and records the cursor; an error from it stops the fetch there, so that
-/// email is fetched again next time. Returns how many were handed over.
+/// email is fetched again next time. Returns how many were handed over, and the cursor past
+/// everything the mailbox held when the fetch began (UIDs of deleted mail included).
 pub async fn fetch_new(
     account: &MailAccount,
     password: &str,
     cursor: Option<Cursor>,
     mut file: impl FnMut(Cursor, &[u8]) -> Result<(), String>,
-) -> Result<u32, String> {
+) -> Result<(u32, Cursor), String> {
     let mut session = login(account, password).await?;
     let folder = account.imap_folder.as_str();
     let mailbox = step(&format!("The folder \"{folder}\" can't be opened"), session.examine(folder)).await?;
     let uidvalidity = mailbox.uid_validity.unwrap_or(0);
+    let uid_next = mailbox.uid_next;
     let mut last_uid = match cursor {
         Some(c) if c.uidvalidity == uidvalidity => c.last_uid,
         Some(c) => {
@@ -138,5 +140,54 @@ pub async fn fetch_new(
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
-    Ok(handed)
+    // Every UID below the UIDNEXT seen at the start was looked at: deleted mail's UIDs too.
+    let last_uid = uid_next.map_or(last_uid, |next| last_uid.max(next.saturating_sub(1)));
+    Ok((handed, Cursor { uidvalidity, last_uid }))
+}
+
+/// What a wait on the mailbox ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdleOutcome {
+    /// The server said the mailbox changed (new mail, most likely): fetch now.
+    Changed,
+    /// Nothing happened within the wait; wait again (servers drop an IDLE after 30 minutes).
+    TimedOut,
+    /// The server can't IDLE: polling alone finds new mail.
+    Unsupported,
+}
+
+/// Waits on the shop's folder with IMAP IDLE (RFC 2177) for at most `max_wait`, so new mail is
+/// fetched as it arrives instead of at the next poll.
+pub async fn wait_for_change(account: &MailAccount, password: &str, cursor: Option<Cursor>, max_wait: Duration) -> Result<IdleOutcome, String> {
+    let mut session = login(account, password).await?;
+    let capabilities = step("Asking the mail server what it can do failed", session.capabilities()).await?;
+    if !capabilities.has_str("IDLE") {
+        let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
+        return Ok(IdleOutcome::Unsupported);
+    }
+    let folder = account.imap_folder.as_str();
+    let mailbox = step(&format!("The folder \"{folder}\" can't be opened"), session.examine(folder)).await?;
+    // Mail that came after the last fetch and before this wait: IDLE would not mention it.
+    let unseen = match (cursor, mailbox.uid_next) {
+        (None, _) => true,
+        (Some(c), _) if Some(c.uidvalidity) != mailbox.uid_validity => true,
+        (Some(c), Some(next)) => next > c.last_uid.saturating_add(1),
+        (Some(_), None) => false,
+    };
+    if unseen {
+        let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
+        return Ok(IdleOutcome::Changed);
+    }
+    let mut idle = session.idle();
+    step("Waiting for new mail failed", idle.init()).await?;
+    let (wait, _stop) = idle.wait_with_timeout(max_wait);
+    let outcome = match wait.await.map_err(|e| format!("Waiting for new mail failed: {e}"))? {
+        async_imap::extensions::idle::IdleResponse::NewData(_) => IdleOutcome::Changed,
+        async_imap::extensions::idle::IdleResponse::Timeout => IdleOutcome::TimedOut,
+        async_imap::extensions::idle::IdleResponse::ManualInterrupt => IdleOutcome::TimedOut,
+    };
+    if let Ok(Ok(mut session)) = tokio::time::timeout(Duration::from_secs(5), idle.done()).await {
+        let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
+    }
+    Ok(outcome)
 }

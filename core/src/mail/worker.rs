@@ -143,7 +143,7 @@ async fn fetch_inner(store: &impl StoreAccess, now: &impl Fn() -> DateTime<Utc>)
     let cursor = store.with(|s| s.imap_cursor(&key)).map_err(|e| e.to_string())?;
     let mut report = FetchReport::default();
     let options = IngestOptions { acknowledge: true };
-    imap::fetch_new(&account, &password, cursor, |cursor: Cursor, raw: &[u8]| {
+    let (_, end) = imap::fetch_new(&account, &password, cursor, |cursor: Cursor, raw: &[u8]| {
         let got = store
             .with(|s| {
                 let got = s.ingest_email_with(raw, &options, now())?;
@@ -166,6 +166,7 @@ async fn fetch_inner(store: &impl StoreAccess, now: &impl Fn() -> DateTime<Utc>)
         Ok(())
     })
     .await?;
+    store.with(|s| s.set_imap_cursor(&key, end)).map_err(|e| e.to_string())?;
     Ok(report)
 }
 
@@ -205,4 +206,15 @@ pub fn save_account(store: &mut Store, account: &MailAccount, password: Option<&
         None => {}
     }
     Ok(account_view(saved))
+}
+
+/// Waits for the shop's mailbox to change (IMAP IDLE), with the account and password as saved.
+pub async fn wait_for_new_mail(store: &impl StoreAccess, max_wait: std::time::Duration) -> std::result::Result<imap::IdleOutcome, String> {
+    let account = store.with(|s| s.mail_account()).map_err(|e| e.to_string())?;
+    if !account.can_fetch() {
+        return Ok(imap::IdleOutcome::Unsupported);
+    }
+    let password = password_of(&account)?.ok_or_else(|| "No password is saved for the mail account".to_string())?;
+    let cursor = store.with(|s| s.imap_cursor(&mailbox_key(&account))).map_err(|e| e.to_string())?;
+    imap::wait_for_change(&account, &password, cursor, max_wait).await
 }
