@@ -289,3 +289,9 @@ pub async fn import_mail(app: AppHandle, paths: Vec<std::path::PathBuf>) -> Repl
     }
     Ok(result?)
 }
+
+/// "Save…" on an attachment: copies the file to where the owner chose in the save dialog.
+#[tauri::command]
+pub fn save_attachment(state: State<'_, AppState>, hash: String, to: std::path::PathBuf) -> Reply<()> {
+    with_store(&state, |s, _now| s.save_attachment(&hash, &to))
+}

@@ -156,6 +156,7 @@ pub fn run() {
             commands::fetch_mail_now,
             commands::message_html,
             commands::import_mail,
+            commands::save_attachment,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

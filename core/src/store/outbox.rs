@@ -507,6 +507,20 @@ impl Store {
             .collect()
     }
 
+    /// Copies a received file (by its SHA-256) to `to`, as the owner chose in "Save…".
+    pub fn save_attachment(&self, hash: &str, to: &std::path::Path) -> Result<()> {
+        let dir = self.attachments_dir().ok_or_else(|| Error::Invalid("This database keeps no files".into()))?;
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::Invalid(format!("\"{hash}\" names no attachment")));
+        }
+        let from = dir.join(hash);
+        if !from.exists() {
+            return Err(Error::Invalid("That file is missing from the attachments folder (was it moved or deleted?)".into()));
+        }
+        std::fs::copy(&from, to).map_err(|source| Error::Folder { path: to.to_path_buf(), source })?;
+        Ok(())
+    }
+
     /// Where received files are kept: `attachments/` beside the database file.
     pub fn attachments_dir(&self) -> Option<std::path::PathBuf> {
         (self.path.as_os_str() != ":memory:").then(|| self.path.with_file_name("attachments"))

@@ -3,7 +3,7 @@
 // kind and a message a shop owner can read.
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import { open as openDialog } from '@tauri-apps/plugin-dialog';
+import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import type {
   Alert,
   AppInfo,
@@ -145,6 +145,21 @@ export const ipc = {
     call<string | null>('message_html', { messageId, remoteImages }),
   /** Imports past mail (mbox files, .eml files, folders of .eml files); progress on onImportProgress. */
   importMail: (paths: string[]) => call<ImportReport>('import_mail', { paths }),
+  /** "Save…" on an attachment: the system's save dialog, then the core copies the file. False when cancelled. */
+  saveAttachment: async (hash: string, filename: string): Promise<boolean> => {
+    if (outsideApp()) {
+      throw new IpcFailure('internal', 'Saving files needs the Shopdesk app.');
+    }
+    let to: string | null;
+    try {
+      to = await saveDialog({ defaultPath: filename, title: `Save ${filename}` });
+    } catch (raw) {
+      throw toIpcFailure(raw);
+    }
+    if (to === null) return false;
+    await call<null>('save_attachment', { hash, to });
+    return true;
+  },
   /** The system's file dialog for mail to import: files, or one folder. null when cancelled. */
   pickMail: async (folder: boolean): Promise<string[] | null> => {
     if (outsideApp()) {

@@ -712,6 +712,10 @@ export function installMockBackend(): void {
           const m = messages.find((x) => x.id === args.messageId) ?? fail('not_found', 'There is no such message.');
           return m.has_html ? SAMPLE_HTML(Boolean(args.remoteImages)) : null;
         }
+        case 'plugin:dialog|save':
+          return `/home/shop/Downloads/${String((args.options as { defaultPath?: string } | undefined)?.defaultPath ?? 'file')}`;
+        case 'save_attachment':
+          return null;
         case 'plugin:dialog|open':
           return ['/home/shop/old-mail.mbox'];
         case 'import_mail': {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../ipc')>();
-  return { ...real, ipc: { messageHtml: vi.fn() } };
+  return { ...real, ipc: { messageHtml: vi.fn(), saveAttachment: vi.fn() } };
 });
 
 import { IpcFailure, ipc } from '../ipc';
@@ -100,6 +100,17 @@ describe('TimelineMessage email content', () => {
     render(TimelineMessage, { message: received, contactName: 'Ana Costa' });
     const items = [...screen.getByTestId('message-attachments').querySelectorAll('li')].map((li) => li.textContent?.trim());
     expect(items).toEqual(['photo.jpg · 2.4 MB', 'receipt.pdf · 48 KB']);
+  });
+
+  it('saves an attachment where the owner chooses, and says so (or why not)', async () => {
+    render(TimelineMessage, { message: received, contactName: 'Ana Costa' });
+    mocked.saveAttachment.mockResolvedValueOnce(true);
+    await fireEvent.click(screen.getAllByTestId('message-attachment')[1]);
+    expect(mocked.saveAttachment).toHaveBeenCalledWith('bb', 'receipt.pdf');
+    await vi.waitFor(() => expect(screen.getByTestId('message-attachment-note').textContent).toBe('Saved receipt.pdf.'));
+    mocked.saveAttachment.mockRejectedValueOnce(new IpcFailure('invalid_input', 'That file is missing from the attachments folder'));
+    await fireEvent.click(screen.getAllByTestId('message-attachment')[0]);
+    await vi.waitFor(() => expect(screen.getByTestId('message-attachment-note').textContent).toContain('missing'));
   });
 
   it('shows the formatted version in a frame without scripts, remote images only on request', async () => {
