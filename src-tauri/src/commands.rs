@@ -190,22 +190,30 @@ fn mail_change<T>(
     result
 }
 
+/// Runs `f` on a blocking thread: for work that talks to the keychain, which may wait on a
+/// prompt or a slow D-Bus peer, and must never freeze the window (sync commands run on the
+/// main thread).
+async fn off_main_thread<T: Send + 'static>(app: &AppHandle, f: impl FnOnce(&AppHandle) -> Reply<T> + Send + 'static) -> Reply<T> {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&app))
+        .await
+        .map_err(|e| IpcError::internal(format!("The keychain call stopped unexpectedly: {e}")))?
+}
+
 #[tauri::command]
-pub fn get_mail_account(state: State<'_, AppState>) -> Reply<MailAccountView> {
-    with_store(&state, |s, _now| Ok(worker::account_view(s.mail_account()?)))
+pub async fn get_mail_account(app: AppHandle) -> Reply<MailAccountView> {
+    let account = with_store(&app.state::<AppState>(), |s, _now| s.mail_account())?;
+    off_main_thread(&app, move |_| Ok(worker::account_view(account))).await
 }
 
 /// `password`: `None` keeps the saved one, `""` forgets it.
 #[tauri::command]
-pub fn set_mail_account(
-    state: State<'_, AppState>,
-    mail: State<'_, MailState>,
-    app: AppHandle,
-    account: MailAccount,
-    password: Option<String>,
-) -> Reply<MailAccountView> {
-    let view = mail_change(&state, &mail, &app, |s, _now| worker::save_account(s, &account, password.as_deref()))?;
+pub async fn set_mail_account(app: AppHandle, account: MailAccount, password: Option<String>) -> Reply<MailAccountView> {
+    let (state, mail) = (app.state::<AppState>(), app.state::<MailState>());
+    let (before, saved) = mail_change(&state, &mail, &app, |s, _now| Ok((s.mail_account()?, s.set_mail_account(&account)?)))?;
+    let view = off_main_thread(&app, move |_| Ok(worker::store_password(&before, saved, password.as_deref())?)).await?;
     mail.account_changed.notify_one();
+    mail.wake.notify_one();
     Ok(view)
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -161,9 +162,44 @@ class App:
                 self._tauri_driver.kill()
                 self._tauri_driver.wait(5)
             self._tauri_driver = None
+        self._wait_for_exit()
         if self._log is not None:
             self._log.close()
             self._log = None
+
+    def _processes(self) -> list[int]:
+        """This App's shopdesk-app processes (found by their HOME, which is this App's own)."""
+        mine = f"HOME={self.home}".encode()
+        found = []
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                if proc.joinpath("comm").read_text().strip() != "shopdesk-app":
+                    continue
+                if mine in proc.joinpath("environ").read_bytes().split(b"\0"):
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+        return found
+
+    def _wait_for_exit(self, timeout: float = 15) -> None:
+        """A closed app takes a moment to exit; one still running would go on notifying into the next test.
+        Wait for it, and end it (saying so) if it will not go."""
+        end = time.monotonic() + timeout
+        while (left := self._processes()) and time.monotonic() < end:
+            time.sleep(0.1)
+        for pid in left:
+            print(f"shopdesk-app {pid} was still running {timeout}s after its window closed; killing it")
+            if shutil.which("gdb"):  # what it was stuck on, for whoever looks into it
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                trace = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt 15"],
+                                       capture_output=True, text=True, timeout=60).stdout
+                (ARTIFACTS / f"STUCK-{self.name}-{pid}.txt").write_text(trace)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def restart(self, args: list[str] | None = None, env: dict[str, str] | None = None) -> "App":
         """Quit the app and start it again on the same data dirs (the persistence check)."""

@@ -44,7 +44,7 @@ def sent_to(sink, address: str) -> list:
             for parsed in [message_from_bytes(raw, policy=policy.default)]]
 
 
-def test_set_up_mail_receive_reply_and_see_it_sent(app, smtp_sink, imap_server, keyring_env):
+def test_set_up_mail_receive_reply_and_see_it_sent(keyring_env, app, smtp_sink, imap_server):
     fill_account(app, smtp_sink.port, imap_server.port)
     assert keyring_env.lookup("shopdesk", f"{IMAP_USER}@127.0.0.1") == IMAP_PASSWORD, "the password is in the keychain"
     view = app.invoke("get_mail_account")
@@ -86,7 +86,7 @@ def test_set_up_mail_receive_reply_and_see_it_sent(app, smtp_sink, imap_server, 
     app.screenshot("mail-reply-sent")
 
 
-def test_a_reply_waits_while_the_server_is_down_and_goes_out_once_it_is_back(app, smtp_sink, imap_server, keyring_env):
+def test_a_reply_waits_while_the_server_is_down_and_goes_out_once_it_is_back(keyring_env, app, smtp_sink, imap_server):
     fill_account(app, smtp_sink.port, imap_server.port)
     app.invoke("open_case", {"input": {
         "contact": {"new": {"name": "Ana Costa", "emails": ["ana@example.org"], "phones": [], "address": "", "notes": "", "tags": []}},
@@ -177,7 +177,7 @@ def test_hostile_html_mail_is_shown_without_scripts_or_remote_images(app, tmp_pa
     app.screenshot("mail-hostile-html")
 
 
-def test_a_quiet_customer_gets_the_saved_follow_up_in_one_click(launch, tmp_path, smtp_sink, imap_server, keyring_env):
+def test_a_quiet_customer_gets_the_saved_follow_up_in_one_click(keyring_env, launch, tmp_path, smtp_sink, imap_server):
     from datetime import datetime, timedelta, timezone
 
     from conftest import cli_binary
@@ -206,7 +206,7 @@ def test_a_quiet_customer_gets_the_saved_follow_up_in_one_click(launch, tmp_path
     assert mail.get_content().replace("\r\n", "\n").startswith("Hello Bo,\n\nWe are following up on case #1001 (Which glaze?).")
 
 
-def test_new_mail_arrives_by_itself_as_the_server_announces_it(app, smtp_sink, imap_server, keyring_env):
+def test_new_mail_arrives_by_itself_as_the_server_announces_it(keyring_env, app, smtp_sink, imap_server):
     """IMAP IDLE: with the check interval at an hour, a new email still becomes a case within moments."""
     fill_account(app, smtp_sink.port, imap_server.port)
     set_field(app, "mail-poll-minutes", "60")

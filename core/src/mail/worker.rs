@@ -187,11 +187,11 @@ pub fn account_view(account: MailAccount) -> crate::account::MailAccountView {
     }
 }
 
-/// Saves the account and its password: `Some("")` forgets the password, `None` keeps it (moved
-/// along when the login or server changed, since the keychain entry is named after them).
-pub fn save_account(store: &mut Store, account: &MailAccount, password: Option<&str>) -> std::result::Result<crate::account::MailAccountView, crate::Error> {
-    let before = store.mail_account()?;
-    let saved = store.set_mail_account(account)?;
+/// After the account was saved (`before` → `saved`): saves its password in the keychain.
+/// `Some("")` forgets the password, `None` keeps it (moved along when the login or server
+/// changed, since the keychain entry is named after them). Call it without holding the store:
+/// the keychain may wait on the owner to unlock it.
+pub fn store_password(before: &MailAccount, saved: MailAccount, password: Option<&str>) -> std::result::Result<crate::account::MailAccountView, crate::Error> {
     let (old_user, new_user) = (before.keychain_user(), saved.keychain_user());
     let keychain = |r: std::result::Result<(), String>| r.map_err(crate::Error::Invalid);
     match password {
