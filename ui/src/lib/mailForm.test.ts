@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fromMailForm, portAfterSecurity, toMailForm } from './mailForm';
 import type { MailAccountView } from './types';
+import { blankMailAccount } from '../mock/mailDefaults';
 
 const view: MailAccountView = {
-  account: {
-    from_name: 'Costa Ceramics',
-    from_address: 'shop@example.com',
-    username: '',
-    smtp_host: 'smtp.example.com',
-    smtp_port: 587,
-    smtp_security: 'starttls',
-    imap_host: '',
-    imap_port: 993,
-    imap_security: 'tls',
-    imap_folder: 'INBOX',
-    poll_minutes: 5,
-    signature: '',
-    acknowledge: false,
-    acknowledgement_text: '',
-    follow_up_text: 'Any news on {case}?',
-  },
+  account: blankMailAccount({ from_name: 'Costa Ceramics', from_address: 'shop@example.com', smtp_host: 'smtp.example.com' }),
   can_send: true,
   can_fetch: false,
   has_password: true,

@@ -31,6 +31,7 @@ import type {
   Status,
 } from '../lib/types';
 import { defaultSla } from './slaDefaults';
+import { blankMailAccount } from './mailDefaults';
 
 const contacts: Contact[] = [];
 const cases: Case[] = [];
@@ -364,24 +365,11 @@ function loadMany(n: number): void {
 // ---- Mail: an account in memory, an outbox "sent" by a timer, a mailbox with one new email. ----
 // Hosts steer the mock: an SMTP host containing "down" fails and retries, an address containing
 // "bounce" is refused (held), an IMAP host containing "bad" can't be reached.
-let mailAccount: MailAccount = {
-  from_name: '',
-  from_address: '',
-  username: '',
-  smtp_host: '',
-  smtp_port: 587,
-  smtp_security: 'starttls',
-  imap_host: '',
-  imap_port: 993,
-  imap_security: 'tls',
-  imap_folder: 'INBOX',
-  poll_minutes: 5,
-  signature: '',
-  acknowledge: false,
+let mailAccount: MailAccount = blankMailAccount({
   follow_up_text: 'Hello {name},\n\nwe are following up on case {case} ({subject}). Anything else we can do?',
   acknowledgement_text:
     'Hello {name},\n\nthank you for your email about "{subject}". Your case number is {case}; you will hear from us by {reply_time}.',
-};
+});
 let mailPassword: string | null = null;
 let lastFetchAt: string | null = null;
 let lastFetchError: string | null = null;

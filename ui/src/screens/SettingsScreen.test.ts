@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
+  const { blankMailAccount } = await import('../mock/mailDefaults');
   return {
     ...real,
     ipc: {
@@ -17,23 +18,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       setAppPrefs: vi.fn(),
       queue: vi.fn().mockRejectedValue(new Error('not in this test')),
       getMailAccount: vi.fn().mockResolvedValue({
-        account: {
-          from_name: '',
-          from_address: '',
-          username: '',
-          smtp_host: '',
-          smtp_port: 587,
-          smtp_security: 'starttls',
-          imap_host: '',
-          imap_port: 993,
-          imap_security: 'tls',
-          imap_folder: 'INBOX',
-          poll_minutes: 5,
-          signature: '',
-          acknowledge: false,
-          acknowledgement_text: '',
-          follow_up_text: 'Any news on {case}?',
-        },
+        account: blankMailAccount(),
         can_send: false,
         can_fetch: false,
         has_password: false,

@@ -17,26 +17,11 @@ vi.mock('../ipc', async (importOriginal) => {
 import { IpcFailure, ipc } from '../ipc';
 import type { MailAccount, MailAccountView } from '../types';
 import MailAccountSection from './MailAccountSection.svelte';
+import { blankMailAccount } from '../../mock/mailDefaults';
 
 const mocked = ipc as unknown as Record<string, ReturnType<typeof vi.fn>>;
 
-const blank: MailAccount = {
-  from_name: '',
-  from_address: '',
-  username: '',
-  smtp_host: '',
-  smtp_port: 587,
-  smtp_security: 'starttls',
-  imap_host: '',
-  imap_port: 993,
-  imap_security: 'tls',
-  imap_folder: 'INBOX',
-  poll_minutes: 5,
-  signature: '',
-  acknowledge: false,
-  acknowledgement_text: 'Your case is {case}.',
-  follow_up_text: 'Any news on {case}?',
-};
+const blank: MailAccount = blankMailAccount({ acknowledgement_text: 'Your case is {case}.' });
 const view = (account: MailAccount, patch: Partial<MailAccountView> = {}): MailAccountView => ({
   account,
   can_send: false,
