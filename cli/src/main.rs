@@ -57,6 +57,16 @@ enum Command {
         #[arg(long, value_parser = parse_time)]
         at: Option<DateTime<Utc>>,
     },
+    /// Search what was said, cases and contacts (case numbers, emails, phones and order references jump)
+    Search {
+        query: String,
+        #[arg(long)]
+        status: Option<Status>,
+        #[arg(long)]
+        channel: Option<Channel>,
+        #[arg(long)]
+        category: Option<Category>,
+    },
     /// Bring past mail in: an mbox file, .eml files or folders of them (run again: nothing doubles)
     Import {
         #[arg(required = true)]
@@ -391,6 +401,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Queue { status, channel, category, at } => {
             let queue = store.queue(&QueueFilter { status, channel, category }, at.unwrap_or(now))?;
             out.queue(&queue)
+        }
+        Command::Search { query, status, channel, category } => {
+            out.search(&store.search(&query, &QueueFilter { status, channel, category })?)
         }
         Command::Import { paths } => {
             let store = std::sync::Mutex::new(store);

@@ -61,6 +61,37 @@ impl Out {
         Ok(())
     }
 
+    pub fn search(&self, results: &shopdesk_core::store::SearchResults) -> anyhow::Result<()> {
+        use shopdesk_core::store::{SearchJump, MATCH_END, MATCH_START};
+        if self.json {
+            return self.print_json(results);
+        }
+        match &results.jump {
+            Some(SearchJump::Case { number }) => println!("→ case #{number}"),
+            Some(SearchJump::Contact { id }) => println!("→ contact {id}"),
+            None => {}
+        }
+        for c in &results.contacts {
+            println!("contact  {}  {}", c.name, c.emails.first().map(String::as_str).unwrap_or(""));
+        }
+        let rows: Vec<Vec<String>> = results
+            .hits
+            .iter()
+            .map(|h| {
+                let snippet = h.snippet.replace(MATCH_START, "[").replace(MATCH_END, "]").replace('\n', " ");
+                vec![format!("#{}", h.case_number), h.contact_name.clone(), h.direction.map(|d| d.label().to_string()).unwrap_or_else(|| "case".into()), snippet]
+            })
+            .collect();
+        if rows.is_empty() && results.contacts.is_empty() && results.jump.is_none() {
+            println!("Nothing found");
+            return Ok(());
+        }
+        if !rows.is_empty() {
+            table(&["CASE", "CONTACT", "WHAT", "MATCH"], &rows);
+        }
+        Ok(())
+    }
+
     pub fn outbox(&self, entries: &[OutboxEntry]) -> anyhow::Result<()> {
         if self.json {
             return self.print_json(&entries);

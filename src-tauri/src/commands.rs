@@ -303,3 +303,9 @@ pub async fn import_mail(app: AppHandle, paths: Vec<std::path::PathBuf>) -> Repl
 pub fn save_attachment(state: State<'_, AppState>, hash: String, to: std::path::PathBuf) -> Reply<()> {
     with_store(&state, |s, _now| s.save_attachment(&hash, &to))
 }
+
+/// Search as you type: cases, messages and contacts, and a jump when the query names one thing.
+#[tauri::command]
+pub fn search(state: State<'_, AppState>, query: String, filter: Option<QueueFilter>) -> Reply<shopdesk_core::store::SearchResults> {
+    with_store(&state, |s, _now| s.search(&query, &filter.unwrap_or_default()))
+}

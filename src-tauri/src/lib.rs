@@ -157,6 +157,7 @@ pub fn run() {
             commands::message_html,
             commands::import_mail,
             commands::save_attachment,
+            commands::search,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -180,6 +180,40 @@ CREATE TABLE imap_state (
     last_uid    INTEGER NOT NULL
 ) STRICT;
 "#,
+    r#"
+-- Full-text search over what was said (every message: from customers, from the shop, notes) and
+-- over cases' subjects and references. The index keeps its own copy of the text (keyed by id,
+-- not rowid, which VACUUM may renumber) and triggers keep it in step with every change.
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    kind UNINDEXED, ref UNINDEXED, text,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO search_fts (kind, ref, text) VALUES ('message', new.id, new.body);
+END;
+CREATE TRIGGER messages_search_update AFTER UPDATE OF body ON messages BEGIN
+    DELETE FROM search_fts WHERE kind = 'message' AND ref = old.id;
+    INSERT INTO search_fts (kind, ref, text) VALUES ('message', new.id, new.body);
+END;
+CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM search_fts WHERE kind = 'message' AND ref = old.id;
+END;
+CREATE TRIGGER cases_search_insert AFTER INSERT ON cases BEGIN
+    INSERT INTO search_fts (kind, ref, text)
+    VALUES ('case', new.id, concat_ws(' ', new.subject, new.order_ref, new.tracking_ref, new.third_party));
+END;
+CREATE TRIGGER cases_search_update AFTER UPDATE OF subject, order_ref, tracking_ref, third_party ON cases BEGIN
+    DELETE FROM search_fts WHERE kind = 'case' AND ref = old.id;
+    INSERT INTO search_fts (kind, ref, text)
+    VALUES ('case', new.id, concat_ws(' ', new.subject, new.order_ref, new.tracking_ref, new.third_party));
+END;
+CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN
+    DELETE FROM search_fts WHERE kind = 'case' AND ref = old.id;
+END;
+INSERT INTO search_fts (kind, ref, text) SELECT 'message', id, body FROM messages;
+INSERT INTO search_fts (kind, ref, text)
+    SELECT 'case', id, concat_ws(' ', subject, order_ref, tracking_ref, third_party) FROM cases;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -11,6 +11,8 @@ pub use outbox::{backoff, promise_phrase, reply_subject, OutgoingMail, SEND_LEAS
 mod contacts;
 mod migrations;
 mod queue;
+mod search;
+pub use search::{fts_query, SearchHit, SearchJump, SearchResults, MATCH_END, MATCH_START};
 mod sla;
 pub use sla::ClockSweep;
 

@@ -962,3 +962,76 @@ fn a_quiet_customer_gets_the_saved_follow_up_in_one_click() {
     assert!(sent.body.ends_with("-- \nCosta Ceramics\nwww.costa.example"), "signed: {}", sent.body);
     assert_eq!(sent.delivery.expect("d").state, DeliveryState::Queued);
 }
+
+// ---- Search ----
+
+fn hits(store: &Store, typed: &str) -> Vec<(u32, Option<Direction>, String)> {
+    store
+        .search(typed, &QueueFilter::default())
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|h| (h.case_number, h.direction, h.snippet))
+        .collect()
+}
+
+#[test]
+fn search_finds_what_was_said_and_stays_in_step_with_edits_and_merges() {
+    let mut store = Store::open_in_memory().expect("store");
+    let ana = new_case(&mut store, ContactRef::New(person("Ana Costa", "ana@example.com", "+351 912 345 678")), "Parcel not arrived",
+        say(Direction::FromCustomer, Channel::Email, "My teapot never came; order 4817.", mins(0)), mins(0));
+    store.log_message(ana.number, &say(Direction::Note, Channel::Phone, "Courier says the depot flooded", mins(5)), mins(5)).expect("note");
+    let bo = new_case(&mut store, ContactRef::New(person("Bo Berg", "bo@example.org", "+46 70 123 45 67")), "Glaze question",
+        say(Direction::FromCustomer, Channel::Chat, "Is the blue glaze food safe?", mins(1)), mins(1));
+
+    let found = hits(&store, "teapot");
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].0, found[0].1), (ana.number, Some(Direction::FromCustomer)));
+    assert!(found[0].2.contains("\u{2}teapot\u{3}"), "highlighted: {:?}", found[0].2);
+    assert_eq!(hits(&store, "depo").len(), 1, "prefixes match, notes are searched");
+    assert_eq!(hits(&store, "theiere").len(), 0);
+    assert_eq!(hits(&store, "glaze")[0].0, bo.number, "subject and message both match; best first");
+    assert!(hits(&store, "teapot glaze").is_empty(), "every word must match");
+
+    // An edit to the subject and references is searchable at once; the old subject is not.
+    let patch = CasePatch { subject: Some("Teapot lost in transit".into()), order_ref: Some("SO-4817".into()), ..CasePatch::default() };
+    store.update_case(ana.number, &patch, "", mins(10)).expect("edit");
+    assert!(hits(&store, "arrived").is_empty(), "the old subject left the index");
+    assert!(hits(&store, "transit").iter().any(|h| h.1.is_none() && h.0 == ana.number), "the new subject is in it");
+
+    // Merged: what was said on the absorbed case is found on the one that stays.
+    let merged = store.merge_cases(ana.number, bo.number, "", mins(20)).expect("merge");
+    let glaze = hits(&store, "food safe");
+    assert_eq!(glaze.iter().map(|h| h.0).collect::<Vec<_>>(), vec![merged.number]);
+
+    // Jumps: a case number, an email, a phone, an order reference.
+    let jump = |q: &str| store.search(q, &QueueFilter::default()).expect("search").jump;
+    assert_eq!(jump(&format!("#{}", ana.number)), Some(super::SearchJump::Case { number: ana.number }));
+    assert_eq!(jump("SO-4817"), Some(super::SearchJump::Case { number: ana.number }));
+    assert!(matches!(jump("ANA@example.com"), Some(super::SearchJump::Contact { .. })));
+    assert!(matches!(jump("+351 912 345 678"), Some(super::SearchJump::Contact { .. })));
+    assert_eq!(jump("99999"), None);
+    let contacts = store.search("berg", &QueueFilter::default()).expect("search").contacts;
+    assert_eq!(contacts.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["Bo Berg"]);
+
+    // Filters narrow by the case.
+    let chat_only = QueueFilter { channel: Some(Channel::Chat), ..QueueFilter::default() };
+    assert!(store.search("teapot", &chat_only).expect("search").hits.is_empty());
+}
+
+#[test]
+fn an_existing_database_is_indexed_when_it_is_upgraded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.sqlite3");
+    {
+        let mut store = Store::open(&path).expect("store");
+        new_case(&mut store, ContactRef::New(person("Ana", "ana@example.com", "+351912345678")), "Parcel",
+            say(Direction::FromCustomer, Channel::Email, "The teapot is cracked", mins(0)), mins(0));
+        // As a database written before search existed: no index.
+        store.conn.execute_batch("DELETE FROM search_fts; PRAGMA user_version = 6;").expect("downgrade");
+        store.conn.execute_batch("DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
+            DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;").expect("drop");
+    }
+    let store = Store::open(&path).expect("upgraded");
+    assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
+}

@@ -1,0 +1,157 @@
+//! Search as you type: what was said (every message, notes included) and cases' subjects and
+//! references through the FTS5 index the triggers keep in step, contacts by name, email or
+//! phone, and a direct jump when the query names one thing (a case number, an email address, a
+//! phone number, an order reference).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{from_ms, Store};
+use crate::error::Result;
+use crate::ids::ContactId;
+use crate::model::{Channel, ContactSummary, Direction, QueueFilter, Status};
+
+/// Marks around the matched words in a snippet (control characters no text contains): the UI
+/// highlights between them without ever treating the text as HTML.
+pub const MATCH_START: char = '\u{2}';
+pub const MATCH_END: char = '\u{3}';
+
+const LIMIT: u32 = 30;
+
+/// What one query names exactly: open it at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SearchJump {
+    Case { number: u32 },
+    Contact { id: ContactId },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchHit {
+    pub case_number: u32,
+    pub case_subject: String,
+    pub case_status: Status,
+    pub contact_name: String,
+    /// A message hit: who said it, how, and when. `None` for a case hit (its subject or references).
+    pub direction: Option<Direction>,
+    pub channel: Option<Channel>,
+    pub at: DateTime<Utc>,
+    /// The matched text around the query's words, which are between [`MATCH_START`] and [`MATCH_END`].
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchResults {
+    pub jump: Option<SearchJump>,
+    pub contacts: Vec<ContactSummary>,
+    /// Cases and messages, best match first.
+    pub hits: Vec<SearchHit>,
+}
+
+/// The words of what was typed as an FTS5 query: each one a prefix ("parc" finds "parcel"),
+/// all of them required, nothing the user typed read as FTS5 syntax.
+pub fn fts_query(typed: &str) -> Option<String> {
+    let words: Vec<String> = typed
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+impl Store {
+    pub fn search(&self, typed: &str, filter: &QueueFilter) -> Result<SearchResults> {
+        let typed = typed.trim();
+        let mut results = SearchResults { jump: self.jump_to(typed)?, ..SearchResults::default() };
+        if typed.is_empty() {
+            return Ok(results);
+        }
+        results.contacts = self.find_contacts(typed)?.into_iter().take(8).collect();
+        let Some(query) = fts_query(typed) else { return Ok(results) };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT k.number, k.subject, k.status, c.name, m.direction, m.channel,
+                    COALESCE(m.happened_at, k.updated_at),
+                    snippet(search_fts, 2, char(2), char(3), '…', 16)
+             FROM search_fts s
+             LEFT JOIN messages m ON s.kind = 'message' AND m.id = s.ref
+             JOIN cases k ON k.id = CASE s.kind WHEN 'message' THEN m.case_id ELSE s.ref END
+             JOIN contacts c ON c.id = k.contact_id
+             WHERE search_fts MATCH ?1 AND k.merged_into IS NULL
+               AND (?2 IS NULL OR k.status = ?2) AND (?3 IS NULL OR k.channel = ?3)
+               AND (?4 IS NULL OR k.category = ?4)
+             ORDER BY bm25(search_fts)
+             LIMIT ?5",
+        )?;
+        let rows = stmt.query_map(params![query, filter.status, filter.channel, filter.category, LIMIT], |r| {
+            Ok(SearchHit {
+                case_number: r.get(0)?,
+                case_subject: r.get(1)?,
+                case_status: r.get(2)?,
+                contact_name: r.get(3)?,
+                direction: r.get(4)?,
+                channel: r.get(5)?,
+                at: from_ms(r.get(6)?),
+                snippet: r.get(7)?,
+            })
+        })?;
+        results.hits = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(results)
+    }
+
+    /// A case number ("1042", "#1042"), an email address, a phone number or an order reference
+    /// that names exactly one case or contact.
+    fn jump_to(&self, typed: &str) -> Result<Option<SearchJump>> {
+        if typed.is_empty() {
+            return Ok(None);
+        }
+        if let Ok(number) = typed.trim_start_matches('#').parse::<u32>() {
+            let found: Option<u32> = self
+                .conn
+                .query_row("SELECT number FROM cases WHERE number = ?1", [number], |r| r.get(0))
+                .optional()?;
+            if let Some(number) = found {
+                return Ok(Some(SearchJump::Case { number }));
+            }
+        }
+        if typed.contains('@') {
+            if let Ok(contact) = self.contact_by_email(typed) {
+                return Ok(Some(SearchJump::Contact { id: contact.id }));
+            }
+        }
+        if typed.chars().filter(char::is_ascii_digit).count() >= 6 {
+            if let Ok(contact) = self.contact_by_phone(typed) {
+                return Ok(Some(SearchJump::Contact { id: contact.id }));
+            }
+        }
+        let orders: Vec<u32> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT number FROM cases WHERE merged_into IS NULL AND (order_ref = ?1 OR tracking_ref = ?1) LIMIT 2",
+            )?;
+            let rows = stmt.query_map([typed.trim_start_matches('#')], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        Ok(match orders.as_slice() {
+            [number] => Some(SearchJump::Case { number: *number }),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_people_type_becomes_a_safe_prefix_query() {
+        assert_eq!(fts_query("broken teapot").as_deref(), Some("\"broken\"* \"teapot\"*"));
+        assert_eq!(fts_query("  \"NEAR(\" OR * ").as_deref(), Some("\"NEAR\"* \"OR\"*"));
+        assert_eq!(fts_query("théière").as_deref(), Some("\"théière\"*"));
+        assert_eq!(fts_query(" *?! "), None);
+    }
+}
