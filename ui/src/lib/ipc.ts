@@ -31,6 +31,7 @@ import type {
   OutboxEntry,
   Queue,
   QueueFilter,
+  SearchResults,
   SlaSettings,
 } from './types';
 
@@ -105,6 +106,8 @@ export const ipc = {
   logMessage: (number: number, input: NewMessage) => call<Message>('log_message', { number, input }),
   updateCase: (number: number, patch: CasePatch) => call<Case>('update_case', { number, patch }),
   loadDemo: () => call<number>('load_demo'),
+  /** Search as you type: a direct jump, contacts, and cases and messages (matches between U+0002 and U+0003). */
+  search: (query: string, filter: QueueFilter | null) => call<SearchResults>('search', { query, filter }),
   appInfo: () => call<AppInfo>('app_info'),
   /** Open cases due soon or overdue, overdue first. */
   slaCheck: () => call<CaseSummary[]>('sla_check'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSubmitChord, isTypingTarget, matchShortcut } from './shortcuts';
+import { SHORTCUTS, isPaletteChord, isSubmitChord, isTypingTarget, matchShortcut } from './shortcuts';
 
 describe('matchShortcut', () => {
   const single: [string, string | null][] = [
@@ -59,5 +59,20 @@ describe('isSubmitChord', () => {
     expect(isSubmitChord({ key: 'Enter', metaKey: true })).toBe(true);
     expect(isSubmitChord({ key: 'Enter' })).toBe(false);
     expect(isSubmitChord({ key: 'a', ctrlKey: true })).toBe(false);
+  });
+});
+
+describe('isPaletteChord', () => {
+  it('is Ctrl+K or Cmd+K, either case, without Alt', () => {
+    expect(isPaletteChord({ key: 'k', ctrlKey: true })).toBe(true);
+    expect(isPaletteChord({ key: 'K', metaKey: true })).toBe(true);
+    expect(isPaletteChord({ key: 'k' })).toBe(false);
+    expect(isPaletteChord({ key: 'k', ctrlKey: true, altKey: true })).toBe(false);
+    expect(isPaletteChord({ key: 'j', ctrlKey: true })).toBe(false);
+  });
+  it('is listed in the ? overlay with /', () => {
+    const keys = SHORTCUTS.flatMap((s) => s.keys.map((k) => k.join('+')));
+    expect(keys).toContain('Ctrl+K');
+    expect(keys).toContain('/');
   });
 });

@@ -25,12 +25,13 @@ export const SHORTCUTS: { keys: string[][]; description: string }[] = [
   { keys: [['g', 'c'], ['2']], description: 'Go to contacts' },
   { keys: [['g', 'o']], description: 'Go to the outbox (emails waiting or not sent)' },
   { keys: [['n']], description: 'New case' },
-  { keys: [['/']], description: 'Search' },
+  { keys: [['Ctrl', 'K'], ['⌘', 'K']], description: 'Search everything: cases, messages, contacts' },
+  { keys: [['/']], description: 'Search: the list on screen (contacts), or everything' },
   { keys: [['j'], ['k']], description: 'Next / previous case in the queue' },
   { keys: [['Enter']], description: 'Open the selected case' },
   { keys: [['Ctrl', 'Enter']], description: 'Send / save what you are writing' },
   { keys: [['?']], description: 'Show this list' },
-  { keys: [['Esc']], description: 'Close this list' },
+  { keys: [['Esc']], description: 'Close this list or the search' },
 ];
 
 /** True when a key press belongs to a field the user is typing in. */
@@ -86,6 +87,11 @@ export function matchShortcut(
     default:
       return { action: null, pending: null };
   }
+}
+
+/** Ctrl+K (Cmd+K on a Mac) opens the search palette, even while typing in a field. */
+export function isPaletteChord(e: KeyLike): boolean {
+  return e.key.toLowerCase() === 'k' && (e.ctrlKey === true || e.metaKey === true) && e.altKey !== true;
 }
 
 /** Ctrl+Enter (Cmd+Enter on a Mac) submits the form a textarea belongs to. */

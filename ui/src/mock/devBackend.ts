@@ -27,6 +27,8 @@ import type {
   OutboxEntry,
   Queue,
   QueueFilter,
+  SearchHit,
+  SearchResults,
   SlaSettings,
   Status,
 } from '../lib/types';
@@ -289,6 +291,93 @@ function contactSummary(c: Contact): ContactSummary {
     open_cases: mine.filter((k) => k.status !== 'solved' && k.status !== 'closed').length,
     total_cases: mine.length,
   };
+}
+
+// ---- Search: the core's FTS5 search, approximated: every word (case-insensitive) must appear. ----
+
+function searchWords(query: string): string[] {
+  return query
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}'-]+/u)
+    .map((w) => w.replace(/^['-]+|['-]+$/g, ''))
+    .filter((w) => w !== '');
+}
+
+/** Up to ~160 characters around the first match, every word marked with U+0002…U+0003. */
+function markSnippet(text: string, words: string[]): string {
+  const lower = text.toLowerCase();
+  const ranges: [number, number][] = [];
+  for (const w of words) {
+    for (let i = lower.indexOf(w); i !== -1; i = lower.indexOf(w, i + w.length)) ranges.push([i, i + w.length]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([...r]);
+  }
+  const first = merged[0]?.[0] ?? 0;
+  const start = Math.max(0, first - 60);
+  const end = Math.min(text.length, start + 160);
+  let out = start > 0 ? '…' : '';
+  let at = start;
+  for (const [a, b] of merged) {
+    if (b <= start || a >= end) continue;
+    const from = Math.max(a, start);
+    const to = Math.min(b, end);
+    out += text.slice(at, from) + '\u0002' + text.slice(from, to) + '\u0003';
+    at = to;
+  }
+  return out + text.slice(at, end) + (end < text.length ? '…' : '');
+}
+
+function search(typed: string, filter: QueueFilter | null): SearchResults {
+  const q = typed.trim();
+  const results: SearchResults = { jump: null, contacts: [], hits: [] };
+  if (q === '') return results;
+  const lower = q.toLowerCase();
+  const digits = q.replace(/\D/g, '');
+  const asNumber = /^#?\d+$/.test(q) ? Number(q.replace('#', '')) : null;
+  const byEmail = q.includes('@') ? contacts.find((c) => c.emails.includes(lower)) : undefined;
+  const byPhone = digits.length >= 6 ? contacts.find((c) => c.phones.some((p) => p.replace(/\D/g, '') === digits)) : undefined;
+  const byOrder = cases.filter((k) => [k.order_ref, k.tracking_ref].includes(q.replace(/^#/, '')));
+  if (asNumber !== null && cases.some((k) => k.number === asNumber)) results.jump = { type: 'case', number: asNumber };
+  else if (byEmail) results.jump = { type: 'contact', id: byEmail.id };
+  else if (byPhone) results.jump = { type: 'contact', id: byPhone.id };
+  else if (byOrder.length === 1) results.jump = { type: 'case', number: byOrder[0].number };
+
+  results.contacts = contacts
+    .filter((c) => [c.name, ...c.emails, ...c.phones].some((s) => s.toLowerCase().includes(lower)) || c.id === byPhone?.id)
+    .slice(0, 8)
+    .map(contactSummary);
+
+  const words = searchWords(q);
+  if (words.length === 0) return results;
+  const has = (text: string) => words.every((w) => text.toLowerCase().includes(w));
+  const hits: (SearchHit & { score: number })[] = [];
+  for (const k of cases) {
+    if (filter?.status && k.status !== filter.status) continue;
+    if (filter?.channel && k.channel !== filter.channel) continue;
+    if (filter?.category && k.category !== filter.category) continue;
+    const base = {
+      case_number: k.number,
+      case_subject: k.subject,
+      case_status: k.status,
+      contact_name: contacts.find((c) => c.id === k.contact_id)?.name ?? '',
+    };
+    const refs = [k.subject, k.order_ref, k.tracking_ref, k.third_party].filter((s) => s !== '').join(' · ');
+    if (has(refs)) hits.push({ ...base, direction: null, channel: null, at: k.updated_at, snippet: markSnippet(refs, words), score: 0 });
+    for (const m of messages) {
+      if (m.case_id !== k.id || !has(m.body)) continue;
+      hits.push({ ...base, direction: m.direction, channel: m.channel, at: m.happened_at, snippet: markSnippet(m.body, words), score: 1 });
+    }
+  }
+  results.hits = hits
+    .sort((a, b) => a.score - b.score || b.at.localeCompare(a.at))
+    .slice(0, 30)
+    .map(({ score: _score, ...hit }) => hit);
+  return results;
 }
 
 function loadDemo(): number {
@@ -616,6 +705,8 @@ export function installMockBackend(): void {
         }
         case 'load_demo':
           return loadDemo();
+        case 'search':
+          return search(String(args.query ?? ''), (args.filter ?? null) as QueueFilter | null);
         case 'app_info':
           return { db_path: '/tmp/mock.sqlite3', version: '0.1.0-mock', is_empty: cases.length === 0 && contacts.length === 0 };
         case 'sla_check':

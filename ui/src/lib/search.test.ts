@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { hitSourceLabel, moveSelection, nothingFound, paletteItems, searchFilter } from './search';
+import type { SearchHit } from './types';
+
+const hit = (n: number, extra: Partial<SearchHit> = {}): SearchHit => ({
+  case_number: n,
+  case_subject: `Subject ${n}`,
+  case_status: 'open',
+  contact_name: 'Ana Costa',
+  direction: 'from_customer',
+  channel: 'email',
+  at: '2026-01-01T10:00:00Z',
+  snippet: 'x',
+  ...extra,
+});
+const ana = { id: 'ct_1', name: 'Ana Costa', emails: ['ana@example.com'], phones: [], open_cases: 1, total_cases: 1 };
+
+describe('paletteItems', () => {
+  it('puts a case jump first, then contacts, then hits, each with where it leads', () => {
+    const items = paletteItems({ jump: { type: 'case', number: 1042 }, contacts: [ana], hits: [hit(1042), hit(1001)] });
+    expect(items.map((i) => i.kind)).toEqual(['jump', 'contact', 'hit', 'hit']);
+    expect(items[0]).toMatchObject({ label: 'Go to case #1042', detail: 'Subject 1042', route: { name: 'case', number: 1042 } });
+    expect(items[1].route).toEqual({ name: 'contact', id: 'ct_1' });
+    expect(items[3].route).toEqual({ name: 'case', number: 1001 });
+    expect(new Set(items.map((i) => i.key)).size).toBe(items.length);
+  });
+
+  it('names the contact a jump leads to', () => {
+    const items = paletteItems({ jump: { type: 'contact', id: 'ct_1' }, contacts: [ana], hits: [] });
+    expect(items[0]).toMatchObject({ kind: 'jump', label: 'Go to Ana Costa', route: { name: 'contact', id: 'ct_1' } });
+    const unknown = paletteItems({ jump: { type: 'contact', id: 'ct_9' }, contacts: [], hits: [] });
+    expect(unknown[0]).toMatchObject({ label: 'Go to the contact' });
+  });
+
+  it('is empty for no results', () => {
+    expect(paletteItems({ jump: null, contacts: [], hits: [] })).toEqual([]);
+  });
+});
+
+describe('wording', () => {
+  it('says where a hit came from', () => {
+    expect(hitSourceLabel({ direction: null, channel: null })).toBe('Subject or reference');
+    expect(hitSourceLabel({ direction: 'from_customer', channel: 'email' })).toBe('From customer · Email');
+    expect(hitSourceLabel({ direction: 'note', channel: 'phone' })).toBe('Internal note · Phone');
+  });
+  it('quotes the query when nothing is found', () => {
+    expect(nothingFound('  teapot ')).toBe('Nothing found for “teapot”');
+  });
+});
+
+describe('searchFilter', () => {
+  it('is null when nothing is chosen', () => {
+    expect(searchFilter(null, null)).toBeNull();
+    expect(searchFilter('open', null)).toEqual({ status: 'open', channel: null, category: null });
+    expect(searchFilter(null, 'chat')).toEqual({ status: null, channel: 'chat', category: null });
+  });
+});
+
+describe('moveSelection', () => {
+  it('wraps at both ends', () => {
+    expect(moveSelection(0, 1, 3)).toBe(1);
+    expect(moveSelection(2, 1, 3)).toBe(0);
+    expect(moveSelection(0, -1, 3)).toBe(2);
+    expect(moveSelection(0, 1, 0)).toBe(0);
+  });
+});
