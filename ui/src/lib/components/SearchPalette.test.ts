@@ -87,6 +87,21 @@ describe('SearchPalette', () => {
     expect(onclose).toHaveBeenCalledTimes(1);
   });
 
+  it('Enter typed before the answer opens what the answer for the whole query puts first', async () => {
+    const onclose = vi.fn();
+    search.mockImplementation(async (query: string) =>
+      query === '1042' ? { jump: { type: 'case', number: 1042 }, contacts: [], hits: [] } : { ...none, hits: [hit(1001, 'x')] },
+    );
+    render(SearchPalette, { onclose });
+    const input = await type('10');
+    await screen.findByTestId('search-hit'); // results for "10" on screen
+    await type('1042');
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await vi.waitFor(() => expect(location.hash).toBe('#/case/1042'));
+    expect(search).toHaveBeenLastCalledWith('1042', null);
+    expect(onclose).toHaveBeenCalledTimes(1);
+  });
+
   it('arrow keys reach contacts and hits, wrapping around', async () => {
     const onclose = vi.fn();
     search.mockResolvedValue({ jump: null, contacts: [ana], hits: [hit(1001, 'x')] });
