@@ -67,6 +67,16 @@ enum Command {
         #[arg(long)]
         category: Option<Category>,
     },
+    /// Copy the database into a backups folder (the newest --keep are kept)
+    Backup {
+        /// The folder (default: backups/ beside the database)
+        #[arg(long)]
+        to: Option<PathBuf>,
+        #[arg(long, default_value_t = shopdesk_core::backup::DEFAULT_KEEP)]
+        keep: usize,
+    },
+    /// Put a backup in place of the database (close the app first); the current one is kept aside
+    Restore { file: PathBuf },
     /// Bring past mail in: an mbox file, .eml files or folders of them (run again: nothing doubles)
     Import {
         #[arg(required = true)]
@@ -388,6 +398,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{}", path.display());
         return Ok(());
     }
+    if let Command::Restore { file } = &cli.command {
+        let aside = shopdesk_core::backup::restore(file, &path, Utc::now())?;
+        println!("Restored {} (the database it replaced is kept as {})", file.display(), aside.display());
+        return Ok(());
+    }
     let mut store = Store::open(&path).with_context(|| format!("Could not open {}", path.display()))?;
     let out = output::Out { json: cli.json };
     let clock = shopdesk_core::wallclock::Clock::from_env();
@@ -401,6 +416,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Queue { status, channel, category, at } => {
             let queue = store.queue(&QueueFilter { status, channel, category }, at.unwrap_or(now))?;
             out.queue(&queue)
+        }
+        Command::Restore { .. } => Ok(()),
+        Command::Backup { to, keep } => {
+            let dir = to.unwrap_or_else(|| path.with_file_name("backups"));
+            let file = store.back_up(&dir, keep, now)?;
+            out.done(&serde_json::json!({ "file": file }), &format!("Backed up to {}", file.display()))
         }
         Command::Search { query, status, channel, category } => {
             out.search(&store.search(&query, &QueueFilter { status, channel, category })?)

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod backup;
 pub mod clock;
 pub mod demo;
 pub mod error;

@@ -309,3 +309,41 @@ pub fn save_attachment(state: State<'_, AppState>, hash: String, to: std::path::
 pub fn search(state: State<'_, AppState>, query: String, filter: Option<QueueFilter>) -> Reply<shopdesk_core::store::SearchResults> {
     with_store(&state, |s, _now| s.search(&query, &filter.unwrap_or_default()))
 }
+
+// ---- Backups ----
+
+#[tauri::command]
+pub fn backups(state: State<'_, AppState>) -> Reply<shopdesk_core::backup::Backups> {
+    with_store(&state, |s, _now| shopdesk_core::backup::describe(&shopdesk_core::backup::folder_of(s.path())))
+}
+
+#[tauri::command]
+pub fn back_up_now(state: State<'_, AppState>) -> Reply<shopdesk_core::backup::Backups> {
+    with_store(&state, |s, now| {
+        let dir = shopdesk_core::backup::folder_of(s.path());
+        s.back_up(&dir, shopdesk_core::backup::DEFAULT_KEEP, now)?;
+        shopdesk_core::backup::describe(&dir)
+    })
+}
+
+/// Puts a backup in place of the open database: closes it, checks and restores the file
+/// (keeping the current one aside), and opens the restored one. Returns where the replaced
+/// database was kept.
+#[tauri::command]
+pub async fn restore_backup(app: AppHandle, path: std::path::PathBuf) -> Reply<String> {
+    off_main_thread(&app, move |app| {
+        let state = app.state::<AppState>();
+        let mut guard = state.store.lock().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
+        let db = guard.as_ref().map_err(|why| IpcError { kind: "storage", message: why.clone() })?.path().to_path_buf();
+        shopdesk_core::backup::check(&path)?;
+        *guard = Err("Restoring a backup…".into()); // closes the database
+        let now = state.clock.now();
+        let restored = shopdesk_core::backup::restore(&path, &db, now);
+        *guard = Store::open(&db).map_err(|e| e.to_string());
+        let aside = restored?;
+        guard.as_ref().map_err(|why| IpcError { kind: "storage", message: why.clone() })?;
+        state.wake.notify_one();
+        Ok(aside.display().to_string())
+    })
+    .await
+}

@@ -74,6 +74,29 @@ fn open_store(app: &tauri::App, options: &Options, now: chrono::DateTime<chrono:
     Ok(store)
 }
 
+/// A backup of the database once a day (checked hourly and at start), the newest 14 kept.
+fn spawn_daily_backup(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let state = app.state::<AppState>();
+            let now = state.clock.now();
+            if let Ok(mut guard) = state.store.lock() {
+                if let Ok(store) = guard.as_mut() {
+                    let dir = shopdesk_core::backup::folder_of(store.path());
+                    let result = shopdesk_core::backup::due(&dir, now)
+                        .and_then(|due| due.then(|| store.back_up(&dir, shopdesk_core::backup::DEFAULT_KEEP, now)).transpose());
+                    match result {
+                        Ok(Some(file)) => tracing::info!(file = %file.display(), "daily backup written"),
+                        Ok(None) => {}
+                        Err(e) => tracing::error!(error = %e, "the daily backup failed"),
+                    }
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     tracing_subscriber::fmt()
@@ -107,6 +130,7 @@ pub fn run() {
             app.manage(mail::MailState::new(mail_wake.clone()));
             mail::spawn(app.handle().clone(), mail_wake);
             mail::spawn_idle_watcher(app.handle().clone());
+            spawn_daily_backup(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -158,6 +182,9 @@ pub fn run() {
             commands::import_mail,
             commands::save_attachment,
             commands::search,
+            commands::backups,
+            commands::back_up_now,
+            commands::restore_backup,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -25,7 +25,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::error::{Error, Result};
 
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 
@@ -89,6 +89,11 @@ impl Store {
         )?;
         Ok(n == 0)
     }
+}
+
+/// The schema version this build writes: a file with a higher one is from a newer Shopdesk.
+pub fn latest_schema_version() -> i64 {
+    migrations::latest_version()
 }
 
 /// Instants are stored as UTC milliseconds since the epoch: compact, and they sort.

@@ -1,0 +1,223 @@
+//! Backups of the database with SQLite's online backup API (a consistent copy while the app
+//! runs), into a folder where the newest N are kept; and restoring one, which checks the file
+//! first and keeps the current database aside.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// One backup file, for the settings screen.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BackupFile {
+    pub path: String,
+    pub at: Option<DateTime<Utc>>,
+    pub size: u64,
+}
+
+/// The backups folder and what is in it, newest first.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Backups {
+    pub folder: String,
+    pub files: Vec<BackupFile>,
+}
+
+fn time_of(path: &Path) -> Option<DateTime<Utc>> {
+    let name = path.file_name()?.to_str()?;
+    let stamp = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y-%m-%dT%H%M%SZ").ok().map(|t| t.and_utc())
+}
+
+/// The backups of the database at `db`: in `backups/` beside it.
+pub fn folder_of(db: &Path) -> PathBuf {
+    db.with_file_name("backups")
+}
+
+pub fn describe(dir: &Path) -> Result<Backups> {
+    let mut files: Vec<BackupFile> = list(dir)?
+        .into_iter()
+        .map(|p| BackupFile { at: time_of(&p), size: std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0), path: p.display().to_string() })
+        .collect();
+    files.reverse();
+    Ok(Backups { folder: dir.display().to_string(), files })
+}
+
+/// How many backups are kept unless the owner says otherwise.
+pub const DEFAULT_KEEP: usize = 14;
+const PREFIX: &str = "shopdesk-";
+const SUFFIX: &str = ".sqlite3";
+
+/// A backup's file name: its time, so names sort by age.
+pub fn file_name(at: DateTime<Utc>) -> String {
+    format!("{PREFIX}{}{SUFFIX}", at.format("%Y-%m-%dT%H%M%SZ"))
+}
+
+fn folder_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Folder { path: path.to_path_buf(), source }
+}
+
+/// The backups in `dir`, oldest first.
+pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| folder_error(dir, e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// The newest backup's time, from its name.
+pub fn latest(dir: &Path) -> Result<Option<DateTime<Utc>>> {
+    Ok(list(dir)?.last().and_then(|p| time_of(p)))
+}
+
+/// A daily backup is due: none yet, or the newest is a day old.
+pub fn due(dir: &Path, now: DateTime<Utc>) -> Result<bool> {
+    Ok(latest(dir)?.is_none_or(|at| now - at >= chrono::Duration::hours(24)))
+}
+
+impl Store {
+    /// Writes a consistent copy of the database into `dir` (written under a temporary name,
+    /// then renamed: a half-written backup never looks like one), and deletes the oldest beyond
+    /// `keep`. Returns the new backup's path.
+    pub fn back_up(&self, dir: &Path, keep: usize, now: DateTime<Utc>) -> Result<PathBuf> {
+        std::fs::create_dir_all(dir).map_err(|e| folder_error(dir, e))?;
+        let path = dir.join(file_name(now));
+        let partial = dir.join(format!("{}.part", file_name(now)));
+        {
+            let mut copy = rusqlite::Connection::open(&partial)?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(5), None)?;
+        }
+        std::fs::rename(&partial, &path).map_err(|e| folder_error(&path, e))?;
+        let all = list(dir)?;
+        for old in all.iter().take(all.len().saturating_sub(keep.max(1))) {
+            std::fs::remove_file(old).map_err(|e| folder_error(old, e))?;
+        }
+        Ok(path)
+    }
+}
+
+/// Checks that `file` is a sound Shopdesk database this version can open, without changing it.
+pub fn check(file: &Path) -> Result<()> {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(file, flags)?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|_| Error::NotADatabase { path: file.to_path_buf() })?;
+    let supported = crate::store::latest_schema_version();
+    if version > supported {
+        return Err(Error::NewerSchema { path: file.to_path_buf(), found: version, supported });
+    }
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name IN ('cases', 'contacts')", [], |r| r.get(0))?;
+    if version == 0 || tables != 2 {
+        return Err(Error::Invalid(format!("{} is not a Shopdesk backup", file.display())));
+    }
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if ok != "ok" {
+        return Err(Error::Invalid(format!("{} is damaged ({ok}); it was not restored", file.display())));
+    }
+    Ok(())
+}
+
+/// Puts the backup `from` in place of the database at `db` (which must not be open): checks it
+/// first, and keeps the current database beside it as `….before-restore-<time>`. Returns where
+/// the current database was kept.
+pub fn restore(from: &Path, db: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
+    check(from)?;
+    let aside = db.with_file_name(format!(
+        "{}.before-restore-{}",
+        db.file_name().and_then(|n| n.to_str()).unwrap_or("shopdesk.sqlite3"),
+        now.format("%Y-%m-%dT%H%M%SZ")
+    ));
+    if db.exists() {
+        std::fs::rename(db, &aside).map_err(|e| folder_error(db, e))?;
+    }
+    for side in ["-wal", "-shm"] {
+        let extra = PathBuf::from(format!("{}{side}", db.display()));
+        if extra.exists() {
+            let _ = std::fs::rename(&extra, PathBuf::from(format!("{}{side}", aside.display())));
+        }
+    }
+    let partial = db.with_extension("restoring");
+    std::fs::copy(from, &partial)
+        .and_then(|_| std::fs::rename(&partial, db))
+        .map_err(|e| folder_error(db, e))?;
+    Ok(aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, ContactRef, Direction, NewCase, NewContact, NewMessage, Priority, Category};
+    use chrono::TimeZone;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, h, 0, 0).single().expect("time")
+    }
+
+    fn case(store: &mut Store, subject: &str) {
+        let input = NewCase {
+            contact: ContactRef::New(NewContact { name: "Ana".into(), ..NewContact::default() }),
+            subject: subject.into(),
+            priority: Priority::Normal,
+            category: Category::Other,
+            first_message: NewMessage { direction: Direction::FromCustomer, channel: Channel::Phone, body: "hi".into(), ..NewMessage::default() },
+        };
+        store.open_case(&input, at(9)).expect("case");
+    }
+
+    #[test]
+    fn backups_are_consistent_copies_and_only_the_newest_are_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(dir.path().join("shopdesk.sqlite3")).expect("store");
+        case(&mut store, "First");
+        let backups = dir.path().join("backups");
+        for h in 10..14 {
+            store.back_up(&backups, 3, at(h)).expect("backup");
+        }
+        let kept = list(&backups).expect("list");
+        assert_eq!(kept.iter().map(|p| p.file_name().expect("name").to_string_lossy().into_owned()).collect::<Vec<_>>(),
+            vec!["shopdesk-2026-11-25T110000Z.sqlite3", "shopdesk-2026-11-25T120000Z.sqlite3", "shopdesk-2026-11-25T130000Z.sqlite3"]);
+        assert_eq!(latest(&backups).expect("latest"), Some(at(13)));
+        check(&kept[2]).expect("a sound backup");
+        let copy = Store::open(&kept[2]).expect("opens");
+        assert_eq!(copy.case(1001).expect("case").subject, "First");
+    }
+
+    #[test]
+    fn restore_checks_the_file_and_keeps_the_current_database_aside() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("shopdesk.sqlite3");
+        let backups = dir.path().join("backups");
+        let backup = {
+            let mut store = Store::open(&db).expect("store");
+            case(&mut store, "Before");
+            let b = store.back_up(&backups, 5, at(10)).expect("backup");
+            case(&mut store, "After");
+            b
+        };
+        let junk = dir.path().join("junk.sqlite3");
+        std::fs::write(&junk, b"not a database at all, just words").expect("junk");
+        assert!(restore(&junk, &db, at(11)).is_err(), "junk is refused");
+        assert!(Store::open(&db).expect("untouched").case(1002).is_ok(), "a refused restore changes nothing");
+
+        let aside = restore(&backup, &db, at(12)).expect("restored");
+        let store = Store::open(&db).expect("opens");
+        assert_eq!(store.case(1001).expect("case").subject, "Before");
+        assert!(store.case(1002).is_err(), "what came after the backup is not in it");
+        assert_eq!(Store::open(&aside).expect("kept aside").case(1002).expect("kept").subject, "After");
+    }
+}
