@@ -59,6 +59,9 @@ pub struct ParsedEmail {
     pub subject: String,
     pub from_name: Option<String>,
     pub from_email: Option<String>,
+    /// The first recipient (for the shop's own sent mail: the customer).
+    pub to_name: Option<String>,
+    pub to_email: Option<String>,
     pub date: Option<DateTime<Utc>>,
     pub text: String,
     /// Auto-Submitted, Precedence bulk/junk/list, List-Id, mailer-daemon or no-reply senders
@@ -118,6 +121,8 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
             subject: "(unreadable email)".into(),
             from_name: None,
             from_email: None,
+            to_name: None,
+            to_email: None,
             date: None,
             text: String::from_utf8_lossy(raw).into_owned(),
             auto_generated: false,
@@ -230,7 +235,12 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
             .filter(|n| !n.is_empty())
             .or(from_name);
     }
+    let to = message.to().and_then(|a| a.first());
+    let to_email = to.and_then(|a| a.address()).map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty());
+    let to_name = to.and_then(|a| a.name()).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     ParsedEmail {
+        to_email,
+        to_name,
         message_key: message.message_id().map(str::to_string).unwrap_or_else(|| content_key(raw)),
         thread_ids,
         subject: subject.unwrap_or_else(|| "(no subject)".into()),

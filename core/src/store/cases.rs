@@ -713,7 +713,14 @@ impl Store {
             body,
             happened_at: Some(happened_at),
         };
-        let sender: Option<ContactId> = match &email.from_email {
+        // Whom the conversation is with: the sender, or for the shop's own mail (its Sent
+        // folder imported) the first recipient.
+        let (their_email, their_name) = if from_shop {
+            (email.to_email.clone(), email.to_name.clone())
+        } else {
+            (email.from_email.clone(), email.from_name.clone())
+        };
+        let sender: Option<ContactId> = match &their_email {
             Some(address) => tx
                 .query_row("SELECT contact_id FROM contact_emails WHERE email = ?1", [address], |r| r.get(0))
                 .optional()?,
@@ -728,9 +735,8 @@ impl Store {
                 let contact = match sender {
                     Some(id) => ContactRef::Existing(id),
                     None => {
-                        let address = email.from_email.clone().filter(|a| normalize::email(a).is_ok());
-                        let name = email
-                            .from_name
+                        let address = their_email.clone().filter(|a| normalize::email(a).is_ok());
+                        let name = their_name
                             .clone()
                             .or_else(|| address.as_ref().and_then(|a| a.split('@').next().map(str::to_string)))
                             .unwrap_or_else(|| "Unknown sender".into());

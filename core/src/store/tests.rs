@@ -1035,3 +1035,25 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
 }
+
+#[test]
+fn the_shops_sent_mail_answers_its_conversations_and_names_the_customer() {
+    let mut store = store_with_account(false);
+    let asked = store.ingest_email(&email("Ana Costa <ana@example.com>", "Parcel", "a1@x", "", "Where is it?"), mins(0)).expect("in");
+    // Imported from the Sent folder: the shop's own answer, threaded by its headers.
+    let sent = format!(
+        "From: Costa Ceramics <shop@example.com>\r\nTo: Ana Costa <ana@example.com>\r\nSubject: Re: Parcel\r\n\
+         Date: Wed, 25 Nov 2026 10:00:00 +0000\r\nMessage-ID: <s1@example.com>\r\nIn-Reply-To: <a1@x>\r\n\r\nIt left today.\r\n"
+    );
+    let answered = store.ingest_email(sent.as_bytes(), mins(120)).expect("sent mail");
+    assert_eq!((answered.case_number, answered.new_case), (asked.case_number, false));
+    let case = store.case(asked.case_number).expect("case");
+    assert_eq!(case.waiting_since, None, "the shop's own reply answered the customer");
+    // A conversation the shop started: the case is the recipient's, not the shop's own.
+    let started = "From: shop@example.com\r\nTo: Chloé Martin <chloe@example.fr>\r\nSubject: Your order has shipped\r\n\
+         Date: Wed, 25 Nov 2026 11:00:00 +0000\r\nMessage-ID: <s2@example.com>\r\n\r\nOn its way.\r\n";
+    let got = store.ingest_email(started.as_bytes(), mins(180)).expect("started");
+    let view = store.case_view(got.case_number, mins(180)).expect("view");
+    assert_eq!(view.contact.name, "Chloé Martin");
+    assert_eq!(view.contact.emails, vec!["chloe@example.fr".to_string()]);
+}
