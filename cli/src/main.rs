@@ -140,7 +140,7 @@ enum MailCmd {
     /// Show the mail account (the password is in the system keychain, never shown)
     Account,
     /// Change the mail account: only the options given change
-    Setup(MailSetup),
+    Setup(Box<MailSetup>),
     /// Save the account's password in the system keychain, read from standard input
     Password {
         /// Remove the saved password instead

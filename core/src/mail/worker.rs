@@ -174,7 +174,7 @@ async fn fetch_inner(store: &impl StoreAccess, now: &impl Fn() -> DateTime<Utc>)
 pub fn account_view(account: MailAccount) -> crate::account::MailAccountView {
     // Nothing set up: don't wake the keychain (on some desktops that asks to unlock it).
     let configured = account.can_send() || account.can_fetch();
-    let (has_password, keychain_error) = match configured.then(|| password_of(&account)).unwrap_or(Ok(None)) {
+    let (has_password, keychain_error) = match if configured { password_of(&account) } else { Ok(None) } {
         Ok(found) => (found.is_some(), None),
         Err(e) => (false, Some(e)),
     };

@@ -1041,10 +1041,8 @@ fn the_shops_sent_mail_answers_its_conversations_and_names_the_customer() {
     let mut store = store_with_account(false);
     let asked = store.ingest_email(&email("Ana Costa <ana@example.com>", "Parcel", "a1@x", "", "Where is it?"), mins(0)).expect("in");
     // Imported from the Sent folder: the shop's own answer, threaded by its headers.
-    let sent = format!(
-        "From: Costa Ceramics <shop@example.com>\r\nTo: Ana Costa <ana@example.com>\r\nSubject: Re: Parcel\r\n\
-         Date: Wed, 25 Nov 2026 10:00:00 +0000\r\nMessage-ID: <s1@example.com>\r\nIn-Reply-To: <a1@x>\r\n\r\nIt left today.\r\n"
-    );
+    let sent = "From: Costa Ceramics <shop@example.com>\r\nTo: Ana Costa <ana@example.com>\r\nSubject: Re: Parcel\r\n\
+         Date: Wed, 25 Nov 2026 10:00:00 +0000\r\nMessage-ID: <s1@example.com>\r\nIn-Reply-To: <a1@x>\r\n\r\nIt left today.\r\n";
     let answered = store.ingest_email(sent.as_bytes(), mins(120)).expect("sent mail");
     assert_eq!((answered.case_number, answered.new_case), (asked.case_number, false));
     let case = store.case(asked.case_number).expect("case");
