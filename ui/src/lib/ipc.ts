@@ -8,6 +8,7 @@ import type {
   Alert,
   AppInfo,
   AppPrefs,
+  Backups,
   Case,
   CasePatch,
   CaseSummary,
@@ -148,6 +149,13 @@ export const ipc = {
     call<string | null>('message_html', { messageId, remoteImages }),
   /** Imports past mail (mbox files, .eml files, folders of .eml files); progress on onImportProgress. */
   importMail: (paths: string[]) => call<ImportReport>('import_mail', { paths }),
+  /** The backups folder and its files, newest first. */
+  backups: () => call<Backups>('backups'),
+  /** Makes a backup at once; resolves with the folder as it is now. */
+  backUpNow: () => call<Backups>('back_up_now'),
+  /** Puts a backup in place of the database; resolves with where the replaced database was kept.
+   *  Rejects with the reason in words when the file is not a sound Shopdesk backup. */
+  restoreBackup: (path: string) => call<string>('restore_backup', { path }),
   /** "Save…" on an attachment: the system's save dialog, then the core copies the file. False when cancelled. */
   saveAttachment: async (hash: string, filename: string): Promise<boolean> => {
     if (outsideApp()) {

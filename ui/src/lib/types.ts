@@ -4,6 +4,8 @@
 
 export type { Alert } from './bindings/Alert';
 export type { Attachment } from './bindings/Attachment';
+export type { BackupFile } from './bindings/BackupFile';
+export type { Backups } from './bindings/Backups';
 export type { BusinessHours } from './bindings/BusinessHours';
 export type { Case } from './bindings/Case';
 export type { CaseEvent } from './bindings/CaseEvent';

@@ -613,6 +613,33 @@ function fetchMail(): FetchReport {
   return report;
 }
 
+// Backups: the daily copies in a folder beside the database, newest first, the last 14 kept. The
+// oldest of the seeded ones is an empty file (a copy cut short), which a restore refuses.
+const BACKUP_FOLDER = '/tmp/mock-backups';
+const backupName = (at: string) => `${BACKUP_FOLDER}/shopdesk-${at.replace(/[-:]/g, '').replace(/^(\d{4})(\d{2})(\d{2})/, '$1-$2-$3')}.sqlite3`;
+const dbSize = () => 98_304 + 4_096 * cases.length + 1_024 * messages.length;
+const backupFiles: { path: string; at: string | null; size: bigint }[] = [2, 3, 4].map((daysAgo) => {
+  const d = new Date(Date.now() - daysAgo * 86_400_000);
+  d.setUTCHours(3, 0, 0, 0);
+  const at = iso(d.getTime());
+  return { path: backupName(at), at, size: daysAgo === 4 ? 0n : BigInt(98_304 + 4_096 * daysAgo) };
+});
+
+function backUpNow() {
+  const at = now();
+  const path = backupName(at);
+  const i = backupFiles.findIndex((f) => f.path === path);
+  if (i >= 0) backupFiles.splice(i, 1);
+  backupFiles.unshift({ path, at, size: BigInt(dbSize()) });
+  backupFiles.splice(14);
+}
+
+function restoreBackup(path: string): string {
+  const f = backupFiles.find((x) => x.path === path) ?? fail('not_found', `There is no backup ${path}.`);
+  if (f.size === 0n) fail('invalid_input', `${path} is not a Shopdesk backup: the file is empty (the copy was cut short).`);
+  return `/tmp/mock.before-restore-${now().replace(/[-:]/g, '')}.sqlite3`;
+}
+
 const SAMPLE_HTML = (remote: boolean) =>
   `<div style="font-family: Georgia, serif; color: #333"><p>Hello,</p><p>one of the plates arrived <b>chipped</b>. Photos attached.</p>` +
   (remote ? '<p><img src="https://picsum.photos/320/160" alt="Shop logo" width="320" height="160"></p>' : '<p style="color:#888">[A picture from the internet was not loaded]</p>') +
@@ -801,6 +828,13 @@ export function installMockBackend(): void {
           for (let done = 0; done <= 40; done += 10) void emit('import-progress', { done, total: 40 });
           return { stored: 38, duplicates: 2, new_cases: 30, new_contacts: 25, with_warnings: 1 };
         }
+        case 'backups':
+          return { folder: BACKUP_FOLDER, files: backupFiles };
+        case 'back_up_now':
+          backUpNow();
+          return { folder: BACKUP_FOLDER, files: backupFiles };
+        case 'restore_backup':
+          return restoreBackup(String(args.path));
         default:
           return fail('internal', `The mock backend does not know the command ${cmd}.`);
       }

@@ -17,6 +17,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       setStartAtLogin: vi.fn().mockImplementation(async (on: boolean) => on),
       setAppPrefs: vi.fn(),
       queue: vi.fn().mockRejectedValue(new Error('not in this test')),
+      backups: vi.fn().mockResolvedValue({ folder: '/home/shop/.local/share/shopdesk/backups', files: [] }),
       getMailAccount: vi.fn().mockResolvedValue({
         account: blankMailAccount(),
         can_send: false,
