@@ -93,6 +93,9 @@ impl Store {
     /// then renamed: a half-written backup never looks like one), and deletes the oldest beyond
     /// `keep`. Returns the new backup's path.
     pub fn back_up(&self, dir: &Path, keep: usize, now: DateTime<Utc>) -> Result<PathBuf> {
+        if self.path().as_os_str() == ":memory:" {
+            return Err(Error::Invalid("An in-memory database has nothing to back up".into()));
+        }
         std::fs::create_dir_all(dir).map_err(|e| folder_error(dir, e))?;
         let path = dir.join(file_name(now));
         let partial = dir.join(format!("{}.part", file_name(now)));
@@ -152,9 +155,17 @@ pub fn restore(from: &Path, db: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
         }
     }
     let partial = db.with_extension("restoring");
-    std::fs::copy(from, &partial)
-        .and_then(|_| std::fs::rename(&partial, db))
-        .map_err(|e| folder_error(db, e))?;
+    if let Err(e) = std::fs::copy(from, &partial).and_then(|_| std::fs::rename(&partial, db)) {
+        // Put the current database back: a failed restore leaves things as they were.
+        let _ = std::fs::remove_file(&partial);
+        if aside.exists() {
+            let _ = std::fs::rename(&aside, db);
+            for side in ["-wal", "-shm"] {
+                let _ = std::fs::rename(PathBuf::from(format!("{}{side}", aside.display())), PathBuf::from(format!("{}{side}", db.display())));
+            }
+        }
+        return Err(folder_error(db, e));
+    }
     Ok(aside)
 }
 

@@ -59,10 +59,14 @@ const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
 pub fn spawn_idle_watcher(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let mut pause = Duration::from_secs(30);
+        // Between "the mailbox changed" answers that came at once (mail not fetched yet, or not
+        // fileable): grows, so a stuck fetch can't have the watcher log in every second.
+        let mut settle = Duration::from_secs(2);
         loop {
             let state = app.state::<AppState>();
             let mail = app.state::<MailState>();
             let store = AppStore(&state);
+            let started = std::time::Instant::now();
             let waited = tokio::select! {
                 r = worker::wait_for_new_mail(&store, IDLE_RENEW) => Some(r),
                 _ = mail.account_changed.notified() => None,
@@ -75,7 +79,8 @@ pub fn spawn_idle_watcher(app: AppHandle) {
                         mail.fetch_now.store(true, Ordering::SeqCst);
                         mail.wake.notify_one();
                         pause = Duration::from_secs(30);
-                        Duration::from_secs(1)
+                        settle = if started.elapsed() > Duration::from_secs(30) { Duration::from_secs(2) } else { (settle * 2).min(Duration::from_secs(300)) };
+                        settle
                     }
                     shopdesk_core::mail::imap::IdleOutcome::TimedOut => Duration::ZERO,
                     // No account, no IDLE: look again later (or when the account changes).

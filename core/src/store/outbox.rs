@@ -208,7 +208,7 @@ pub(super) fn acknowledge_in(
     if recent {
         return Ok(false);
     }
-    let settings: crate::sla::SlaSettings = read_setting(tx, "sla")?;
+    let settings = super::sla::load_settings(tx)?;
     let target = settings.first_reply_mins.get(&Channel::Email).copied().unwrap_or(120);
     let name = email.from_name.as_deref().and_then(|n| n.split_whitespace().next()).unwrap_or("there");
     let body = account

@@ -54,7 +54,7 @@ pub(super) fn write_setting<T: serde::Serialize>(conn: &Connection, key: &str, v
     Ok(())
 }
 
-fn load_settings(conn: &Connection) -> Result<SlaSettings> {
+pub(super) fn load_settings(conn: &Connection) -> Result<SlaSettings> {
     read_setting(conn, SLA_KEY)
 }
 
