@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of Shopdesk, stopping at the first failing stage:
-#   setup -> Rust tests -> UI unit tests -> app build (UI embedded) -> end-to-end tests (Xvfb + WebDriver)
+#   setup -> Rust tests -> bench smoke -> UI unit tests -> app build (UI embedded) -> end-to-end tests (Xvfb + WebDriver)
 # Arguments are passed to pytest, e.g. `scripts/test.sh -k persistence`. Screenshots land in ./artifacts/.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -39,6 +39,8 @@ stage() { # NAME COMMAND... — runs COMMAND with errexit in force, exits the sc
 
 stage "setup (test mode)" "$ROOT/scripts/setup.sh" test
 stage "Rust tests (cargo test --workspace)" cargo_tests
+stage "bench smoke (shopdesk bench --messages 2000; no time assertions)" \
+  cargo run -q -p shopdesk-cli -- bench --messages 2000
 stage "UI unit tests (npm --prefix ui test)" npm --prefix ui test
 stage "app build (UI embedded)" build_app
 stage "end-to-end tests (pytest tests/e2e)" e2e_tests "$@"

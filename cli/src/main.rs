@@ -67,6 +67,13 @@ enum Command {
         #[arg(long)]
         category: Option<Category>,
     },
+    /// Measure on a synthetic mailbox in a temporary folder (your data is not touched)
+    Bench {
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Copy the database into a backups folder (the newest --keep are kept)
     Backup {
         /// The folder (default: backups/ beside the database)
@@ -398,6 +405,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{}", path.display());
         return Ok(());
     }
+    if let Command::Bench { messages, seed } = &cli.command {
+        let dir = std::env::temp_dir().join(format!("shopdesk-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let report = shopdesk_core::bench::run(&dir, *messages, *seed, Utc::now());
+        let _ = std::fs::remove_dir_all(&dir);
+        return output::Out { json: cli.json }.bench(&report?);
+    }
     if let Command::Restore { file } = &cli.command {
         let aside = shopdesk_core::backup::restore(file, &path, Utc::now())?;
         println!("Restored {} (the database it replaced is kept as {})", file.display(), aside.display());
@@ -417,7 +431,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let queue = store.queue(&QueueFilter { status, channel, category }, at.unwrap_or(now))?;
             out.queue(&queue)
         }
-        Command::Restore { .. } => Ok(()),
+        Command::Restore { .. } | Command::Bench { .. } => Ok(()),
         Command::Backup { to, keep } => {
             let dir = to.unwrap_or_else(|| path.with_file_name("backups"));
             let file = store.back_up(&dir, keep, now)?;

@@ -92,6 +92,25 @@ impl Out {
         Ok(())
     }
 
+    pub fn bench(&self, r: &shopdesk_core::bench::BenchReport) -> anyhow::Result<()> {
+        if self.json {
+            return self.print_json(r);
+        }
+        println!("{} messages (seed {}), mbox {:.1} MB", r.messages, r.seed, r.mbox_bytes as f64 / 1e6);
+        println!("import        {:.2} s  = {:.0} messages/s", r.import_secs, r.import_per_sec);
+        println!("database      {:.1} MB ({:.2}x the mbox)", r.db_bytes as f64 / 1e6, r.db_bytes as f64 / r.mbox_bytes.max(1) as f64);
+        println!("queue         {:.2} ms over {} open cases", r.queue_ms, r.open_cases);
+        println!("clock sweep   {:.2} ms", r.clock_sweep_ms);
+        println!("open cold     {:.2} ms (open + first queue)", r.open_cold_ms);
+        let rows: Vec<Vec<String>> = r
+            .search
+            .iter()
+            .map(|q| vec![q.query.clone(), q.hits.to_string(), format!("{:.2}", q.median_ms), format!("{:.2}", q.p95_ms), format!("{:.2}", q.p99_ms)])
+            .collect();
+        table(&["SEARCH", "HITS", "MEDIAN ms", "P95 ms", "P99 ms"], &rows);
+        Ok(())
+    }
+
     pub fn outbox(&self, entries: &[OutboxEntry]) -> anyhow::Result<()> {
         if self.json {
             return self.print_json(&entries);

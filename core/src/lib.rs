@@ -7,6 +7,7 @@
 pub mod account;
 pub mod alerts;
 pub mod backup;
+pub mod bench;
 pub mod clock;
 pub mod demo;
 pub mod error;

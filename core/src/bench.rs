@@ -1,0 +1,221 @@
+//! `shopdesk bench`: a synthetic shop mailbox, deterministic for a seed, imported into a fresh
+//! database, then the figures a shop feels: import throughput, database size, search latency,
+//! the queue and the waiting-clock sweep, and opening the database cold. Times are measured
+//! here only; tests never assert on them.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::model::QueueFilter;
+use crate::store::Store;
+
+/// A small, fast, deterministic random source (xorshift64*): the same seed, the same mailbox.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const FIRST: &[&str] = &["Ana", "Bo", "Chloé", "Dana", "Émile", "Farah", "Giulia", "Hiro", "Ines", "Jonas", "Kofi", "Lena", "Mateus", "Nora", "Olga", "Pedro", "Quinn", "Rosa", "Sven", "Yuki"];
+const LAST: &[&str] = &["Costa", "Berg", "Martin", "Diaz", "Dubois", "Khan", "Rossi", "Tanaka", "Silva", "Weber", "Mensah", "Novak", "Santos", "Ivanova", "Okafor", "Lind"];
+const TOPICS: &[&str] = &["Where is my parcel?", "Broken teapot", "Wrong size", "Refund for order", "Payment declined", "Glaze question", "Change delivery address", "Missing item in box", "Return label", "Invoice needed"];
+const LINES: &[(&str, &str)] = &[
+    ("en", "The parcel for order {order} has not arrived and tracking has not moved since Monday."),
+    ("en", "The teapot came in three pieces; photos attached. Could you send a new one?"),
+    ("pt", "A encomenda {order} ainda não chegou. Podem verificar com a transportadora?"),
+    ("fr", "La théière est arrivée cassée, commande {order}. Que faut-il faire ?"),
+    ("de", "Die Bestellung {order} ist noch nicht angekommen. Können Sie nachsehen?"),
+    ("ja", "注文{order}の急須が割れて届きました。交換をお願いできますか。"),
+];
+
+/// The synthetic mailbox: customers writing in threads of 1–8 messages, the shop answering
+/// (quoting), several languages and charsets, some HTML parts and small attachments.
+pub fn synthetic_mbox(messages: usize, seed: u64) -> Vec<u8> {
+    let mut rng = Rng::new(seed);
+    let start = Utc.with_ymd_and_hms(2025, 11, 1, 8, 0, 0).single().unwrap_or_default();
+    let customers = (messages / 4).max(1);
+    let mut out = String::with_capacity(messages * 1200);
+    let mut written = 0usize;
+    let mut thread = 0usize;
+    while written < messages {
+        thread += 1;
+        let c = rng.below(customers);
+        let name = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
+        let address = format!("customer{c}@example.org");
+        let order = 10_000 + rng.below(90_000);
+        let topic = rng.pick(TOPICS);
+        let length = 1 + rng.below(8);
+        let mut when = start + Duration::minutes((thread * 37 % (365 * 24 * 60)) as i64);
+        let mut previous: Option<String> = None;
+        let mut quoted = String::new();
+        for i in 0..length.min(messages - written) {
+            let from_shop = i % 2 == 1;
+            let id = format!("t{thread}m{i}.s{seed}@example.org");
+            let (_lang, line) = LINES[rng.below(LINES.len())];
+            let text = line.replace("{order}", &order.to_string());
+            let (from, to) = if from_shop {
+                ("Costa Ceramics <shop@example.com>".to_string(), format!("{name} <{address}>"))
+            } else {
+                (format!("{name} <{address}>"), "Costa Ceramics <shop@example.com>".to_string())
+            };
+            let subject = if i == 0 { format!("{topic} (order {order})") } else { format!("Re: {topic} (order {order})") };
+            let _ = writeln!(out, "From {} {}", if from_shop { "shop@example.com" } else { &address }, when.format("%a %b %e %H:%M:%S %Y"));
+            let _ = write!(out, "From: {from}\nTo: {to}\nSubject: {subject}\nDate: {}\nMessage-ID: <{id}>\n", when.to_rfc2822());
+            if let Some(parent) = &previous {
+                let _ = write!(out, "In-Reply-To: <{parent}>\nReferences: <{parent}>\n");
+            }
+            let body = format!("{text}\n\n{}\n", if quoted.is_empty() { String::new() } else { format!("On an earlier day you wrote:\n{quoted}") });
+            out.push_str("MIME-Version: 1.0\n");
+            match rng.below(6) {
+                // Plain UTF-8, the usual case.
+                0..=2 => {
+                    let _ = write!(out, "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{body}\n");
+                }
+                // Text and HTML.
+                3 | 4 => {
+                    let html = format!("<html><body><p>{}</p><p><b>Order {order}</b></p></body></html>", text.replace('<', "&lt;"));
+                    let _ = write!(out, "Content-Type: multipart/alternative; boundary=\"alt{id}\"\n\n--alt{id}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--alt{id}\nContent-Type: text/html; charset=utf-8\n\n{html}\n--alt{id}--\n\n");
+                }
+                // A photo.
+                _ => {
+                    let photo: String = (0..8).map(|_| "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\n").collect();
+                    let _ = write!(out, "Content-Type: multipart/mixed; boundary=\"mix{id}\"\n\n--mix{id}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--mix{id}\nContent-Type: image/png\nContent-Disposition: attachment; filename=\"photo-{order}.png\"\nContent-Transfer-Encoding: base64\n\n{photo}--mix{id}--\n\n");
+                }
+            }
+            quoted = text.lines().map(|l| format!("> {l}\n")).collect();
+            previous = Some(id);
+            when += Duration::minutes(30 + rng.below(600) as i64);
+            written += 1;
+        }
+    }
+    out.into_bytes()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryTiming {
+    pub query: String,
+    pub hits: usize,
+    pub median_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub messages: usize,
+    pub seed: u64,
+    pub mbox_bytes: u64,
+    pub import_secs: f64,
+    pub import_per_sec: f64,
+    pub db_bytes: u64,
+    pub open_cases: u32,
+    pub search: Vec<QueryTiming>,
+    pub queue_ms: f64,
+    pub clock_sweep_ms: f64,
+    pub open_cold_ms: f64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn time_ms(mut f: impl FnMut() -> Result<usize>, runs: usize) -> Result<(Vec<f64>, usize)> {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        last = f()?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times, last))
+}
+
+fn size_of(db: &Path) -> u64 {
+    ["", "-wal"].iter().map(|s| std::fs::metadata(format!("{}{s}", db.display())).map(|m| m.len()).unwrap_or(0)).sum()
+}
+
+/// Generates the mailbox into `dir`, imports it into a fresh database there and measures.
+pub fn run(dir: &Path, messages: usize, seed: u64, now: DateTime<Utc>) -> Result<BenchReport> {
+    let mbox = dir.join("bench.mbox");
+    let db = dir.join("bench.sqlite3");
+    std::fs::write(&mbox, synthetic_mbox(messages, seed)).map_err(|source| crate::Error::Folder { path: mbox.clone(), source })?;
+    let mut fresh = Store::open(&db)?;
+    // As a shop that set up its account first: its own replies in the mailbox count as answers.
+    fresh.set_mail_account(&crate::account::MailAccount { from_address: "shop@example.com".into(), acknowledge: false, ..Default::default() })?;
+    let store = std::sync::Mutex::new(fresh);
+    let t = Instant::now();
+    crate::mail::import::import_paths(&store, std::slice::from_ref(&mbox), || now, |_| {})?;
+    let import_secs = t.elapsed().as_secs_f64();
+    let store = store.into_inner().map_err(|_| crate::Error::Invalid("the store's lock was poisoned".into()))?;
+    let queries = ["parcel", "teapot", "Costa", "transportadora", "急須", "tracking has not moved", "t", "te", "tea", "teap"];
+    let mut search = Vec::new();
+    for q in queries {
+        let (times, hits) = time_ms(|| Ok(store.search(q, &QueueFilter::default())?.hits.len()), 50)?;
+        search.push(QueryTiming { query: q.into(), hits, median_ms: percentile(&times, 0.5), p95_ms: percentile(&times, 0.95), p99_ms: percentile(&times, 0.99) });
+    }
+    let (queue, open) = time_ms(|| Ok(store.queue(&QueueFilter::default(), now)?.total_open as usize), 20)?;
+    let (sweep, _) = time_ms(|| Ok(store.sweep_clocks(now)?.pending.len()), 20)?;
+    drop(store);
+    let t = Instant::now();
+    let reopened = Store::open(&db)?;
+    reopened.queue(&QueueFilter::default(), now)?;
+    let open_cold_ms = t.elapsed().as_secs_f64() * 1000.0;
+    Ok(BenchReport {
+        messages,
+        seed,
+        mbox_bytes: std::fs::metadata(&mbox).map(|m| m.len()).unwrap_or(0),
+        import_secs,
+        import_per_sec: messages as f64 / import_secs.max(1e-9),
+        db_bytes: size_of(&db),
+        open_cases: open as u32,
+        search,
+        queue_ms: percentile(&queue, 0.5),
+        clock_sweep_ms: percentile(&sweep, 0.5),
+        open_cold_ms,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_synthetic_mailbox_is_the_same_for_a_seed_and_every_message_imports() {
+        let a = synthetic_mbox(60, 7);
+        assert_eq!(a, synthetic_mbox(60, 7), "deterministic");
+        assert_ne!(a, synthetic_mbox(60, 8), "the seed matters");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let report = run(dir.path(), 60, 7, Utc::now()).expect("bench");
+        let store = Store::open(dir.path().join("bench.sqlite3")).expect("db");
+        let stored: i64 = store.conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0)).expect("count");
+        assert_eq!(stored, 60, "every generated message was filed");
+        assert_eq!(report.messages, 60);
+        assert!(report.search.iter().any(|q| q.query == "parcel" && q.hits > 0), "{:?}", report.search);
+        let shop_replies: i64 = store.conn.query_row("SELECT count(*) FROM messages WHERE direction = 'from_shop'", [], |r| r.get(0)).expect("count");
+        assert!(shop_replies > 0, "the shop's replies in the mailbox are filed as the shop's");
+    }
+}
