@@ -632,6 +632,7 @@ fn mail(cmd: MailCmd, mut store: Store, out: &output::Out, clock: shopdesk_core:
             a.poll_minutes = o.poll_minutes.unwrap_or(a.poll_minutes);
             a.acknowledge = o.acknowledge.unwrap_or(a.acknowledge);
             let saved = store.set_mail_account(&a)?;
+            store.requeue_held(now)?;
             out.done(&saved, "Saved the mail account")
         }
         MailCmd::Password { forget } => {
@@ -648,6 +649,7 @@ fn mail(cmd: MailCmd, mut store: Store, out: &output::Out, clock: shopdesk_core:
                 return Err(anyhow!("No password given on standard input"));
             }
             shopdesk_core::secrets::set_password(&user, password).map_err(|e| anyhow!(e))?;
+            store.requeue_held(now)?;
             out.done(&serde_json::json!({ "saved": true }), "Saved the mail password in the system keychain")
         }
         MailCmd::Test { to } => {

@@ -102,7 +102,7 @@ impl Store {
         {
             let mut copy = rusqlite::Connection::open(&partial)?;
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
-            backup.run_to_completion(256, std::time::Duration::from_millis(5), None)?;
+            backup.run_to_completion(i32::MAX, std::time::Duration::ZERO, None)?;
         }
         std::fs::rename(&partial, &path).map_err(|e| folder_error(&path, e))?;
         let all = list(dir)?;

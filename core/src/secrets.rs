@@ -32,6 +32,13 @@ fn worded(e: keyring::Error) -> String {
     }
 }
 
+/// Drops what this process remembers for `user` (the server refused it: ask the keychain again).
+pub fn forget(user: &str) {
+    if let Ok(mut cache) = CACHE.lock() {
+        cache.remove(user);
+    }
+}
+
 /// The saved password for `user`, `None` when there is none.
 pub fn password(user: &str) -> Result<Option<String>, String> {
     if let Some(known) = CACHE.lock().ok().and_then(|cache| cache.get(user).cloned()) {

@@ -210,7 +210,13 @@ pub async fn get_mail_account(app: AppHandle) -> Reply<MailAccountView> {
 #[tauri::command]
 pub async fn set_mail_account(app: AppHandle, account: MailAccount, password: Option<String>) -> Reply<MailAccountView> {
     let (state, mail) = (app.state::<AppState>(), app.state::<MailState>());
-    let (before, saved) = mail_change(&state, &mail, &app, |s, _now| Ok((s.mail_account()?, s.set_mail_account(&account)?)))?;
+    let (before, saved) = mail_change(&state, &mail, &app, |s, now| {
+        let before = s.mail_account()?;
+        let saved = s.set_mail_account(&account)?;
+        // What the server refused before may go through with the corrected account.
+        s.requeue_held(now)?;
+        Ok((before, saved))
+    })?;
     let view = off_main_thread(&app, move |_| Ok(worker::store_password(&before, saved, password.as_deref())?)).await?;
     mail.account_changed.notify_one();
     mail.wake.notify_one();
@@ -318,12 +324,15 @@ pub fn backups(state: State<'_, AppState>) -> Reply<shopdesk_core::backup::Backu
 }
 
 #[tauri::command]
-pub fn back_up_now(state: State<'_, AppState>) -> Reply<shopdesk_core::backup::Backups> {
-    with_store(&state, |s, now| {
-        let dir = shopdesk_core::backup::folder_of(s.path());
-        s.back_up(&dir, shopdesk_core::backup::DEFAULT_KEEP, now)?;
-        shopdesk_core::backup::describe(&dir)
+pub async fn back_up_now(app: AppHandle) -> Reply<shopdesk_core::backup::Backups> {
+    off_main_thread(&app, |app| {
+        with_store(&app.state::<AppState>(), |s, now| {
+            let dir = shopdesk_core::backup::folder_of(s.path());
+            s.back_up(&dir, shopdesk_core::backup::DEFAULT_KEEP, now)?;
+            shopdesk_core::backup::describe(&dir)
+        })
     })
+    .await
 }
 
 /// Puts a backup in place of the open database: closes it, checks and restores the file
@@ -331,6 +340,9 @@ pub fn back_up_now(state: State<'_, AppState>) -> Reply<shopdesk_core::backup::B
 /// database was kept.
 #[tauri::command]
 pub async fn restore_backup(app: AppHandle, path: std::path::PathBuf) -> Reply<String> {
+    // No fetch may file into the database being replaced (its cursor would skip mail).
+    let mail = app.state::<MailState>();
+    let _no_fetch = mail.fetching.lock().await;
     off_main_thread(&app, move |app| {
         let state = app.state::<AppState>();
         let mut guard = state.store.lock().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;

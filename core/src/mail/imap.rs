@@ -184,7 +184,8 @@ pub async fn wait_for_change(account: &MailAccount, password: &str, cursor: Opti
     let outcome = match wait.await.map_err(|e| format!("Waiting for new mail failed: {e}"))? {
         async_imap::extensions::idle::IdleResponse::NewData(_) => IdleOutcome::Changed,
         async_imap::extensions::idle::IdleResponse::Timeout => IdleOutcome::TimedOut,
-        async_imap::extensions::idle::IdleResponse::ManualInterrupt => IdleOutcome::TimedOut,
+        // The server closed the connection: an error, so the watcher backs off before reconnecting.
+        async_imap::extensions::idle::IdleResponse::ManualInterrupt => return Err("The mail server ended the wait for new mail".into()),
     };
     if let Ok(Ok(mut session)) = tokio::time::timeout(Duration::from_secs(5), idle.done()).await {
         let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;

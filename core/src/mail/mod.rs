@@ -59,6 +59,9 @@ pub struct ParsedEmail {
     pub subject: String,
     pub from_name: Option<String>,
     pub from_email: Option<String>,
+    /// Where answers should go, when not to the sender (a contact form's Reply-To).
+    pub reply_to_name: Option<String>,
+    pub reply_to_email: Option<String>,
     /// The first recipient (for the shop's own sent mail: the customer).
     pub to_name: Option<String>,
     pub to_email: Option<String>,
@@ -123,6 +126,8 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
             from_email: None,
             to_name: None,
             to_email: None,
+            reply_to_name: None,
+            reply_to_email: None,
             date: None,
             text: String::from_utf8_lossy(raw).into_owned(),
             auto_generated: false,
@@ -168,6 +173,9 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
     let auto_generated = header("Auto-Submitted").is_some_and(|v| v != "no")
         || header("Precedence").is_some_and(|v| ["bulk", "junk", "list"].contains(&v.as_str()))
         || header("List-Id").is_some()
+        || header("List-Unsubscribe").is_some()
+        || header("Precedence").is_some_and(|v| v == "auto_reply")
+        || header("Return-Path").is_some_and(|v| v == "<>")
         || ["mailer-daemon@", "postmaster@", "no-reply@", "noreply@", "do-not-reply@", "donotreply@"]
             .iter()
             .any(|prefix| sender.starts_with(prefix));
@@ -238,9 +246,17 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
     let to = message.to().and_then(|a| a.first());
     let to_email = to.and_then(|a| a.address()).map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty());
     let to_name = to.and_then(|a| a.name()).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let reply_to = message.reply_to().and_then(|a| a.first());
+    let reply_to_email = reply_to
+        .and_then(|a| a.address())
+        .map(|a| a.trim().to_lowercase())
+        .filter(|a| !a.is_empty() && Some(a) != from_email.as_ref());
+    let reply_to_name = reply_to.and_then(|a| a.name()).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     ParsedEmail {
         to_email,
         to_name,
+        reply_to_email,
+        reply_to_name,
         message_key: message.message_id().map(str::to_string).unwrap_or_else(|| content_key(raw)),
         thread_ids,
         subject: subject.unwrap_or_else(|| "(no subject)".into()),

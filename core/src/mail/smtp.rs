@@ -22,6 +22,14 @@ pub struct SendError {
     pub permanent: bool,
 }
 
+impl SendError {
+    /// The account, not this email, is at fault: the login was refused or the secure
+    /// connection failed.
+    pub fn account_wide(&self) -> bool {
+        self.permanent && (self.message.contains("refused the login") || self.message.starts_with("A secure connection"))
+    }
+}
+
 impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)

@@ -46,7 +46,8 @@ pub async fn deliver_due(store: &impl StoreAccess, now: impl Fn() -> DateTime<Ut
     }
     let mut mailer: Option<Mailer> = None;
     loop {
-        let claimed = store.with(|s| s.claim_due_mail(now(), 10))?;
+        // One at a time, each leased just before it is sent: no lease outlives its attempt.
+        let claimed = store.with(|s| s.claim_due_mail(now(), 1))?;
         if claimed.is_empty() {
             return Ok(report);
         }
@@ -84,6 +85,12 @@ pub async fn deliver_due(store: &impl StoreAccess, now: impl Fn() -> DateTime<Ut
                     tracing::warn!(message = %mail.message_id, error = %e.message, permanent = e.permanent, "email not sent");
                     store.with(|s| s.record_send_failure(mail.message_id, &e.message, e.permanent, now()))?;
                     report.failed.push(e.message.clone());
+                    if e.account_wide() {
+                        // A refused login or a TLS mistake would fail every email the same way
+                        // (and may lock the account): stop, and ask the keychain afresh next time.
+                        crate::secrets::forget(&account.keychain_user());
+                        return Ok(report);
+                    }
                     if !e.permanent {
                         unreachable = Some(e);
                     }

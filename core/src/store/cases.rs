@@ -717,6 +717,9 @@ impl Store {
         // folder imported) the first recipient.
         let (their_email, their_name) = if from_shop {
             (email.to_email.clone(), email.to_name.clone())
+        } else if email.reply_to_email.is_some() {
+            // A contact form sends from its own no-reply address; the customer is in Reply-To.
+            (email.reply_to_email.clone(), email.reply_to_name.clone().or_else(|| email.from_name.clone()))
         } else {
             (email.from_email.clone(), email.from_name.clone())
         };
@@ -728,7 +731,9 @@ impl Store {
         };
         let (case, stored, new_case, new_contact) = match thread {
             Some(case) => {
-                let stored = add_message_in(&tx, &case, &message, false, now)?;
+                // The shop's own robot mail coming back (a vacation reply, an acknowledgement
+                // whose Message-ID the provider rewrote) answers nobody.
+                let stored = add_message_in(&tx, &case, &message, from_shop && email.auto_generated, now)?;
                 (case, stored, false, false)
             }
             None => {
@@ -746,7 +751,9 @@ impl Store {
                 let new_contact = matches!(contact, ContactRef::New(_));
                 let input = NewCase {
                     contact,
-                    subject: mail::clean_subject(&email.subject),
+                    subject: Some(mail::clean_subject(&email.subject))
+                        .filter(|s| !s.trim().is_empty())
+                        .unwrap_or_else(|| "(no subject)".into()),
                     priority: crate::model::Priority::Normal,
                     category: crate::model::Category::Other,
                     first_message: message,

@@ -346,10 +346,15 @@ impl Store {
         let now = truncate(now);
         let tx = self.conn.transaction()?;
         let (case_id, _) = case_of_message(&tx, id)?;
-        tx.execute(
-            "UPDATE outbox SET state = 'sent', sent_at = ?2, lease_until = NULL, last_error = NULL WHERE message_id = ?1",
+        // Sent is the truth, whatever was asked meanwhile; a second report changes nothing.
+        let changed = tx.execute(
+            "UPDATE outbox SET state = 'sent', sent_at = ?2, lease_until = NULL, last_error = NULL
+             WHERE message_id = ?1 AND state != 'sent'",
             params![id, to_ms(now)],
         )?;
+        if changed == 0 {
+            return Ok(());
+        }
         tx.execute("UPDATE messages SET happened_at = ?2 WHERE id = ?1", params![id, to_ms(now)])?;
         refresh_clock(&tx, case_id)?;
         tx.execute("UPDATE cases SET updated_at = ?2, last_activity_at = ?2 WHERE id = ?1", params![case_id, to_ms(now)])?;
@@ -363,10 +368,10 @@ impl Store {
         let now = truncate(now);
         let attempts: u32 = self.conn.query_row("SELECT attempts FROM outbox WHERE message_id = ?1", [id], |r| r.get(0))?;
         let (state, next) = if permanent { (DeliveryState::Held, now) } else { (DeliveryState::Queued, now + backoff(attempts)) };
-        // A cancel that came while the attempt was under way stands.
+        // Only an attempt under way is answered: a late report never undoes a send.
         self.conn.execute(
-            "UPDATE outbox SET state = CASE WHEN state = 'cancelled' THEN state ELSE ?2 END, send_after = ?3,
-                               lease_until = NULL, last_error = ?4 WHERE message_id = ?1",
+            "UPDATE outbox SET state = ?2, send_after = ?3, lease_until = NULL, last_error = ?4
+             WHERE message_id = ?1 AND state = 'queued'",
             params![id, state, to_ms(next), error],
         )?;
         let status = MailStatus { last_send_error: Some(error.to_string()), ..self.mail_status_doc()? };
@@ -377,14 +382,15 @@ impl Store {
     /// "Send now": a waiting, scheduled or held email goes out at the next pass.
     pub fn retry_outgoing(&mut self, id: MessageId, now: DateTime<Utc>) -> Result<Message> {
         let sql = "UPDATE outbox SET state = 'queued', send_after = ?2, scheduled = 0, lease_until = NULL
-                   WHERE message_id = ?1 AND state IN ('queued', 'held')";
+                   WHERE message_id = ?1 AND state IN ('queued', 'held') AND (lease_until IS NULL OR lease_until <= ?2)";
         self.change_outgoing(id, sql, params![id, to_ms(truncate(now))], now)
     }
 
     /// Stops an email that has not gone out; it stays on the timeline, marked as not sent.
     pub fn cancel_outgoing(&mut self, id: MessageId, now: DateTime<Utc>) -> Result<Message> {
-        let sql = "UPDATE outbox SET state = 'cancelled' WHERE message_id = ?1 AND state IN ('queued', 'held')";
-        self.change_outgoing(id, sql, params![id], now)
+        let sql = "UPDATE outbox SET state = 'cancelled'
+                   WHERE message_id = ?1 AND state IN ('queued', 'held') AND (lease_until IS NULL OR lease_until <= ?2)";
+        self.change_outgoing(id, sql, params![id, to_ms(truncate(now))], now)
     }
 
     fn change_outgoing(&mut self, id: MessageId, sql: &str, args: impl rusqlite::Params, now: DateTime<Utc>) -> Result<Message> {
@@ -392,9 +398,13 @@ impl Store {
         let (case_id, number) = case_of_message(&tx, id)?;
         let changed = tx.execute(sql, args)?;
         if changed == 0 {
-            let state: Option<DeliveryState> =
-                tx.query_row("SELECT state FROM outbox WHERE message_id = ?1", [id], |r| r.get(0)).optional()?;
+            let row: Option<(DeliveryState, Option<i64>)> = tx
+                .query_row("SELECT state, lease_until FROM outbox WHERE message_id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let sending = row.as_ref().is_some_and(|(_, lease)| lease.is_some_and(|l| l > to_ms(truncate(now))));
+            let state = row.map(|(state, _)| state);
             return Err(Error::Invalid(match state {
+                Some(DeliveryState::Queued) if sending => "That email is being sent right now".into(),
                 None => "That message is not an email in the outbox".into(),
                 Some(DeliveryState::Sent) => "That email was already sent".into(),
                 Some(DeliveryState::Cancelled) => "That email was cancelled; write it again to send it".into(),
@@ -434,6 +444,16 @@ impl Store {
                 Ok(OutboxEntry { message_id, case_number, case_subject, body, delivery })
             })
             .collect()
+    }
+
+    /// The account was changed: emails held because the server refused the login (or the
+    /// security setting was wrong) are tried again.
+    pub fn requeue_held(&mut self, now: DateTime<Utc>) -> Result<u32> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET state = 'queued', send_after = ?1, lease_until = NULL WHERE state = 'held'",
+            [to_ms(truncate(now))],
+        )?;
+        Ok(n as u32)
     }
 
     /// When the next queued email is due (for the worker's sleep).

@@ -1055,3 +1055,43 @@ fn the_shops_sent_mail_answers_its_conversations_and_names_the_customer() {
     assert_eq!(view.contact.name, "Chloé Martin");
     assert_eq!(view.contact.emails, vec!["chloe@example.fr".to_string()]);
 }
+
+#[test]
+fn review_findings_stay_fixed() {
+    let mut store = store_with_account(false);
+    // An email whose subject is only "Re:" still files (it used to stop intake for good).
+    let bare = store.ingest_email(&email("ana@example.com", "Re:", "bare@x", "", "Hello?"), mins(0)).expect("filed");
+    assert_eq!(store.case(bare.case_number).expect("case").subject, "(no subject)");
+
+    // A contact form: the customer is in Reply-To, not the form's no-reply sender.
+    let form = store
+        .ingest_email(&email("Shop Website <noreply@forms.example>", "Contact form", "f1@x", "Reply-To: Dana Diaz <dana@example.net>\r\n", "Hi"), mins(1))
+        .expect("form");
+    let view = store.case_view(form.case_number, mins(1)).expect("view");
+    assert_eq!((view.contact.name.as_str(), view.contact.emails.clone()), ("Dana Diaz", vec!["dana@example.net".to_string()]));
+
+    // The shop's own vacation reply coming back on a thread answers nobody.
+    let vacation = "From: shop@example.com\r\nTo: ana@example.com\r\nSubject: Re: Re:\r\nAuto-Submitted: auto-replied\r\n\
+        Date: Wed, 25 Nov 2026 09:10:00 +0000\r\nMessage-ID: <v1@example.com>\r\nIn-Reply-To: <bare@x>\r\n\r\nI am away.\r\n";
+    store.ingest_email(vacation.as_bytes(), mins(10)).expect("vacation");
+    assert_eq!(store.case(bare.case_number).expect("case").waiting_since, Some(t0()), "still waiting");
+
+    // A late failure report never undoes a send; a cancel during the attempt is refused.
+    let reply = store.queue_reply(bare.case_number, "Here.", None, "", mins(20)).expect("queued");
+    let id = store.claim_due_mail(mins(20), 1).expect("claim")[0].message_id;
+    let err = store.cancel_outgoing(id, mins(20)).expect_err("being sent");
+    assert!(err.to_string().contains("being sent right now"), "{err}");
+    assert!(store.retry_outgoing(id, mins(20)).is_err(), "no retry of an attempt under way");
+    store.record_sent(id, mins(21)).expect("sent");
+    store.record_send_failure(id, "late timeout", false, mins(22)).expect("late report");
+    assert_eq!(delivery(&store, bare.case_number, reply.id).state, DeliveryState::Sent);
+    assert!(store.claim_due_mail(mins(60), 5).expect("claim").is_empty(), "nothing to send twice");
+
+    // Held for a refused login; saving the account tries again.
+    store.queue_reply(bare.case_number, "Again.", None, "", mins(30)).expect("queued");
+    let id = store.claim_due_mail(mins(30), 1).expect("claim")[0].message_id;
+    store.record_send_failure(id, "The mail server refused the login", true, mins(30)).expect("held");
+    assert!(store.claim_due_mail(mins(31), 5).expect("held").is_empty());
+    assert_eq!(store.requeue_held(mins(40)).expect("requeue"), 1);
+    assert_eq!(store.claim_due_mail(mins(40), 5).expect("claim").len(), 1);
+}
