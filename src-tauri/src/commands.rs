@@ -219,6 +219,7 @@ pub async fn set_mail_account(app: AppHandle, account: MailAccount, password: Op
     })?;
     let view = off_main_thread(&app, move |_| Ok(worker::store_password(&before, saved, password.as_deref())?)).await?;
     mail.account_changed.notify_one();
+    mail.fetch_wake.notify_one();
     mail.wake.notify_one();
     Ok(view)
 }

@@ -43,11 +43,13 @@ pub struct MailState {
     pub fetch_now: AtomicBool,
     /// The account changed: the IDLE watcher starts over with it.
     pub account_changed: Notify,
+    /// Wakes the fetcher (the mailbox changed, or the account was saved).
+    pub fetch_wake: Notify,
 }
 
 impl MailState {
     pub fn new(wake: Arc<Notify>) -> MailState {
-        MailState { wake, fetching: tokio::sync::Mutex::new(()), fetch_now: AtomicBool::new(false), account_changed: Notify::new() }
+        MailState { wake, fetching: tokio::sync::Mutex::new(()), fetch_now: AtomicBool::new(false), account_changed: Notify::new(), fetch_wake: Notify::new() }
     }
 }
 
@@ -77,7 +79,7 @@ pub fn spawn_idle_watcher(app: AppHandle) {
                     shopdesk_core::mail::imap::IdleOutcome::Changed => {
                         tracing::info!("the mailbox changed; fetching now");
                         mail.fetch_now.store(true, Ordering::SeqCst);
-                        mail.wake.notify_one();
+                        mail.fetch_wake.notify_one();
                         pause = Duration::from_secs(30);
                         settle = if started.elapsed() > Duration::from_secs(30) { Duration::from_secs(2) } else { (settle * 2).min(Duration::from_secs(300)) };
                         settle
@@ -108,52 +110,82 @@ pub async fn fetch(app: &AppHandle) -> Result<shopdesk_core::mail::FetchReport, 
     worker::fetch_mail(&AppStore(&state), || state.clock.now()).await
 }
 
+/// Starts the sender and the fetcher: two tasks, so a long fetch (a first look at a big
+/// mailbox) never holds back a reply.
 pub fn spawn(app: AppHandle, wake: Arc<Notify>) {
+    spawn_sender(app.clone(), wake);
+    spawn_fetcher(app);
+}
+
+/// Sends what is due from the outbox, then sleeps until the next email is due (at most a
+/// minute) or a command wakes it.
+fn spawn_sender(app: AppHandle, wake: Arc<Notify>) {
     tauri::async_runtime::spawn(async move {
-        let mut next_fetch: Option<DateTime<Utc>> = None;
         loop {
             let state = app.state::<AppState>();
             let now = || state.clock.now();
             let store = AppStore(&state);
-            let mut changed = false;
             match worker::deliver_due(&store, now).await {
-                Ok(report) => changed |= report.sent > 0 || !report.failed.is_empty(),
+                Ok(report) if report.sent > 0 || !report.failed.is_empty() => {
+                    let _ = app.emit("mail-changed", ());
+                    state.wake.notify_one();
+                }
+                Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "could not go through the outbox"),
             }
-            let account = store.with(|s| s.mail_account()).ok();
-            let poll = account.as_ref().filter(|a| a.can_fetch()).map(|a| chrono::Duration::minutes(i64::from(a.poll_minutes.max(1))));
-            let asked = app.state::<MailState>().fetch_now.swap(false, Ordering::SeqCst);
-            if let Some(poll) = poll {
-                if asked || next_fetch.is_none_or(|at| at <= now()) {
-                    match fetch(&app).await {
-                        Ok(report) => changed |= report.fetched > 0,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "could not fetch mail");
-                            changed = true;
-                        }
-                    }
-                    // Anything fetched may have queued acknowledgements: send them at once.
-                    if changed {
-                        let _ = worker::deliver_due(&store, now).await;
-                    }
-                    next_fetch = Some(now() + poll);
-                }
-            }
-            if changed {
-                let _ = app.emit("mail-changed", ());
-                state.wake.notify_one();
-            }
-            let due = store.with(|s| s.next_mail_due()).ok().flatten();
-            let until = [due, poll.and(next_fetch)]
-                .into_iter()
+            let until = store
+                .with(|s| s.next_mail_due())
+                .ok()
                 .flatten()
-                .min()
                 .and_then(|at| (at - now()).to_std().ok())
                 .unwrap_or(MAX_SLEEP)
                 .clamp(Duration::from_millis(200), MAX_SLEEP);
             tokio::select! {
                 _ = tokio::time::sleep(until) => {}
                 _ = wake.notified() => {}
+            }
+        }
+    });
+}
+
+/// Fetches new mail every `poll_minutes`, or at once when the IDLE watcher says the mailbox
+/// changed or the account was saved.
+fn spawn_fetcher(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let mut next_fetch: Option<DateTime<Utc>> = None;
+        loop {
+            let state = app.state::<AppState>();
+            let mail = app.state::<MailState>();
+            let now = || state.clock.now();
+            let account = AppStore(&state).with(|s| s.mail_account()).ok();
+            let poll = account.as_ref().filter(|a| a.can_fetch()).map(|a| chrono::Duration::minutes(i64::from(a.poll_minutes.max(1))));
+            let asked = mail.fetch_now.swap(false, Ordering::SeqCst);
+            if let Some(poll) = poll {
+                if asked || next_fetch.is_none_or(|at| at <= now()) {
+                    let changed = match fetch(&app).await {
+                        Ok(report) => report.fetched > 0,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not fetch mail");
+                            true
+                        }
+                    };
+                    if changed {
+                        let _ = app.emit("mail-changed", ());
+                        state.wake.notify_one();
+                        // Acknowledgements may be waiting: the sender goes at once.
+                        mail.wake.notify_one();
+                    }
+                    next_fetch = Some(now() + poll);
+                }
+            }
+            let until = poll
+                .and(next_fetch)
+                .and_then(|at| (at - now()).to_std().ok())
+                .unwrap_or(MAX_SLEEP)
+                .clamp(Duration::from_millis(200), MAX_SLEEP);
+            tokio::select! {
+                _ = tokio::time::sleep(until) => {}
+                _ = mail.fetch_wake.notified() => {}
             }
         }
     });
