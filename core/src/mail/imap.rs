@@ -12,10 +12,12 @@ use tokio::net::TcpStream;
 
 use crate::account::{MailAccount, Security};
 
-/// The longest any single step (connect, login, a batch) may take.
+/// The longest any single step (connect, login, a command) may take.
 const STEP_TIMEOUT: Duration = Duration::from_secs(60);
-/// Emails fetched per round trip: bounds memory with large mailboxes.
-const BATCH: u32 = 50;
+/// The longest one batch of emails may take to arrive: big attachments on a slow line.
+const BATCH_TIMEOUT: Duration = Duration::from_secs(600);
+/// Emails fetched per round trip: bounds memory, and the time one batch may need.
+const BATCH: u32 = 10;
 
 trait Stream: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Stream for T {}
@@ -114,7 +116,11 @@ pub async fn fetch_new(
         let range = format!("{}:{}", last_uid + 1, last_uid.saturating_add(BATCH));
         let fetches: Vec<async_imap::types::Fetch> = {
             let stream = step("Fetching mail failed", session.uid_fetch(&range, "(UID BODY.PEEK[])")).await?;
-            step("Fetching mail failed", stream.try_collect()).await?
+            match tokio::time::timeout(BATCH_TIMEOUT, stream.try_collect()).await {
+                Ok(Ok(fetches)) => fetches,
+                Ok(Err(e)) => return Err(format!("Fetching mail failed: {e}")),
+                Err(_) => return Err(format!("Fetching mail failed: no answer within {} minutes", BATCH_TIMEOUT.as_secs() / 60)),
+            }
         };
         let mut got: Vec<(u32, Vec<u8>)> = fetches
             .iter()
