@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryLine, fetchReportText, formatSize, mailStatusText } from './delivery';
 import type { Delivery, FetchReport, MailStatus } from './types';
+import { queuedDelivery } from '../mock/mailDefaults';
 
 const fmt = (iso: string) => `<${iso}>`;
-const base: Delivery = {
-  state: 'queued',
-  kind: 'reply',
-  to: 'ana@example.com',
-  subject: 'Re: Parcel [#1001]',
-  next_attempt_at: '2026-11-26T08:00:00Z',
-  scheduled: false,
-  attempts: 0,
-  last_error: null,
-  sent_at: null,
-};
+const base: Delivery = queuedDelivery();
 
 describe('deliveryLine', () => {
   const cases: [string, Partial<Delivery>, string, string | null, string | null, boolean][] = [

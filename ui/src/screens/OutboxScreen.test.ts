@@ -23,23 +23,13 @@ vi.mock('../lib/ipc', async (importOriginal) => {
 import { IpcFailure, ipc } from '../lib/ipc';
 import { mail } from '../lib/state/mail.svelte';
 import type { Delivery, OutboxEntry } from '../lib/types';
+import { queuedDelivery } from '../mock/mailDefaults';
 import Rail from '../lib/components/Rail.svelte';
 import OutboxScreen from './OutboxScreen.svelte';
 
 const mocked = ipc as unknown as Record<string, ReturnType<typeof vi.fn>>;
 
-const delivery = (patch: Partial<Delivery>): Delivery => ({
-  state: 'queued',
-  kind: 'reply',
-  to: 'ana@example.com',
-  subject: 'Re: Parcel [#1001]',
-  next_attempt_at: '2026-11-26T08:00:00Z',
-  scheduled: false,
-  attempts: 0,
-  last_error: null,
-  sent_at: null,
-  ...patch,
-});
+const delivery = (patch: Partial<Delivery>): Delivery => queuedDelivery(patch);
 const entry = (id: string, number: number, d: Partial<Delivery>): OutboxEntry => ({
   message_id: id,
   case_number: number,

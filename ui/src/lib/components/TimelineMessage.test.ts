@@ -9,6 +9,7 @@ vi.mock('../ipc', async (importOriginal) => {
 import { IpcFailure, ipc } from '../ipc';
 import type { Delivery, Message } from '../types';
 import TimelineMessage from './TimelineMessage.svelte';
+import { queuedDelivery } from '../../mock/mailDefaults';
 
 const mocked = ipc as unknown as Record<string, ReturnType<typeof vi.fn>>;
 
@@ -26,21 +27,7 @@ const reply = (delivery: Partial<Delivery> | null, patch: Partial<Message> = {})
   happened_at: '2026-11-25T13:00:00Z',
   recorded_at: '2026-11-25T13:00:00Z',
   automatic: false,
-  delivery:
-    delivery === null
-      ? null
-      : {
-          state: 'queued',
-          kind: 'reply',
-          to: 'ana@example.com',
-          subject: 'Re: Parcel [#1001]',
-          next_attempt_at: '2026-11-26T08:00:00Z',
-          scheduled: false,
-          attempts: 0,
-          last_error: null,
-          sent_at: null,
-          ...delivery,
-        },
+  delivery: delivery === null ? null : queuedDelivery(delivery),
   attachments: [],
   has_html: false,
   ...patch,
