@@ -38,12 +38,8 @@ enum Command {
     Case(CaseCmd),
     /// Open cases, longest-waiting customer first
     Queue {
-        #[arg(long)]
-        status: Option<Status>,
-        #[arg(long)]
-        channel: Option<Channel>,
-        #[arg(long)]
-        category: Option<Category>,
+        #[command(flatten)]
+        filter: FilterArgs,
         /// Measure waiting times at this moment instead of now
         #[arg(long, value_parser = parse_time)]
         at: Option<DateTime<Utc>>,
@@ -60,12 +56,8 @@ enum Command {
     /// Search what was said, cases and contacts (case numbers, emails, phones and order references jump)
     Search {
         query: String,
-        #[arg(long)]
-        status: Option<Status>,
-        #[arg(long)]
-        channel: Option<Channel>,
-        #[arg(long)]
-        category: Option<Category>,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
     /// Measure on a synthetic mailbox in a temporary folder (your data is not touched)
     Bench {
@@ -140,6 +132,23 @@ enum SlaCmd {
         #[arg(long)]
         auto_solve_days: Option<u32>,
     },
+}
+
+/// Narrowing by the case: the queue's and the search's filters.
+#[derive(Args)]
+struct FilterArgs {
+    #[arg(long)]
+    status: Option<Status>,
+    #[arg(long)]
+    channel: Option<Channel>,
+    #[arg(long)]
+    category: Option<Category>,
+}
+
+impl From<FilterArgs> for QueueFilter {
+    fn from(f: FilterArgs) -> QueueFilter {
+        QueueFilter { status: f.status, channel: f.channel, category: f.category }
+    }
 }
 
 #[derive(Subcommand)]
@@ -427,8 +436,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let n = demo::load(&mut store, now)?;
             out.done(&serde_json::json!({ "cases": n }), &format!("Loaded sample shop data: {n} cases"))
         }
-        Command::Queue { status, channel, category, at } => {
-            let queue = store.queue(&QueueFilter { status, channel, category }, at.unwrap_or(now))?;
+        Command::Queue { filter, at } => {
+            let queue = store.queue(&filter.into(), at.unwrap_or(now))?;
             out.queue(&queue)
         }
         Command::Restore { .. } | Command::Bench { .. } => Ok(()),
@@ -437,9 +446,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let file = store.back_up(&dir, keep, now)?;
             out.done(&serde_json::json!({ "file": file }), &format!("Backed up to {}", file.display()))
         }
-        Command::Search { query, status, channel, category } => {
-            out.search(&store.search(&query, &QueueFilter { status, channel, category })?)
-        }
+        Command::Search { query, filter } => out.search(&store.search(&query, &filter.into())?),
         Command::Import { paths } => {
             let store = std::sync::Mutex::new(store);
             let r = shopdesk_core::mail::import::import_paths(&store, &paths, || clock.now(), |_| {})?;

@@ -290,10 +290,18 @@ fn html_text(html: &str) -> String {
     mail_parser::decoders::html::html_to_text(&cleaned)
 }
 
+/// Where the headers end and where the body starts (after the blank line, CRLF or LF).
+fn split_head(raw: &[u8]) -> Option<(usize, usize)> {
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| (i, i + 4))
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, i + 2)))
+}
+
 /// A header's value from the raw bytes, read as Windows-1252 when it is not UTF-8: old mail
 /// programs put raw Latin-1 in headers, which mail-parser reads as UTF-8 and loses.
 fn raw_header_8bit(raw: &[u8], name: &str) -> Option<String> {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").or_else(|| raw.windows(2).position(|w| w == b"\n\n"))?;
+    let (end, _) = split_head(raw)?;
     let head = &raw[..end];
     let mut value: Option<Vec<u8>> = None;
     for line in head.split(|b| *b == b'\n') {
@@ -343,8 +351,7 @@ fn lenient_base64(encoded: &[u8]) -> Option<Vec<u8>> {
 
 /// What follows the headers, for a message whose structure could not be read.
 fn raw_body(raw: &[u8]) -> Option<String> {
-    let at = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
-        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 2))?;
+    let (_, at) = split_head(raw)?;
     Some(String::from_utf8_lossy(&raw[at..]).replace("\r\n", "\n"))
 }
 
