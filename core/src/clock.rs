@@ -39,6 +39,8 @@ pub fn facts(messages: impl IntoIterator<Item = ClockInput>) -> ClockFacts {
     let mut customer_has_written = false;
     for m in messages {
         match m.direction {
+            // A customer's answer that asks for nothing (a good satisfaction rating).
+            Direction::FromCustomer if m.automatic => {}
             Direction::FromCustomer => {
                 customer_has_written = true;
                 if facts.waiting_since.is_none() {

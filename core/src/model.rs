@@ -199,6 +199,8 @@ pub struct ContactSummary {
 pub struct ContactProfile {
     pub contact: Contact,
     pub cases: Vec<CaseSummary>,
+    /// Their orders from the shop's imported exports, newest first.
+    pub orders: Vec<crate::orders::Order>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -283,6 +285,8 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
     /// The email also had an HTML version (shown, sanitised, on request).
     pub has_html: bool,
+    /// A customer's answer to a satisfaction check: the rating read from it (1–5).
+    pub rating: Option<u8>,
 }
 
 word_enum!(
@@ -300,6 +304,7 @@ word_enum!(
     OutgoingKind {
         Reply => "reply", "reply";
         Acknowledgement => "acknowledgement", "acknowledgement";
+        Survey => "survey", "satisfaction check";
     }
 );
 

@@ -57,6 +57,12 @@ pub fn build(mail: &OutgoingMail, account: &MailAccount) -> Result<lettre::Messa
             .header(AutoSubmitted("auto-replied".into()))
             .header(AutoResponseSuppress("All".into()));
     }
+    if mail.kind == OutgoingKind::Survey {
+        // Sent by a rule, not in answer to anything (RFC 3834); out-of-office robots stay quiet.
+        builder = builder
+            .header(AutoSubmitted("auto-generated".into()))
+            .header(AutoResponseSuppress("OOF, AutoReply".into()));
+    }
     builder
         .header(ContentType::TEXT_PLAIN)
         .body(mail.body.clone())

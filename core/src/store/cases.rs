@@ -211,6 +211,7 @@ fn insert_message(
         delivery: None,
         attachments: Vec::new(),
         has_html: false,
+        rating: None,
     };
     conn.execute(
         "INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at, automatic)
@@ -279,7 +280,7 @@ fn set_status(conn: &Connection, case: &Case, to: Status, author: &str, now: Dat
 /// solved case or one waiting on them; the shop's first visible reply opens a new case.
 fn status_after(current: Status, direction: Direction, automatic: bool) -> Option<Status> {
     match (direction, current) {
-        (Direction::FromCustomer, Status::Solved | Status::Closed | Status::WaitingOnCustomer) => Some(Status::Open),
+        (Direction::FromCustomer, Status::Solved | Status::Closed | Status::WaitingOnCustomer) if !automatic => Some(Status::Open),
         (Direction::FromShop, Status::New) if !automatic => Some(Status::Open),
         _ => None,
     }
@@ -311,7 +312,8 @@ pub(super) fn refuse_merged(case: &Case) -> Result<()> {
 fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
     let mut entries: Vec<TimelineEntry> = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT id, direction, channel, author, body, happened_at, recorded_at, automatic, html IS NOT NULL
+        "SELECT id, direction, channel, author, body, happened_at, recorded_at, automatic, html IS NOT NULL,
+                (SELECT rating FROM surveys s WHERE s.answer_id = messages.id)
          FROM messages WHERE case_id = ?1",
     )?;
     for m in stmt.query_map([case_id], |r| {
@@ -328,6 +330,7 @@ fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
             delivery: None,
             attachments: Vec::new(),
             has_html: r.get(8)?,
+            rating: r.get(9)?,
         })
     })? {
         let mut m = m?;
@@ -733,7 +736,14 @@ impl Store {
             Some(case) => {
                 // The shop's own robot mail coming back (a vacation reply, an acknowledgement
                 // whose Message-ID the provider rewrote) answers nobody.
-                let stored = add_message_in(&tx, &case, &message, from_shop && email.auto_generated, now)?;
+                // A customer's answer to a satisfaction check: a good rating is recorded without
+                // bringing the case back; a low one or a question reopens it like any email.
+                let rating = if from_shop { None } else { super::surveys::rating_for(&tx, case.id, &email.text)? };
+                let settled = rating.as_ref().is_some_and(|r| !crate::surveys::needs_the_owner(r));
+                let stored = add_message_in(&tx, &case, &message, (from_shop && email.auto_generated) || settled, now)?;
+                if let Some(rating) = &rating {
+                    super::surveys::record_answer(&tx, case.id, rating, stored.id, now)?;
+                }
                 (case, stored, false, false)
             }
             None => {
@@ -772,6 +782,9 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![stored.id, position as i64, attachment.filename, attachment.content_type, attachment.data.len() as i64, hash],
             )?;
+        }
+        if !from_shop {
+            super::orders::link_mentioned_order(&tx, case.id, case.number, &email.subject, &email.text, now)?;
         }
         let acknowledged = new_case
             && !from_shop

@@ -260,7 +260,8 @@ impl Store {
     pub fn contact_profile(&self, id: ContactId, now: DateTime<Utc>) -> Result<ContactProfile> {
         let contact = load(&self.conn, id)?;
         let cases = cases::summaries_of_contact(&self.conn, id, now)?;
-        Ok(ContactProfile { contact, cases })
+        let orders = super::orders::orders_of_contact(&self.conn, &contact)?;
+        Ok(ContactProfile { contact, cases, orders })
     }
 
     /// Merges `absorbed` into `kept`: emails, phones, tags and cases move over, notes and a

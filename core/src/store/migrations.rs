@@ -214,10 +214,77 @@ INSERT INTO search_fts (kind, ref, text) SELECT 'message', id, body FROM message
 INSERT INTO search_fts (kind, ref, text)
     SELECT 'case', id, concat_ws(' ', subject, order_ref, tracking_ref, third_party) FROM cases;
 "#,
+    r#"
+-- Saved replies: the shop's answers to what it is asked every week ({placeholders} are filled
+-- from the case in the composer). The starter set is written by the migration's hook.
+CREATE TABLE saved_replies (
+    id         TEXT PRIMARY KEY,
+    title      TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+-- Orders from the shop's export (Shopify, WooCommerce, Etsy, or mapped columns). They meet
+-- contacts by email (or, when the export has none, by name) when read, so merges and new
+-- addresses need no bookkeeping here.
+CREATE TABLE orders (
+    order_key     TEXT PRIMARY KEY,          -- lower-cased order_ref
+    order_ref     TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    email         TEXT NOT NULL,
+    customer_name TEXT NOT NULL,
+    placed_at     INTEGER,
+    total_cents   INTEGER,
+    currency      TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    items         TEXT NOT NULL,
+    tracking_ref  TEXT NOT NULL,
+    imported_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX orders_email ON orders(email, placed_at);
+CREATE INDEX orders_name ON orders(customer_name COLLATE NOCASE) WHERE email = '';
+-- Satisfaction checks: one per case at most; the customer's rating is read from their answer.
+CREATE TABLE surveys (
+    case_id     TEXT PRIMARY KEY REFERENCES cases(id),
+    contact_id  TEXT NOT NULL REFERENCES contacts(id),
+    message_id  TEXT NOT NULL REFERENCES messages(id),
+    asked_at    INTEGER NOT NULL,
+    rating      INTEGER,
+    comment     TEXT NOT NULL DEFAULT '',
+    answer_id   TEXT REFERENCES messages(id),
+    answered_at INTEGER,
+    quotable    INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX surveys_contact ON surveys(contact_id, asked_at);
+-- When a case was last solved: surveys and reports need it without reading every event.
+CREATE INDEX case_events_status ON case_events(case_id, kind, at);
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect()));
+    LazyLock::new(|| {
+        Migrations::new(
+            STEPS
+                .iter()
+                .enumerate()
+                .map(|(i, sql)| if i + 1 == SAVED_REPLIES_STEP { M::up_with_hook(sql, seed_saved_replies) } else { M::up(sql) })
+                .collect(),
+        )
+    });
+
+/// The migration that creates saved replies, and writes the starter set.
+const SAVED_REPLIES_STEP: usize = 8;
+
+fn seed_saved_replies(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let now = chrono::Utc::now().timestamp_millis();
+    for (position, (title, body)) in crate::templates::STARTER_SET.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO saved_replies (id, title, body, position, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![uuid::Uuid::now_v7().to_string(), title, body, position as i64, now],
+        )?;
+    }
+    Ok(())
+}
 
 pub(crate) fn migrations() -> &'static Migrations<'static> {
     &MIGRATIONS

@@ -15,6 +15,14 @@ mod search;
 pub use search::{fts_query, SearchHit, SearchJump, SearchResults, MATCH_END, MATCH_START};
 mod sla;
 pub use sla::ClockSweep;
+mod export;
+mod orders;
+pub use orders::OrdersImport;
+mod replies;
+pub use replies::customer_date;
+mod reports;
+mod surveys;
+pub use surveys::SurveyAnswer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

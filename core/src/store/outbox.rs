@@ -136,7 +136,7 @@ pub fn reply_subject(case_subject: &str, number: u32) -> String {
 }
 
 /// A body with the shop's signature under the usual "-- " line.
-fn signed(body: &str, signature: &str) -> String {
+pub(super) fn signed(body: &str, signature: &str) -> String {
     let body = body.trim_end();
     let signature = signature.trim();
     if signature.is_empty() {
@@ -159,7 +159,8 @@ pub(super) fn queue_in(
     account: &MailAccount,
     now: DateTime<Utc>,
 ) -> Result<Message> {
-    let automatic = kind == OutgoingKind::Acknowledgement;
+    // Acknowledgements and satisfaction checks are Shopdesk's own: they don't answer the customer.
+    let automatic = kind != OutgoingKind::Reply;
     let input = NewMessage { direction: Direction::FromShop, channel: Channel::Email, author: author.to_string(), body, happened_at: Some(now) };
     let in_reply_to = last_customer_email(tx, case.id)?;
     let mut references = thread_of(tx, case.id)?;
@@ -253,6 +254,14 @@ impl Store {
         let now = truncate(now);
         if body.trim().is_empty() {
             return Err(Error::Invalid("Write the reply before sending it".into()));
+        }
+        let unfilled = crate::templates::placeholders_in(body);
+        if !unfilled.is_empty() {
+            let names: Vec<String> = unfilled.iter().map(|p| format!("{{{p}}}")).collect();
+            return Err(Error::Invalid(format!(
+                "Fill in {} before sending: the customer would see it as written",
+                names.join(", ")
+            )));
         }
         if send_at.is_some_and(|at| at <= now) {
             return Err(Error::Invalid("Pick a time in the future to send it later".into()));

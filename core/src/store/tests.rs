@@ -1030,7 +1030,8 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
         // As a database written before search existed: no index.
         store.conn.execute_batch("DELETE FROM search_fts; PRAGMA user_version = 6;").expect("downgrade");
         store.conn.execute_batch("DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
-            DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;").expect("drop");
+            DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;
+            DROP TABLE saved_replies; DROP TABLE orders; DROP TABLE surveys; DROP INDEX case_events_status;").expect("drop");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
@@ -1094,4 +1095,195 @@ fn review_findings_stay_fixed() {
     assert!(store.claim_due_mail(mins(31), 5).expect("held").is_empty());
     assert_eq!(store.requeue_held(mins(40)).expect("requeue"), 1);
     assert_eq!(store.claim_due_mail(mins(40), 5).expect("claim").len(), 1);
+}
+
+// ---- Saved replies, orders, satisfaction checks, reports and export (issue 6) ----
+
+fn solve(store: &mut Store, number: u32, at: DateTime<Utc>) {
+    let patch = CasePatch { status: Some(Status::Solved), ..CasePatch::default() };
+    store.update_case(number, &patch, "Rui", at).expect("solved");
+}
+
+fn send_all(store: &mut Store, now: DateTime<Utc>) -> Vec<super::OutgoingMail> {
+    let due = store.claim_due_mail(now, 50).expect("claim");
+    for m in &due {
+        store.record_sent(m.message_id, now).expect("sent");
+    }
+    due
+}
+
+#[test]
+fn saved_replies_start_with_the_starter_set_and_fill_in_the_case() {
+    let mut store = store_with_account(false);
+    let replies = store.saved_replies().expect("list");
+    assert_eq!(replies.len(), crate::templates::STARTER_SET.len());
+    assert_eq!(replies[0].title, "We got your message");
+    let got = store.ingest_email(&email("Ana Costa <ana@example.com>", "Cracked teapot", "a1@x", "", "It arrived broken"), mins(0)).expect("in");
+    let fault = replies.iter().find(|r| r.title.starts_with("Replacement or refund")).expect("starter");
+    let filled = store.fill_saved_reply(&fault.id, got.case_number).expect("filled");
+    assert!(filled.text.starts_with("Hello Ana,\n"), "{}", filled.text);
+    assert!(filled.text.contains("Costa Ceramics"));
+    // The case has no order number yet: it stays visible, and the reply can't be sent so.
+    assert_eq!(filled.missing, vec!["order.ref"]);
+    assert!(filled.text.contains("order {order.ref}"));
+    let refused = store.queue_reply(got.case_number, &filled.text, None, "Rui", mins(5)).expect_err("unfilled");
+    assert!(refused.to_string().contains("Fill in {order.ref}"), "{refused}");
+    let patch = CasePatch { order_ref: Some("1187".into()), ..CasePatch::default() };
+    store.update_case(got.case_number, &patch, "Rui", mins(6)).expect("order");
+    let filled = store.fill_saved_reply(&fault.id, got.case_number).expect("filled");
+    assert!(filled.missing.is_empty() && filled.text.contains("order 1187"));
+    store.queue_reply(got.case_number, &filled.text, None, "Rui", mins(7)).expect("queued");
+
+    // {promised_by} is the case's reminder, as a customer reads a date.
+    let still = replies.iter().find(|r| r.title == "Still working on it").expect("starter");
+    assert_eq!(store.fill_saved_reply(&still.id, got.case_number).expect("f").missing, vec!["promised_by"]);
+    store.set_reminder(got.case_number, Some(mins(3 * 1440)), "Rui", mins(8)).expect("remind");
+    assert!(store.fill_saved_reply(&still.id, got.case_number).expect("f").text.contains("by Saturday 28 November"));
+
+    // The owner's own, edited and removed.
+    let mine = store.add_saved_reply(&crate::templates::NewSavedReply { title: " Gift wrap ".into(), body: "Yes, {customer.first_name}!".into() }, mins(9)).expect("add");
+    assert_eq!((mine.title.as_str(), mine.position), ("Gift wrap", 7));
+    let edited = store.update_saved_reply(&mine.id, &crate::templates::NewSavedReply { title: "Gift wrap".into(), body: "Of course.".into() }, mins(10)).expect("edit");
+    assert_eq!(edited.body, "Of course.");
+    assert!(store.add_saved_reply(&crate::templates::NewSavedReply::default(), mins(11)).is_err());
+    store.delete_saved_reply(&mine.id).expect("delete");
+    assert_eq!(store.saved_replies().expect("list").len(), 7);
+}
+
+const SHOPIFY_ORDERS: &str = "\
+Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Total,Created at,Lineitem quantity,Lineitem name,Billing Name
+#1187,ana@example.com,paid,2026-03-02 10:15:00 +0000,fulfilled,EUR,46.90,2026-03-02 10:14:31 +0000,2,Blue mug,Ana Costa
+#1187,ana@example.com,,,,,,2026-03-02 10:14:31 +0000,1,Teapot,
+#2301,ana@example.com,paid,2026-06-10 08:00:00 +0000,fulfilled,EUR,19.00,2026-06-10 07:59:00 +0000,1,Coaster,Ana Costa
+#2302,bo@example.com,paid,2026-06-11 08:00:00 +0000,fulfilled,EUR,12.00,2026-06-11 07:59:00 +0000,1,Spoon,Bo Berg
+";
+
+#[test]
+fn orders_are_imported_whole_shown_on_the_profile_and_linked_to_cases_that_name_them() {
+    let mut store = store_with_account(false);
+    let tz = chrono_tz::UTC;
+    // A case that names an order before the orders are known, and one that only has its own number.
+    let early = store.ingest_email(&email("Ana Costa <ana@example.com>", "Order #1187 arrived broken", "a1@x", "", "Help"), mins(0)).expect("in");
+    let other = store.ingest_email(&email("Bo Berg <bo@example.com>", "Question", "b1@x", "", "Your case number is #1001? ok"), mins(1)).expect("in");
+
+    let file = crate::orders::parse_text(SHOPIFY_ORDERS, None, tz).expect("read");
+    let mut calls = Vec::new();
+    let done = store.import_orders(&file, mins(2), |d, t| calls.push((d, t))).expect("import");
+    assert_eq!((done.new_orders, done.updated_orders, done.lines, done.cases_linked), (3, 0, 4, 1));
+    assert_eq!(calls.last(), Some(&(3, 3)));
+    assert_eq!(store.case(early.case_number).expect("case").order_ref, "1187");
+    assert_eq!(store.case(other.case_number).expect("case").order_ref, "");
+
+    let ana = store.contact_by_email("ana@example.com").expect("ana");
+    let profile = store.contact_profile(ana.id, mins(3)).expect("profile");
+    assert_eq!(profile.orders.iter().map(|o| o.order_ref.as_str()).collect::<Vec<_>>(), vec!["2301", "1187"]);
+    assert_eq!(profile.orders[1].items, "2 × Blue mug; 1 × Teapot");
+
+    // New mail that names an order links its case at once.
+    let later = store.ingest_email(&email("Bo Berg <bo@example.com>", "Spoon", "b2@x", "", "Where is order 2302 please?"), mins(4)).expect("in");
+    assert_eq!(store.case(later.case_number).expect("case").order_ref, "2302");
+
+    // Importing again updates; a broken file changes nothing at all.
+    let again = store.import_orders(&file, mins(5), |_, _| {}).expect("again");
+    assert_eq!((again.new_orders, again.updated_orders), (0, 3));
+    let broken = format!("{SHOPIFY_ORDERS}#2303,cy@example.com,paid\n");
+    let err = crate::orders::parse_text(&broken, None, tz).expect_err("broken");
+    assert!(err.to_string().starts_with("Line 6 has 3 columns"), "{err}");
+    assert_eq!(store.order_count().expect("count"), 3);
+    assert_eq!(store.order("#1187").expect("order").map(|o| o.total_cents), Some(Some(4690)));
+}
+
+#[test]
+fn a_satisfaction_check_goes_out_days_after_solving_once_per_customer_and_its_rating_is_read() {
+    let mut store = store_with_account(false);
+    // Cases solved before surveys were turned on are never asked about.
+    let old = store.ingest_email(&email("Ana Costa <ana@example.com>", "Old", "a0@x", "", "Hi"), mins(0)).expect("in");
+    solve(&mut store, old.case_number, mins(10));
+    let settings = crate::surveys::SurveySettings { enabled: true, days_after_solved: 3, period_days: 90, ..Default::default() };
+    let saved = store.set_survey_settings(&settings, mins(20)).expect("on");
+    assert_eq!(saved.enabled_since, Some(mins(20)));
+
+    let a = store.ingest_email(&email("Ana Costa <ana@example.com>", "Lid", "a1@x", "", "Lid missing"), mins(30)).expect("in");
+    let a2 = store.ingest_email(&email("Ana Costa <ana@example.com>", "Mug", "a2@x", "", "Mug chipped"), mins(31)).expect("in");
+    let b = store.ingest_email(&email("Bo Berg <bo@example.com>", "Spoon", "b1@x", "", "Spoon bent"), mins(32)).expect("in");
+    for n in [a.case_number, a2.case_number, b.case_number] {
+        solve(&mut store, n, mins(60));
+    }
+    let day = 1440;
+    assert!(store.queue_due_surveys(mins(60 + 2 * day)).expect("due").is_empty(), "not before three days");
+    let asked = store.queue_due_surveys(mins(60 + 3 * day)).expect("due");
+    // One per customer per period: Ana is asked about one of her two cases.
+    assert_eq!(asked, vec![a.case_number, b.case_number]);
+    assert!(store.queue_due_surveys(mins(60 + 4 * day)).expect("due").is_empty(), "never twice");
+    let sent = send_all(&mut store, mins(60 + 3 * day));
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].kind, OutgoingKind::Survey);
+    assert!(sent[0].body.contains("from 1 (not at all) to 5"), "{}", sent[0].body);
+    assert!(sent[0].body.starts_with("Hello Ana,"));
+    assert_eq!(store.case(a.case_number).expect("case").status, Status::Solved, "asking does not reopen");
+
+    // "5, thanks" is recorded and the case stays solved; a "2" with a complaint reopens.
+    let reply = |id: &str, from: &str, body: &str, to: &str| {
+        email(from, "Re: [#1002] Lid", id, &format!("In-Reply-To: <{to}>\r\n"), body)
+    };
+    let ana_survey = sent[0].rfc_message_id.clone();
+    let bo_survey = sent[1].rfc_message_id.clone();
+    let before = store.case(a.case_number).expect("case");
+    store.ingest_email(&reply("a9@x", "Ana Costa <ana@example.com>", "5, thanks so much!\n\nOn Mon, Rui wrote:\n> reply with 1 to 5", &ana_survey), mins(60 + 4 * day)).expect("in");
+    let case_a = store.case(a.case_number).expect("case");
+    assert_eq!((case_a.status, case_a.waiting_since), (Status::Solved, before.waiting_since));
+    store.ingest_email(&reply("b9@x", "Bo Berg <bo@example.com>", "2. The new spoon bent too.", &bo_survey), mins(60 + 4 * day)).expect("in");
+    assert_eq!(store.case(b.case_number).expect("case").status, Status::Open);
+
+    let answers = store.survey_answers(false).expect("answers");
+    assert_eq!(answers.iter().map(|s| (s.case_number, s.rating)).collect::<Vec<_>>(), vec![(a.case_number, 5), (b.case_number, 2)]);
+    assert_eq!(answers[0].comment, "5, thanks so much!");
+    store.set_quotable(a.case_number, true).expect("quotable");
+    let quotes = store.survey_answers(true).expect("quotes");
+    assert_eq!(quotes.len(), 1);
+    assert!(store.set_quotable(old.case_number, true).is_err());
+    let view = store.case_view(a.case_number, mins(60 + 4 * day)).expect("view");
+    assert!(view.timeline.iter().any(|e| matches!(e, TimelineEntry::Message(m) if m.rating == Some(5))));
+
+    let report = store.report(mins(0), mins(60 + 5 * day), mins(60 + 5 * day)).expect("report");
+    assert_eq!(report.ratings.iter().map(|r| r.count).collect::<Vec<_>>(), vec![0, 1, 0, 0, 1]);
+    assert_eq!(report.surveys_sent, 2);
+}
+
+#[test]
+fn the_report_measures_first_replies_from_the_customers_first_message() {
+    let mut store = store_with_account(false);
+    let a = store.ingest_email(&email("Ana Costa <ana@example.com>", "Lid", "a1@x", "", "Lid missing"), mins(0)).expect("in");
+    store.ingest_email(&email("Bo Berg <bo@example.com>", "Spoon", "b1@x", "", "Spoon bent"), mins(0)).expect("in");
+    store.queue_reply(a.case_number, "Sending one today.", None, "Rui", mins(45)).expect("queued");
+    send_all(&mut store, mins(45));
+    // The email is dated 09:00 on 25 November (t0); the reply went 45 minutes later.
+    let report = store.report(mins(-1440), mins(1440), mins(300)).expect("report");
+    assert_eq!((report.overall.cases, report.overall.answered), (2, 1));
+    assert_eq!(report.overall.median_mins, Some(45.0));
+    // Bo's case is past its two hours unanswered: one of two judged kept the target.
+    assert_eq!(report.overall.within_target_pct, Some(50.0));
+    assert_eq!(report.open_by_age.iter().map(|r| r.count).sum::<u32>(), 2);
+    assert!(report.tables().iter().all(|t| !t.columns.is_empty()));
+}
+
+#[test]
+fn the_export_holds_every_contact_case_and_message_with_formulas_neutralised() {
+    let mut store = store_with_account(false);
+    store.ingest_email(&email("Ana Costa <ana@example.com>", "=HYPERLINK(\"http://x\")", "a1@x", "", "+1 call me"), mins(0)).expect("in");
+    store.ingest_email(&email("Bo Berg <bo@example.com>", "Spoon", "b1@x", "", "Spoon bent"), mins(1)).expect("in");
+    let data = store.export_data(mins(2)).expect("export");
+    assert_eq!((data.contacts.len(), data.cases.len(), data.messages.len()), (2, 2, 2));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = crate::export::write_csv(dir.path(), &data).expect("csv");
+    assert_eq!(files.len(), 3);
+    let cases = std::fs::read_to_string(dir.path().join("cases.csv")).expect("read");
+    assert!(cases.contains("'=HYPERLINK"), "{cases}");
+    let messages = std::fs::read_to_string(dir.path().join("messages.csv")).expect("read");
+    assert!(messages.contains(",'+1 call me,"), "{messages}");
+    let json_path = dir.path().join("shopdesk.json");
+    crate::export::write_json(&json_path, &data).expect("json");
+    let back: crate::export::ExportData = serde_json::from_str(&std::fs::read_to_string(&json_path).expect("read")).expect("parse");
+    assert_eq!(back, data);
+    assert!(!dir.path().join("cases.csv.partial").exists());
 }

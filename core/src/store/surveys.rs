@@ -1,0 +1,184 @@
+//! Satisfaction checks: queued through the outbox some days after a case is solved, at most one
+//! per customer per period; the rating in the customer's answer is recorded on the case.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::sla::{read_setting, write_setting};
+use super::{from_ms, to_ms, truncate, Store};
+use crate::error::{Error, Result};
+use crate::ids::{CaseId, ContactId, MessageId};
+use crate::model::{OutgoingKind, Status};
+use crate::surveys::{read_rating, ReadRating, SurveySettings};
+
+const SURVEY_KEY: &str = "surveys";
+
+/// A customer's answer to a satisfaction check (the testimonials list).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SurveyAnswer {
+    pub case_number: u32,
+    pub case_subject: String,
+    pub contact_id: ContactId,
+    pub contact_name: String,
+    pub asked_at: DateTime<Utc>,
+    pub rating: u8,
+    /// The customer's own words (quoted text left out).
+    pub comment: String,
+    pub answered_at: DateTime<Utc>,
+    /// The owner marked the comment as one they may quote.
+    pub quotable: bool,
+}
+
+/// The open satisfaction check on a case, if its customer has not answered yet.
+fn pending_on(conn: &Connection, case_id: CaseId) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM surveys WHERE case_id = ?1 AND rating IS NULL", [case_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Reads the rating in a customer's email on a case with an open satisfaction check.
+pub(super) fn rating_for(conn: &Connection, case_id: CaseId, text: &str) -> Result<Option<ReadRating>> {
+    if !pending_on(conn, case_id)? {
+        return Ok(None);
+    }
+    Ok(read_rating(text))
+}
+
+pub(super) fn record_answer(conn: &Connection, case_id: CaseId, rating: &ReadRating, answer: MessageId, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE surveys SET rating = ?2, comment = ?3, answer_id = ?4, answered_at = ?5 WHERE case_id = ?1 AND rating IS NULL",
+        params![case_id, rating.rating, rating.comment, answer, to_ms(now)],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    pub fn survey_settings(&self) -> Result<SurveySettings> {
+        read_setting(&self.conn, SURVEY_KEY)
+    }
+
+    /// Saves the settings; turning surveys on starts from `now` (no survey for old cases).
+    pub fn set_survey_settings(&mut self, settings: &SurveySettings, now: DateTime<Utc>) -> Result<SurveySettings> {
+        let mut settings = settings.clone();
+        if settings.days_after_solved > 365 || settings.period_days > 3650 {
+            return Err(Error::Invalid("Pick up to 365 days after the case, and a period of up to 10 years".into()));
+        }
+        if settings.text.trim().is_empty() {
+            settings.text = crate::surveys::DEFAULT_SURVEY_TEXT.into();
+        }
+        settings.enabled_since = match (settings.enabled, self.survey_settings()?.enabled_since) {
+            (false, _) => None,
+            (true, Some(since)) => Some(since),
+            (true, None) => Some(truncate(now)),
+        };
+        write_setting(&self.conn, SURVEY_KEY, &settings)?;
+        Ok(settings)
+    }
+
+    /// Queues the satisfaction checks due at `now`; returns the case numbers asked about.
+    pub fn queue_due_surveys(&mut self, now: DateTime<Utc>) -> Result<Vec<u32>> {
+        let now = truncate(now);
+        let settings = self.survey_settings()?;
+        let account = self.mail_account()?;
+        let (true, Some(since)) = (settings.enabled, settings.enabled_since) else { return Ok(vec![]) };
+        if !account.can_send() {
+            return Ok(vec![]);
+        }
+        let solved_before = now - Duration::days(i64::from(settings.days_after_solved));
+        let period_start = now - Duration::days(i64::from(settings.period_days));
+        let tx = self.conn.transaction()?;
+        let due: Vec<u32> = {
+            let mut stmt = tx.prepare(
+                "SELECT c.number FROM cases c
+                 WHERE c.status = ?1 AND c.merged_into IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.case_id = c.id)
+                   AND (SELECT max(e.at) FROM case_events e
+                        WHERE e.case_id = c.id AND e.kind = 'status_changed' AND e.new_value = ?1) BETWEEN ?2 AND ?3
+                 ORDER BY c.number",
+            )?;
+            let rows = stmt.query_map(params![Status::Solved, to_ms(since), to_ms(solved_before)], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let mut asked = Vec::new();
+        for number in due {
+            let case = super::cases::load_by_number(&tx, number)?;
+            let contact = super::contacts::load(&tx, case.contact_id)?;
+            let Some(to) = contact.emails.first().cloned() else { continue };
+            let recent: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM surveys WHERE contact_id = ?1 AND asked_at > ?2)",
+                params![contact.id, to_ms(period_start)],
+                |r| r.get(0),
+            )?;
+            if recent {
+                continue;
+            }
+            let values = crate::templates::TemplateValues {
+                customer_name: contact.name.clone(),
+                case_number: Some(case.number),
+                case_subject: case.subject.clone(),
+                order_ref: case.order_ref.clone(),
+                tracking_ref: case.tracking_ref.clone(),
+                shop_name: account.from_name.clone(),
+                promised_by: String::new(),
+            };
+            let filled = crate::templates::fill(&settings.text, &values);
+            // A placeholder with no value is dropped rather than sent as written to a customer.
+            let mut body = filled.text;
+            for name in &filled.missing {
+                body = body.replace(&format!("{{{name}}}"), "");
+            }
+            let body = super::outbox::signed(&body, &account.signature);
+            let message = super::outbox::queue_in(&tx, &case, OutgoingKind::Survey, &to, super::sla::AUTOMATIC_AUTHOR, body, None, &account, now)?;
+            tx.execute(
+                "INSERT INTO surveys (case_id, contact_id, message_id, asked_at) VALUES (?1, ?2, ?3, ?4)",
+                params![case.id, contact.id, message.id, to_ms(now)],
+            )?;
+            asked.push(number);
+        }
+        tx.commit()?;
+        Ok(asked)
+    }
+
+    /// Answers to satisfaction checks, newest first (only the quotable ones when asked).
+    pub fn survey_answers(&self, quotable_only: bool) -> Result<Vec<SurveyAnswer>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.number, c.subject, s.contact_id, p.name, s.asked_at, s.rating, s.comment, s.answered_at, s.quotable
+             FROM surveys s JOIN cases c ON c.id = s.case_id JOIN contacts p ON p.id = s.contact_id
+             WHERE s.rating IS NOT NULL AND (?1 = 0 OR s.quotable = 1)
+             ORDER BY s.answered_at DESC",
+        )?;
+        let answers = stmt
+            .query_map([quotable_only], |r| {
+                Ok(SurveyAnswer {
+                    case_number: r.get(0)?,
+                    case_subject: r.get(1)?,
+                    contact_id: r.get(2)?,
+                    contact_name: r.get(3)?,
+                    asked_at: from_ms(r.get(4)?),
+                    rating: r.get(5)?,
+                    comment: r.get(6)?,
+                    answered_at: from_ms(r.get(7)?),
+                    quotable: r.get(8)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(answers)
+    }
+
+    /// Marks a case's survey answer as quotable (a testimonial) or not.
+    pub fn set_quotable(&mut self, number: u32, quotable: bool) -> Result<()> {
+        let case = self.case(number)?;
+        let changed = self.conn.execute(
+            "UPDATE surveys SET quotable = ?2 WHERE case_id = ?1 AND rating IS NOT NULL",
+            params![case.id, quotable],
+        )?;
+        if changed == 0 {
+            return Err(Error::Invalid(format!("Case #{number} has no answered satisfaction check")));
+        }
+        Ok(())
+    }
+}
