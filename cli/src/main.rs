@@ -3,6 +3,7 @@
 //! in shopdesk-core. Errors print as one line on stderr with a non-zero exit.
 
 mod output;
+mod shop;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,6 +91,33 @@ enum Command {
         #[arg(long, action = clap::ArgAction::Set, value_name = "true|false")]
         keep_in_tray: Option<bool>,
     },
+    /// Saved replies: list, fill in for a case, add, delete
+    #[command(subcommand)]
+    Replies(shop::RepliesCmd),
+    /// The shop's orders, imported from its Shopify, WooCommerce or Etsy export
+    #[command(subcommand)]
+    Orders(shop::OrdersCmd),
+    /// Satisfaction checks after a case is solved, and customers' answers
+    #[command(subcommand)]
+    Surveys(shop::SurveysCmd),
+    /// First-reply times, open cases by age, categories, faults, satisfaction (default: the last 90 days)
+    Report {
+        #[arg(long, value_parser = parse_time)]
+        from: Option<DateTime<Utc>>,
+        #[arg(long, value_parser = parse_time)]
+        to: Option<DateTime<Utc>>,
+        /// Write each table as a CSV file into this folder
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
+    },
+    /// Export contacts, cases and messages: CSV files into a folder, or one JSON file with --format json
+    Export {
+        /// The folder (CSV) or the file (JSON)
+        #[arg(long)]
+        to: PathBuf,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        format: String,
+    },
     /// Fill an empty database with sample shop data
     Demo,
     /// Print the database path in use
@@ -143,11 +171,20 @@ struct FilterArgs {
     channel: Option<Channel>,
     #[arg(long)]
     category: Option<Category>,
+    /// Cases with this tag
+    #[arg(long)]
+    tag: Option<String>,
+    /// From this time on (RFC 3339, "YYYY-MM-DD HH:MM" or a day "YYYY-MM-DD", local time)
+    #[arg(long, value_parser = parse_time)]
+    since: Option<DateTime<Utc>>,
+    /// Before this time
+    #[arg(long, value_parser = parse_time)]
+    until: Option<DateTime<Utc>>,
 }
 
 impl From<FilterArgs> for QueueFilter {
     fn from(f: FilterArgs) -> QueueFilter {
-        QueueFilter { status: f.status, channel: f.channel, category: f.category }
+        QueueFilter { status: f.status, channel: f.channel, category: f.category, tag: f.tag, since: f.since, until: f.until }
     }
 }
 
@@ -365,7 +402,7 @@ enum CaseCmd {
 
 /// A case number as people write it: 1042 or #1042.
 #[derive(Clone, Copy)]
-struct CaseNumber(u32);
+pub(crate) struct CaseNumber(pub(crate) u32);
 
 impl std::str::FromStr for CaseNumber {
     type Err = String;
@@ -378,7 +415,10 @@ impl std::str::FromStr for CaseNumber {
     }
 }
 
-fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        return parse_time(&format!("{day} 00:00"));
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -457,6 +497,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out.done(&r, &line)
         }
         Command::Mail(cmd) => mail(cmd, store, &out, clock),
+        Command::Replies(cmd) => shop::replies(cmd, &mut store, &out, now),
+        Command::Orders(cmd) => shop::orders(cmd, &mut store, &out, now),
+        Command::Surveys(cmd) => shop::surveys(cmd, &mut store, &out, now),
+        Command::Report { from, to, csv } => shop::report(&store, &out, from, to, csv, now),
+        Command::Export { to, format } => shop::export(&store, &out, to, format == "json", now),
         Command::Prefs { keep_in_tray } => {
             let mut prefs = store.app_prefs()?;
             if let Some(keep) = keep_in_tray {

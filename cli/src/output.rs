@@ -25,7 +25,7 @@ pub struct Out {
 }
 
 /// Prints rows as columns padded to the widest cell (by characters, not bytes).
-fn table(header: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -269,6 +269,23 @@ impl Out {
             println!("No cases yet.");
         } else {
             table(&["CASE", "STATUS", "SUBJECT", "OPENED"], &rows);
+        }
+        if !profile.orders.is_empty() {
+            println!();
+            let rows: Vec<Vec<String>> = profile
+                .orders
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.order_ref.clone(),
+                        o.placed_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+                        o.total_cents.map(|c| format!("{}.{:02} {}", c / 100, (c % 100).abs(), o.currency)).unwrap_or_default(),
+                        o.status.clone(),
+                        o.items.clone(),
+                    ]
+                })
+                .collect();
+            table(&["ORDER", "PLACED", "TOTAL", "STATUS", "ITEMS"], &rows);
         }
         Ok(())
     }

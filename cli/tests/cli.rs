@@ -223,3 +223,43 @@ Date: Wed, 25 Nov 2026 10:00:00 +0000\nMessage-ID: <a2@x>\nIn-Reply-To: <a1@x>\n
     assert_eq!(messages, 2, "the reply joined the first email's case");
     shop.cmd(&["import", "/nonexistent/mail.mbox"]).assert().failure().stderr(predicate::str::starts_with("error: Could not read /nonexistent/mail.mbox"));
 }
+
+#[test]
+fn orders_saved_replies_reports_and_exports_from_the_command_line() {
+    let shop = Shop::new();
+    shop.json(&["case", "open", "--new-name", "Ana Costa", "--new-email", "ana@example.com", "--subject", "Order 5021 missing a towel",
+        "--channel", "email", "--text", "Only one towel came", "--at", "2026-02-15T09:00:00Z"]);
+    let csv = shop.dir.path().join("orders.csv");
+    std::fs::write(&csv, "Order Number,Order Status,Order Date,Billing First Name,Billing Last Name,Billing Email Address,Order Currency,Order Total Amount,Item Name,Quantity\n\
+        5021,Completed,2026-02-11 08:05:12,Ana,Costa,ana@example.com,GBP,39.50,Tea towel,2\n").expect("write");
+    let done = shop.json(&["orders", "import", csv.to_str().expect("path")]);
+    assert_eq!((done["layout"].as_str(), done["new_orders"].as_i64(), done["cases_linked"].as_i64()), (Some("woocommerce"), Some(1), Some(1)));
+    let profile = shop.json(&["contact", "show", "ana@example.com"]);
+    assert_eq!(profile["orders"][0]["order_ref"], "5021");
+
+    // A broken file: a clear message with the line, and nothing imported.
+    std::fs::write(&csv, "Order Number,Billing Email Address\n5022,bo@example.com\n5023\n").expect("write");
+    shop.cmd(&["orders", "import", csv.to_str().expect("path")]).assert().failure().stderr(predicate::str::contains("Line 3 has 1 columns"));
+    shop.cmd(&["orders", "show", "5022"]).assert().failure();
+
+    let filled = shop.json(&["replies", "fill", "Replacement or refund (our fault)", "1001"]);
+    assert!(filled["text"].as_str().expect("text").starts_with("Hello Ana,"));
+    assert!(filled["text"].as_str().expect("text").contains("order 5021"));
+
+    let dir = shop.dir.path().join("report");
+    shop.cmd(&["report", "--from", "2026-01-01", "--to", "2026-12-31", "--csv", dir.to_str().expect("path")]).assert().success();
+    let by_category = std::fs::read_to_string(dir.join("cases-by-category.csv")).expect("table");
+    assert!(by_category.starts_with("category,cases\n"), "{by_category}");
+
+    let out = shop.dir.path().join("export");
+    shop.cmd(&["export", "--to", out.to_str().expect("path")]).assert().success();
+    let cases = std::fs::read_to_string(out.join("cases.csv")).expect("cases");
+    assert!(cases.contains("Order 5021 missing a towel"));
+    let json = shop.dir.path().join("all.json");
+    shop.cmd(&["export", "--to", json.to_str().expect("path"), "--format", "json"]).assert().success();
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(json).expect("json")).expect("parse");
+    assert_eq!(all["messages"][0]["body"], "Only one towel came");
+
+    let found = shop.json(&["search", "towel", "--since", "2026-02-01"]);
+    assert_eq!(found["hits"][0]["case_number"], 1001);
+}

@@ -477,6 +477,12 @@ pub struct QueueFilter {
     pub status: Option<Status>,
     pub channel: Option<Channel>,
     pub category: Option<Category>,
+    /// Cases carrying this tag (any case).
+    pub tag: Option<String>,
+    /// Search: what was said from this moment on; queue: cases active since.
+    pub since: Option<DateTime<Utc>>,
+    /// Search: what was said before this moment; queue: cases last active before.
+    pub until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

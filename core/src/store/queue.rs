@@ -30,6 +30,19 @@ impl Store {
                 sql.push_str(&format!(" AND k.{column} = ?{}", args.len()));
             }
         }
+        if let Some(tag) = filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            args.push(Value::Text(tag.to_string()));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM case_tags t WHERE t.case_id = k.id AND t.tag = ?{} COLLATE NOCASE)",
+                args.len()
+            ));
+        }
+        for (at, op) in [(filter.since, ">="), (filter.until, "<")] {
+            if let Some(at) = at {
+                args.push(Value::Integer(to_ms(at)));
+                sql.push_str(&format!(" AND k.last_activity_at {op} ?{}", args.len()));
+            }
+        }
         // A reminder that has come due puts its case on top, oldest reminder first.
         args.push(Value::Integer(to_ms(now)));
         let due = format!("(k.remind_at IS NOT NULL AND k.remind_at <= ?{})", args.len());

@@ -85,10 +85,16 @@ impl Store {
              WHERE search_fts MATCH ?1 AND k.merged_into IS NULL
                AND (?2 IS NULL OR k.status = ?2) AND (?3 IS NULL OR k.channel = ?3)
                AND (?4 IS NULL OR k.category = ?4)
+               AND (?6 IS NULL OR EXISTS (SELECT 1 FROM case_tags t WHERE t.case_id = k.id AND t.tag = ?6 COLLATE NOCASE))
+               AND (?7 IS NULL OR COALESCE(m.happened_at, k.updated_at) >= ?7)
+               AND (?8 IS NULL OR COALESCE(m.happened_at, k.updated_at) < ?8)
              ORDER BY bm25(search_fts)
              LIMIT ?5",
         )?;
-        let rows = stmt.query_map(params![query, filter.status, filter.channel, filter.category, LIMIT], |r| {
+        let tag = filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let since = filter.since.map(super::to_ms);
+        let until = filter.until.map(super::to_ms);
+        let rows = stmt.query_map(params![query, filter.status, filter.channel, filter.category, LIMIT, tag, since, until], |r| {
             Ok(SearchHit {
                 case_number: r.get(0)?,
                 case_subject: r.get(1)?,

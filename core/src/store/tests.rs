@@ -1287,3 +1287,27 @@ fn the_export_holds_every_contact_case_and_message_with_formulas_neutralised() {
     assert_eq!(back, data);
     assert!(!dir.path().join("cases.csv.partial").exists());
 }
+
+#[test]
+fn search_and_queue_narrow_by_tag_and_date() {
+    let mut store = store_with_account(false);
+    let a = store.ingest_email(&email("Ana Costa <ana@example.com>", "Teapot", "a1@x", "", "The teapot lid is cracked"), mins(0)).expect("in");
+    let b = store.ingest_email(&email("Bo Berg <bo@example.com>", "Teapot too", "b1@x", "", "My teapot spout"), mins(1)).expect("in");
+    let patch = CasePatch { tags: Some(vec!["wholesale".into()]), ..CasePatch::default() };
+    store.update_case(b.case_number, &patch, "Rui", mins(2)).expect("tag");
+    store.log_message(a.case_number, &say(Direction::FromCustomer, Channel::Phone, "Called about the teapot again", mins(3 * 1440)), mins(3 * 1440)).expect("call");
+
+    let numbers = |f: &QueueFilter| {
+        let mut n: Vec<u32> = store.search("teapot", f).expect("search").hits.iter().map(|h| h.case_number).collect();
+        n.dedup();
+        n
+    };
+    let tagged = QueueFilter { tag: Some("Wholesale".into()), ..QueueFilter::default() };
+    assert_eq!(numbers(&tagged), vec![b.case_number]);
+    let recent = QueueFilter { since: Some(mins(1440)), ..QueueFilter::default() };
+    assert_eq!(numbers(&recent), vec![a.case_number], "only the call is that recent");
+    let early = QueueFilter { until: Some(mins(1440)), tag: Some("wholesale".into()), ..QueueFilter::default() };
+    assert_eq!(numbers(&early), vec![b.case_number]);
+    let queue = store.queue(&tagged, mins(3 * 1440)).expect("queue");
+    assert_eq!(queue.items.iter().map(|c| c.number).collect::<Vec<_>>(), vec![b.case_number]);
+}
