@@ -19,10 +19,10 @@ use crate::mail::MailState;
 use crate::error::IpcError;
 use crate::AppState;
 
-type Reply<T> = Result<T, IpcError>;
+pub(crate) type Reply<T> = Result<T, IpcError>;
 
 /// Runs `f` on the store with the app clock's `now`.
-fn with_store<T>(
+pub(crate) fn with_store<T>(
     state: &State<'_, AppState>,
     f: impl FnOnce(&mut Store, DateTime<Utc>) -> shopdesk_core::Result<T>,
 ) -> Reply<T> {
@@ -33,7 +33,7 @@ fn with_store<T>(
 }
 
 /// Like [`with_store`] for commands that change data: the reply-clock scheduler looks again.
-fn change<T>(
+pub(crate) fn change<T>(
     state: &State<'_, AppState>,
     f: impl FnOnce(&mut Store, DateTime<Utc>) -> shopdesk_core::Result<T>,
 ) -> Reply<T> {
@@ -193,7 +193,7 @@ fn mail_change<T>(
 /// Runs `f` on a blocking thread: for work that talks to the keychain, which may wait on a
 /// prompt or a slow D-Bus peer, and must never freeze the window (sync commands run on the
 /// main thread).
-async fn off_main_thread<T: Send + 'static>(app: &AppHandle, f: impl FnOnce(&AppHandle) -> Reply<T> + Send + 'static) -> Reply<T> {
+pub(crate) async fn off_main_thread<T: Send + 'static>(app: &AppHandle, f: impl FnOnce(&AppHandle) -> Reply<T> + Send + 'static) -> Reply<T> {
     let app = app.clone();
     tauri::async_runtime::spawn_blocking(move || f(&app))
         .await

@@ -8,6 +8,7 @@ mod error;
 mod mail;
 mod notifier;
 mod scheduler;
+mod shop;
 mod tray;
 
 use std::path::PathBuf;
@@ -185,6 +186,21 @@ pub fn run() {
             commands::backups,
             commands::back_up_now,
             commands::restore_backup,
+            shop::saved_replies,
+            shop::placeholders,
+            shop::add_saved_reply,
+            shop::update_saved_reply,
+            shop::delete_saved_reply,
+            shop::fill_saved_reply,
+            shop::preview_orders,
+            shop::import_orders,
+            shop::get_survey_settings,
+            shop::set_survey_settings,
+            shop::survey_answers,
+            shop::set_quotable,
+            shop::report,
+            shop::save_report_table,
+            shop::export_data,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -53,6 +53,15 @@ fn look(app: &AppHandle, now: chrono::DateTime<Utc>) -> shopdesk_core::Result<Op
     if !solved.is_empty() {
         tracing::info!(?solved, "solved cases whose customer stayed silent");
     }
+    // Satisfaction checks that came due go to the outbox (the sender is woken below).
+    match store.queue_due_surveys(now) {
+        Ok(asked) if !asked.is_empty() => {
+            tracing::info!(?asked, "queued satisfaction checks");
+            app.state::<crate::mail::MailState>().wake.notify_one();
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "could not queue the satisfaction checks"),
+    }
     let sweep = store.sweep_clocks(now)?;
     // Recorded before showing: a notification is shown at most once, even if showing fails
     // (the banner is told either way).

@@ -30,4 +30,8 @@ attachments: Array<Attachment>,
 /**
  * The email also had an HTML version (shown, sanitised, on request).
  */
-has_html: boolean, };
+has_html: boolean, 
+/**
+ * A customer's answer to a satisfaction check: the rating read from it (1–5).
+ */
+rating: number | null, };

@@ -3,4 +3,4 @@
 /**
  * Why Shopdesk sends an email.
  */
-export type OutgoingKind = "reply" | "acknowledgement";
+export type OutgoingKind = "reply" | "acknowledgement" | "survey";

@@ -3,4 +3,16 @@ import type { Category } from "./Category";
 import type { Channel } from "./Channel";
 import type { Status } from "./Status";
 
-export type QueueFilter = { status: Status | null, channel: Channel | null, category: Category | null, };
+export type QueueFilter = { status: Status | null, channel: Channel | null, category: Category | null, 
+/**
+ * Cases carrying this tag (any case).
+ */
+tag: string | null, 
+/**
+ * Search: what was said from this moment on; queue: cases active since.
+ */
+since: string | null, 
+/**
+ * Search: what was said before this moment; queue: cases last active before.
+ */
+until: string | null, };
