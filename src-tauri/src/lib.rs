@@ -194,6 +194,7 @@ pub fn run() {
             shop::fill_saved_reply,
             shop::preview_orders,
             shop::import_orders,
+            shop::list_orders,
             shop::get_survey_settings,
             shop::set_survey_settings,
             shop::survey_answers,

@@ -84,6 +84,12 @@ pub async fn import_orders(app: AppHandle, path: PathBuf, columns: Option<OrderC
     .await
 }
 
+/// The Orders screen: newest first, or matching a number, email or name.
+#[tauri::command]
+pub fn list_orders(state: State<'_, AppState>, query: Option<String>) -> Reply<Vec<orders::Order>> {
+    with_store(&state, |s, _| s.list_orders(query.as_deref().unwrap_or(""), 500))
+}
+
 #[tauri::command]
 pub fn get_survey_settings(state: State<'_, AppState>) -> Reply<SurveySettings> {
     with_store(&state, |s, _| s.survey_settings())

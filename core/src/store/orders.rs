@@ -193,6 +193,18 @@ impl Store {
             .optional()?)
     }
 
+    /// Imported orders, newest first: all, or those whose number, email or name holds `query`.
+    pub fn list_orders(&self, query: &str, limit: u32) -> Result<Vec<Order>> {
+        let pattern = format!("%{}%", query.trim().trim_start_matches('#').replace('%', "").replace('_', ""));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ORDER_COLUMNS} FROM orders
+             WHERE ?1 = '%%' OR order_ref LIKE ?1 OR email LIKE ?1 OR customer_name LIKE ?1
+             ORDER BY placed_at DESC, order_ref DESC LIMIT ?2"
+        ))?;
+        let orders = stmt.query_map(params![pattern, limit], order_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(orders)
+    }
+
     pub fn order_count(&self) -> Result<u32> {
         Ok(self.conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
     }

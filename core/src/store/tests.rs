@@ -1191,6 +1191,10 @@ fn orders_are_imported_whole_shown_on_the_profile_and_linked_to_cases_that_name_
     assert!(err.to_string().starts_with("Line 6 has 3 columns"), "{err}");
     assert_eq!(store.order_count().expect("count"), 3);
     assert_eq!(store.order("#1187").expect("order").map(|o| o.total_cents), Some(Some(4690)));
+    let listed = |q: &str| store.list_orders(q, 10).expect("list").into_iter().map(|o| o.order_ref).collect::<Vec<_>>();
+    assert_eq!(listed(""), vec!["2302", "2301", "1187"]);
+    assert_eq!(listed("bo@"), vec!["2302"]);
+    assert_eq!(listed("#118"), vec!["1187"]);
 }
 
 #[test]
