@@ -155,7 +155,18 @@ pub fn restore(from: &Path, db: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
         }
     }
     let partial = db.with_extension("restoring");
-    if let Err(e) = std::fs::copy(from, &partial).and_then(|_| std::fs::rename(&partial, db)) {
+    // Emails that were waiting in the backup may have gone out since: they are held for the
+    // owner before the file takes the database's place (the app never sends them unasked).
+    let prepared = std::fs::copy(from, &partial).map_err(|e| folder_error(db, e)).and_then(|_| {
+        let mut store = crate::Store::open(&partial)?;
+        let held = store.hold_restored_mail()?;
+        if held > 0 {
+            tracing::info!(held, "emails from the backup held for the owner");
+        }
+        Ok(())
+    });
+    let placed = prepared.and_then(|()| std::fs::rename(&partial, db).map_err(|e| folder_error(db, e)));
+    if let Err(e) = placed {
         // Put the current database back: a failed restore leaves things as they were.
         let _ = std::fs::remove_file(&partial);
         if aside.exists() {
@@ -164,7 +175,10 @@ pub fn restore(from: &Path, db: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
                 let _ = std::fs::rename(PathBuf::from(format!("{}{side}", aside.display())), PathBuf::from(format!("{}{side}", db.display())));
             }
         }
-        return Err(folder_error(db, e));
+        for side in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(PathBuf::from(format!("{}{side}", partial.display())));
+        }
+        return Err(e);
     }
     Ok(aside)
 }
@@ -230,5 +244,39 @@ mod tests {
         assert_eq!(store.case(1001).expect("case").subject, "Before");
         assert!(store.case(1002).is_err(), "what came after the backup is not in it");
         assert_eq!(Store::open(&aside).expect("kept aside").case(1002).expect("kept").subject, "After");
+    }
+
+    #[test]
+    fn emails_waiting_in_a_restored_backup_are_held_for_the_owner_not_sent_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("shopdesk.sqlite3");
+        let account = crate::account::MailAccount {
+            from_name: "Costa Ceramics".into(),
+            from_address: "shop@example.com".into(),
+            smtp_host: "smtp.example.com".into(),
+            ..crate::account::MailAccount::default()
+        };
+        let backup = {
+            let mut store = Store::open(&db).expect("store");
+            store.set_mail_account(&account).expect("account");
+            store.ingest_email(b"From: Ana <ana@example.com>\r\nSubject: Lid\r\nMessage-ID: <a1@x>\r\n\r\nLid missing\r\n", at(9)).expect("in");
+            store.queue_reply(1001, "Sending a lid today.", None, "Rui", at(10)).expect("queued");
+            let b = store.back_up(&dir.path().join("backups"), 5, at(10)).expect("backup");
+            // After the backup the reply went out.
+            let sent = store.claim_due_mail(at(10), 5).expect("claim");
+            store.record_sent(sent[0].message_id, at(10)).expect("sent");
+            b
+        };
+        restore(&backup, &db, at(12)).expect("restored");
+        let mut store = Store::open(&db).expect("opens");
+        let entries = store.outbox(at(12)).expect("outbox");
+        assert_eq!(entries.len(), 1);
+        let delivery = entries[0].delivery.clone();
+        assert_eq!(delivery.state, crate::model::DeliveryState::Held);
+        assert!(delivery.last_error.as_deref().unwrap_or("").contains("restore"), "{delivery:?}");
+        assert!(store.claim_due_mail(at(13), 5).expect("claim").is_empty(), "nothing goes out unasked");
+        assert_eq!(store.requeue_held(at(13)).expect("requeue"), 0, "saving the account does not send it");
+        store.retry_outgoing(entries[0].message_id, at(14)).expect("the owner sends it again");
+        assert_eq!(store.claim_due_mail(at(14), 5).expect("claim").len(), 1);
     }
 }

@@ -259,6 +259,56 @@ CREATE INDEX surveys_contact ON surveys(contact_id, asked_at);
 -- When a case was last solved: surveys and reports need it without reading every event.
 CREATE INDEX case_events_status ON case_events(case_id, kind, at);
 "#,
+    r#"
+-- The search index's rows by what they index, so a trigger finds the row to replace by key
+-- instead of scanning the index (FTS5 rowids are kept by VACUUM; this table's too).
+CREATE TABLE search_map (
+    fts_rowid INTEGER PRIMARY KEY,
+    kind      TEXT NOT NULL,
+    ref       TEXT NOT NULL,
+    UNIQUE (kind, ref)
+) STRICT;
+INSERT INTO search_map (fts_rowid, kind, ref) SELECT rowid, kind, ref FROM search_fts;
+DROP TRIGGER messages_search_insert;
+DROP TRIGGER messages_search_update;
+DROP TRIGGER messages_search_delete;
+DROP TRIGGER cases_search_insert;
+DROP TRIGGER cases_search_update;
+DROP TRIGGER cases_search_delete;
+CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO search_map (kind, ref) VALUES ('message', new.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    VALUES ((SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = new.id), 'message', new.id, new.body);
+END;
+CREATE TRIGGER messages_search_update AFTER UPDATE OF body ON messages BEGIN
+    DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    VALUES ((SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id), 'message', new.id, new.body);
+END;
+CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    DELETE FROM search_map WHERE kind = 'message' AND ref = old.id;
+END;
+CREATE TRIGGER cases_search_insert AFTER INSERT ON cases BEGIN
+    INSERT INTO search_map (kind, ref) VALUES ('case', new.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    VALUES ((SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = new.id), 'case', new.id,
+            concat_ws(' ', new.subject, new.order_ref, new.tracking_ref, new.third_party));
+END;
+CREATE TRIGGER cases_search_update AFTER UPDATE OF subject, order_ref, tracking_ref, third_party ON cases BEGIN
+    DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    VALUES ((SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id), 'case', new.id,
+            concat_ws(' ', new.subject, new.order_ref, new.tracking_ref, new.third_party));
+END;
+CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN
+    DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
+    DELETE FROM search_map WHERE kind = 'case' AND ref = old.id;
+END;
+-- Emails put back by a restore that may already have gone out: held for the owner to decide,
+-- and not sent again by saving the mail account.
+ALTER TABLE outbox ADD COLUMN restored INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

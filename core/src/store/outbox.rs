@@ -324,7 +324,9 @@ impl Store {
                 params![id, to_ms(now + SEND_LEASE)],
             )?;
             claimed.push(tx.query_row(
-                "SELECT o.kind, o.to_addr, o.subject, o.in_reply_to, o.refs, m.body, m.recorded_at, m.message_id,
+                "SELECT o.kind, o.to_addr, o.subject, o.in_reply_to, o.refs, m.body,
+                        -- A reply scheduled for later is dated when it goes, not when it was written.
+                        CASE WHEN o.scheduled THEN max(m.recorded_at, o.send_after) ELSE m.recorded_at END, m.message_id,
                         COALESCE((SELECT c.name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
                                   WHERE e.email = o.to_addr), '')
                  FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.message_id = ?1",
@@ -390,7 +392,7 @@ impl Store {
 
     /// "Send now": a waiting, scheduled or held email goes out at the next pass.
     pub fn retry_outgoing(&mut self, id: MessageId, now: DateTime<Utc>) -> Result<Message> {
-        let sql = "UPDATE outbox SET state = 'queued', send_after = ?2, scheduled = 0, lease_until = NULL
+        let sql = "UPDATE outbox SET state = 'queued', send_after = ?2, scheduled = 0, lease_until = NULL, restored = 0
                    WHERE message_id = ?1 AND state IN ('queued', 'held') AND (lease_until IS NULL OR lease_until <= ?2)";
         self.change_outgoing(id, sql, params![id, to_ms(truncate(now))], now)
     }
@@ -457,9 +459,21 @@ impl Store {
 
     /// The account was changed: emails held because the server refused the login (or the
     /// security setting was wrong) are tried again.
+    /// Holds every email waiting to be sent in a database just put back from a backup: they may
+    /// have gone out since the backup was made, so the owner decides (retry or cancel).
+    pub fn hold_restored_mail(&mut self) -> Result<u32> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET state = 'held', restored = 1, lease_until = NULL,
+                    last_error = 'Put back by a restore from a backup: it may already have been sent since. Send it again or cancel it.'
+             WHERE state = 'queued'",
+            [],
+        )?;
+        Ok(n as u32)
+    }
+
     pub fn requeue_held(&mut self, now: DateTime<Utc>) -> Result<u32> {
         let n = self.conn.execute(
-            "UPDATE outbox SET state = 'queued', send_after = ?1, lease_until = NULL WHERE state = 'held'",
+            "UPDATE outbox SET state = 'queued', send_after = ?1, lease_until = NULL WHERE state = 'held' AND restored = 0",
             [to_ms(truncate(now))],
         )?;
         Ok(n as u32)

@@ -856,6 +856,10 @@ fn scheduled_and_cancelled_replies() {
     assert_eq!(store.case(got.case_number).expect("case").waiting_since, Some(t0()), "a cancelled reply answers nothing");
     let err = store.retry_outgoing(later.id, mins(30)).expect_err("cancelled");
     assert!(err.to_string().contains("cancelled"), "{err}");
+    let tomorrow = store.queue_reply(got.case_number, "See you", Some(mins(25 * 60)), "", mins(11)).expect("scheduled");
+    let due = store.claim_due_mail(mins(25 * 60 + 1), 10).expect("due");
+    let mail = due.iter().find(|m| m.message_id == tomorrow.id).expect("claimed");
+    assert_eq!(mail.written_at, mins(25 * 60), "dated when it goes, not when it was written");
 }
 
 #[test]
@@ -1031,7 +1035,8 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
         store.conn.execute_batch("DELETE FROM search_fts; PRAGMA user_version = 6;").expect("downgrade");
         store.conn.execute_batch("DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
             DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;
-            DROP TABLE saved_replies; DROP TABLE orders; DROP TABLE surveys; DROP INDEX case_events_status;").expect("drop");
+            DROP TABLE saved_replies; DROP TABLE orders; DROP TABLE surveys; DROP INDEX case_events_status;
+            DROP TABLE search_map; ALTER TABLE outbox DROP COLUMN restored;").expect("drop");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
