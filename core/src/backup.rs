@@ -135,6 +135,13 @@ pub fn check(file: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The newest backup beside `db` that passes [`check`]: what to offer when the database
+/// itself can't be opened.
+pub fn latest_good(db: &Path) -> Option<BackupFile> {
+    let backups = describe(&folder_of(db)).ok()?;
+    backups.files.into_iter().find(|f| check(Path::new(&f.path)).is_ok())
+}
+
 /// Puts the backup `from` in place of the database at `db` (which must not be open): checks it
 /// first, and keeps the current database beside it as `….before-restore-<time>`. Returns where
 /// the current database was kept.
@@ -244,6 +251,27 @@ mod tests {
         assert_eq!(store.case(1001).expect("case").subject, "Before");
         assert!(store.case(1002).is_err(), "what came after the backup is not in it");
         assert_eq!(Store::open(&aside).expect("kept aside").case(1002).expect("kept").subject, "After");
+    }
+
+    #[test]
+    fn a_damaged_database_is_offered_its_newest_sound_backup_and_kept_aside_by_the_restore() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("shopdesk.sqlite3");
+        {
+            let mut store = Store::open(&db).expect("store");
+            case(&mut store, "Kept");
+            store.back_up(&folder_of(&db), 5, at(10)).expect("backup");
+        }
+        // A newer backup that is itself damaged is passed over.
+        std::fs::write(folder_of(&db).join("shopdesk-2026-11-25T110000Z.sqlite3"), b"garbage").expect("junk backup");
+        std::fs::write(&db, b"this file was damaged by a disk error").expect("damage");
+        std::fs::remove_file(dir.path().join("shopdesk.sqlite3-wal")).ok();
+        assert!(matches!(Store::open(&db), Err(Error::NotADatabase { .. })));
+        let offered = latest_good(&db).expect("a sound backup");
+        assert_eq!(offered.at, Some(at(10)));
+        let aside = restore(Path::new(&offered.path), &db, at(12)).expect("restored");
+        assert_eq!(Store::open(&db).expect("opens").case(1001).expect("case").subject, "Kept");
+        assert_eq!(std::fs::read(&aside).expect("kept"), b"this file was damaged by a disk error", "the damaged file is kept as it was");
     }
 
     #[test]

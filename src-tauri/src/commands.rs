@@ -339,6 +339,32 @@ pub async fn back_up_now(app: AppHandle) -> Reply<shopdesk_core::backup::Backups
 /// Puts a backup in place of the open database: closes it, checks and restores the file
 /// (keeping the current one aside), and opens the restored one. Returns where the replaced
 /// database was kept.
+/// Why the database could not be opened at start, and the newest sound backup to offer.
+#[derive(Serialize)]
+pub struct StartupProblem {
+    message: String,
+    db_path: Option<String>,
+    backup: Option<shopdesk_core::backup::BackupFile>,
+}
+
+#[tauri::command]
+pub async fn startup_problem(app: AppHandle) -> Reply<Option<StartupProblem>> {
+    off_main_thread(&app, |app| {
+        let state = app.state::<AppState>();
+        let message = match state.store.lock() {
+            Ok(guard) => match guard.as_ref() {
+                Ok(_) => return Ok(None),
+                Err(why) => why.clone(),
+            },
+            Err(_) => return Err(IpcError::internal("The database lock was poisoned; restart Shopdesk")),
+        };
+        // Checking backups reads them whole: done without the lock.
+        let backup = state.db_path.as_deref().and_then(shopdesk_core::backup::latest_good);
+        Ok(Some(StartupProblem { message, db_path: state.db_path.as_ref().map(|p| p.display().to_string()), backup }))
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn restore_backup(app: AppHandle, path: std::path::PathBuf) -> Reply<String> {
     // No fetch may file into the database being replaced (its cursor would skip mail).
@@ -347,7 +373,11 @@ pub async fn restore_backup(app: AppHandle, path: std::path::PathBuf) -> Reply<S
     off_main_thread(&app, move |app| {
         let state = app.state::<AppState>();
         let mut guard = state.store.lock().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
-        let db = guard.as_ref().map_err(|why| IpcError { kind: "storage", message: why.clone() })?.path().to_path_buf();
+        // The open database's file, or (when it could not be opened: damaged) the file it would be.
+        let db = match guard.as_ref() {
+            Ok(store) => store.path().to_path_buf(),
+            Err(why) => state.db_path.clone().ok_or_else(|| IpcError { kind: "storage", message: why.clone() })?,
+        };
         shopdesk_core::backup::check(&path)?;
         *guard = Err("Restoring a backup…".into()); // closes the database
         let now = state.clock.now();

@@ -29,6 +29,8 @@ pub struct AppState {
     pub notification_error: Mutex<Option<String>>,
     /// Where every command and the scheduler get `now`.
     pub clock: shopdesk_core::wallclock::Clock,
+    /// The database file in use (known even when it could not be opened).
+    pub db_path: Option<PathBuf>,
 }
 
 /// What the command line asked of the app.
@@ -57,15 +59,19 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Options {
     options
 }
 
-fn open_store(app: &tauri::App, options: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<Store, String> {
-    let path = match &options.db {
-        Some(path) => path.clone(),
+fn db_path(app: &tauri::App, options: &Options) -> Result<PathBuf, String> {
+    match &options.db {
+        Some(path) => Ok(path.clone()),
         None => app
             .path()
             .app_data_dir()
             .map(|dir| dir.join(paths::DB_FILE_NAME))
-            .map_err(|e| format!("No app data folder on this system: {e}"))?,
-    };
+            .map_err(|e| format!("No app data folder on this system: {e}")),
+    }
+}
+
+fn open_store(app: &tauri::App, options: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<Store, String> {
+    let path = db_path(app, options)?;
     tracing::info!(path = %path.display(), "opening database");
     let mut store = Store::open(&path).map_err(|e| e.to_string())?;
     if options.demo && store.is_empty().map_err(|e| e.to_string())? {
@@ -114,7 +120,8 @@ pub fn run() {
                 tracing::error!("{message}");
             });
             let wake = Arc::new(Notify::new());
-            app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None), clock });
+            let db_path = db_path(app, &options).ok();
+            app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path });
             #[cfg(desktop)]
             app.handle().plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))?;
             // Without a tray (no status area on this desktop) closing the window quits as usual.
@@ -186,6 +193,7 @@ pub fn run() {
             commands::backups,
             commands::back_up_now,
             commands::restore_backup,
+            commands::startup_problem,
             shop::saved_replies,
             shop::placeholders,
             shop::add_saved_reply,
