@@ -112,7 +112,25 @@ fn content_key(raw: &[u8]) -> String {
     format!("sha256:{hex}")
 }
 
+/// The file name the original of a damaged email is kept under, on its message.
+pub const ORIGINAL_FILENAME: &str = "original-email.eml";
+
+/// Reads an email. Nothing is ever refused: what can't be understood is shown as it came, and
+/// an email that was damaged (unreadable, parts that can't be told apart, a part that can't be
+/// decoded) also keeps its exact bytes as an attachment, [`ORIGINAL_FILENAME`].
 pub fn parse(raw: &[u8]) -> ParsedEmail {
+    let mut email = parse_email(raw);
+    if email.warnings.iter().any(|w| w.contains("could not")) {
+        email.attachments.push(ParsedAttachment {
+            filename: ORIGINAL_FILENAME.into(),
+            content_type: "message/rfc822".into(),
+            data: raw.to_vec(),
+        });
+    }
+    email
+}
+
+fn parse_email(raw: &[u8]) -> ParsedEmail {
     // Without any of the headers every email has, it is not an email, whatever the parser made of it.
     let looks_like_mail = |m: &mail_parser::Message<'_>| {
         m.from().is_some() || m.subject().is_some() || m.message_id().is_some() || m.date().is_some()
