@@ -35,6 +35,8 @@ import type {
   SearchResults,
   SlaSettings,
 } from './types';
+// Saved replies and satisfaction checks
+import type { FilledReply, NewSavedReply, Placeholder, SavedReply, SurveyAnswer, SurveySettings } from './types';
 
 const KINDS: readonly IpcErrorKind[] = [
   'not_found',
@@ -192,6 +194,24 @@ export const ipc = {
       throw toIpcFailure(raw);
     }
   },
+
+  // Saved replies and satisfaction checks
+  /** The shop's saved replies, in their order. */
+  savedReplies: () => call<SavedReply[]>('saved_replies'),
+  /** The placeholders a saved reply may use ({order.ref}) and what each stands for. */
+  placeholders: () => call<Placeholder[]>('placeholders'),
+  addSavedReply: (input: NewSavedReply) => call<SavedReply>('add_saved_reply', { input }),
+  updateSavedReply: (id: string, input: NewSavedReply) => call<SavedReply>('update_saved_reply', { id, input }),
+  deleteSavedReply: (id: string) => call<null>('delete_saved_reply', { id }),
+  /** A saved reply filled in from the case; placeholders without a value stay as written and are listed. */
+  fillSavedReply: (id: string, number: number) => call<FilledReply>('fill_saved_reply', { id, number }),
+  getSurveySettings: () => call<SurveySettings>('get_survey_settings'),
+  /** An empty text saves the standard one. */
+  setSurveySettings: (settings: SurveySettings) => call<SurveySettings>('set_survey_settings', { settings }),
+  /** Customers' answers to satisfaction checks, newest first; quotableOnly: only those marked quotable. */
+  surveyAnswers: (quotableOnly: boolean) => call<SurveyAnswer[]>('survey_answers', { quotableOnly }),
+  /** Marks a case's answer as one the shop may quote (a testimonial), or not. */
+  setQuotable: (number: number, quotable: boolean) => call<null>('set_quotable', { number, quotable }),
 };
 
 export type Unlisten = () => void;

@@ -85,3 +85,17 @@ export interface IpcError {
   kind: IpcErrorKind;
   message: string;
 }
+
+// Saved replies and satisfaction checks
+export type { FilledReply } from './bindings/FilledReply';
+export type { NewSavedReply } from './bindings/NewSavedReply';
+export type { SavedReply } from './bindings/SavedReply';
+export type { SurveyAnswer } from './bindings/SurveyAnswer';
+export type { SurveySettings } from './bindings/SurveySettings';
+
+/** One placeholder a saved reply may use (the shell's `placeholders` reply, not a core type). */
+export interface Placeholder {
+  /** Written in braces in a reply: {order.ref}. */
+  name: string;
+  meaning: string;
+}

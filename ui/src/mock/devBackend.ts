@@ -32,6 +32,8 @@ import type {
   SlaSettings,
   Status,
 } from '../lib/types';
+// Saved replies and satisfaction checks
+import type { FilledReply, NewSavedReply, Placeholder, SavedReply, SurveyAnswer, SurveySettings } from '../lib/types';
 import { defaultSla } from './slaDefaults';
 import { blankMailAccount } from './mailDefaults';
 
@@ -206,6 +208,7 @@ function logMessage(k: Case, input: NewMessage, at?: string): Message {
     delivery: null,
     attachments: [],
     has_html: false,
+    rating: null,
   };
   messages.push(m);
   return m;
@@ -423,6 +426,7 @@ function loadDemo(): number {
   const f = mk(5, 'Invoice with VAT number', 'email', 'payment', 7 * 1440, 'Could you send an invoice with my company VAT number?');
   logMessage(f, { direction: 'from_shop', channel: 'email', author: 'Shop', body: 'Sure — attached.', happened_at: ago(6 * 1440) });
   f.status = 'solved';
+  seedSurveys(); // Saved replies and satisfaction checks
   return cases.length;
 }
 
@@ -645,6 +649,238 @@ const SAMPLE_HTML = (remote: boolean) =>
   (remote ? '<p><img src="https://picsum.photos/320/160" alt="Shop logo" width="320" height="160"></p>' : '<p style="color:#888">[A picture from the internet was not loaded]</p>') +
   '<p>Gustavo</p></div>';
 
+// ---- Saved replies and satisfaction checks ----
+// The core's starter set and placeholders (core/src/templates.rs), filled the core's way: a
+// placeholder with no value stays as written and is listed; send_reply refuses a text holding one.
+const PLACEHOLDER_LIST: Placeholder[] = [
+  { name: 'customer.first_name', meaning: "the customer's first name" },
+  { name: 'customer.name', meaning: "the customer's full name" },
+  { name: 'case.number', meaning: 'the case number, like #1042' },
+  { name: 'case.subject', meaning: "the case's subject" },
+  { name: 'order.ref', meaning: 'the order number on the case' },
+  { name: 'tracking.ref', meaning: "the parcel's tracking number on the case" },
+  { name: 'shop.name', meaning: "the shop's name (the sender name of the mail account)" },
+  { name: 'promised_by', meaning: "when the customer hears from you next (the case's reminder)" },
+];
+const STARTER_REPLIES: [string, string][] = [
+  [
+    'We got your message',
+    'Hello {customer.first_name},\n\nThank you for your message. We have received it and your case number is {case.number}. We will answer you in full shortly.\n\nKind regards,\n{shop.name}',
+  ],
+  [
+    'Still working on it',
+    'Hello {customer.first_name},\n\nA quick note on your case {case.number}: we are still working on it and have not forgotten you. You will hear from us again by {promised_by}, even if there is no news by then.\n\nKind regards,\n{shop.name}',
+  ],
+  [
+    "Return instructions (customer's choice)",
+    'Hello {customer.first_name},\n\nYou are welcome to return order {order.ref}. Please pack the item securely, include a note with your case number {case.number}, and send it to the address on our website. The return postage is yours to arrange; we recommend a tracked service. We will refund you as soon as the parcel reaches us.\n\nKind regards,\n{shop.name}',
+  ],
+  [
+    'Replacement or refund (our fault)',
+    'Hello {customer.first_name},\n\nWe are sorry: the problem with order {order.ref} is our fault. We can send you a replacement or refund you in full, whichever you prefer; just reply to let us know. You do not need to pay for anything, and if the item has to come back we will send you a prepaid label.\n\nKind regards,\n{shop.name}',
+  ],
+  [
+    'Delivery investigation with the courier',
+    'Hello {customer.first_name},\n\nWe are sorry your parcel (tracking {tracking.ref}) has not arrived as it should. We have opened an investigation with the courier for order {order.ref}. Couriers usually answer within a few working days; we will update you by {promised_by} at the latest, and if the parcel is lost we will send a replacement or refund you.\n\nKind regards,\n{shop.name}',
+  ],
+  [
+    'Payment declined',
+    'Hello {customer.first_name},\n\nThe payment for order {order.ref} did not go through; your bank or card provider declined it, and no money was taken. You can try again with the same card, use another one, or reply to this email and we will send you a payment link.\n\nKind regards,\n{shop.name}',
+  ],
+  [
+    'Refund policy and terms',
+    "Hello {customer.first_name},\n\nThank you for asking. You can return any unused item within 30 days of delivery for a full refund of the item's price. Items that arrive damaged or faulty are refunded or replaced at our cost. Refunds are made to the original payment method within 5 working days of the return reaching us. Our full terms are on our website.\n\nKind regards,\n{shop.name}",
+  ],
+];
+let savedReplies: SavedReply[] = STARTER_REPLIES.map(([title, body], i) => ({
+  id: `sr_starter_${i}`,
+  title,
+  body,
+  position: i,
+  updated_at: now(),
+}));
+
+function checkedReply(input: NewSavedReply): NewSavedReply {
+  if (!input.title.trim()) fail('invalid_input', 'Give the saved reply a title');
+  if (!input.body.trim()) fail('invalid_input', "Write the saved reply's text");
+  return { title: input.title.trim(), body: input.body.trimEnd() };
+}
+
+function findReply(replyId: string): SavedReply {
+  return savedReplies.find((r) => r.id === replyId) ?? fail('invalid_input', 'That saved reply no longer exists');
+}
+
+function placeholderValue(k: Case, name: string): string | null {
+  const contact = contacts.find((c) => c.id === k.contact_id)!;
+  switch (name) {
+    case 'customer.first_name':
+      return contact.name.trim().split(/\s+/)[0] ?? '';
+    case 'customer.name':
+      return contact.name.trim();
+    case 'case.number':
+      return `#${k.number}`;
+    case 'case.subject':
+      return k.subject.trim();
+    case 'order.ref':
+      return k.order_ref.trim();
+    case 'tracking.ref':
+      return k.tracking_ref.trim();
+    case 'shop.name':
+      return mailAccount.from_name.trim();
+    case 'promised_by':
+      return k.remind_at
+        ? new Date(k.remind_at).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long' }).replace(',', '')
+        : '';
+    default:
+      return null;
+  }
+}
+
+function fillText(text: string, k: Case): FilledReply {
+  const missing: string[] = [];
+  const out = text.replace(/\{([^{}]*)\}/g, (written, inner: string) => {
+    const name = inner.trim();
+    const value = placeholderValue(k, name);
+    if (value === null) return written;
+    if (value !== '') return value;
+    if (!missing.includes(name)) missing.push(name);
+    return `{${name}}`;
+  });
+  return { text: out, missing };
+}
+
+function refuseUnfilled(body: string): void {
+  const found = [...body.matchAll(/\{([^{}]*)\}/g)]
+    .map((m) => m[1].trim())
+    .filter((name, i, all) => PLACEHOLDER_LIST.some((p) => p.name === name) && all.indexOf(name) === i);
+  if (found.length > 0) {
+    fail('invalid_input', `Fill in ${found.map((f) => `{${f}}`).join(', ')} before sending: the customer would see it as written`);
+  }
+}
+
+let surveySettings: SurveySettings = {
+  enabled: false,
+  days_after_solved: 3,
+  period_days: 90,
+  text: 'Hello {customer.first_name},\n\nYour case {case.number} ({case.subject}) was solved a few days ago, and we would like to know how we did. How satisfied are you with our help? Please reply with a number from 1 (not at all) to 5 (very satisfied); a few words are welcome too.\n\nThank you,\n{shop.name}',
+  enabled_since: null,
+};
+const DEFAULT_SURVEY_TEXT = surveySettings.text;
+
+function setSurveySettings(next: SurveySettings): SurveySettings {
+  if (next.days_after_solved > 365 || next.period_days > 3650) {
+    fail('invalid_input', 'Pick up to 365 days after the case, and a period of up to 10 years');
+  }
+  surveySettings = {
+    ...next,
+    text: next.text.trim() === '' ? DEFAULT_SURVEY_TEXT : next.text,
+    enabled_since: !next.enabled ? null : (surveySettings.enabled_since ?? now()),
+  };
+  return surveySettings;
+}
+
+interface MockSurvey {
+  caseId: string;
+  askedAt: string;
+  rating: number;
+  comment: string;
+  answeredAt: string;
+  quotable: boolean;
+}
+const surveys: MockSurvey[] = [];
+
+/** The sample shop's solved cases were asked, and answered: a survey email and a rated reply each. */
+function seedSurveys(): void {
+  const answersFor: [number, string][] = [
+    [5, 'Quick and friendly, the invoice came the same day. Thank you!'],
+    [3, 'Fine in the end, but I had to ask twice.'],
+  ];
+  const solved = cases.filter((k) => k.status === 'solved');
+  solved.forEach((k, i) => {
+    const [rating, comment] = answersFor[i % answersFor.length];
+    const contact = contacts.find((c) => c.id === k.contact_id)!;
+    const asked = iso(Date.now() - (2 - i * 0.1) * 86_400_000);
+    const answered = iso(Date.now() - (1 - i * 0.1) * 86_400_000);
+    const ask = logMessage(k, { direction: 'from_shop', channel: 'email', author: 'Shop', body: fillText(surveySettings.text, k).text, happened_at: asked }, asked);
+    ask.automatic = true;
+    ask.delivery = {
+      state: 'sent',
+      kind: 'survey',
+      to: contact.emails[0] ?? '',
+      subject: `How did we do? [#${k.number}]`,
+      next_attempt_at: asked,
+      scheduled: false,
+      attempts: 1,
+      last_error: null,
+      sent_at: asked,
+    };
+    const reply = logMessage(k, { direction: 'from_customer', channel: 'email', author: contact.name, body: `${rating}\n\n${comment}`, happened_at: answered }, answered);
+    reply.automatic = true;
+    reply.rating = rating;
+    surveys.push({ caseId: k.id, askedAt: asked, rating, comment, answeredAt: answered, quotable: false });
+  });
+}
+
+function surveyAnswers(quotableOnly: boolean): SurveyAnswer[] {
+  return surveys
+    .filter((s) => !quotableOnly || s.quotable)
+    .sort((a, b) => b.answeredAt.localeCompare(a.answeredAt))
+    .map((s) => {
+      const k = cases.find((c) => c.id === s.caseId)!;
+      const contact = contacts.find((c) => c.id === k.contact_id)!;
+      return {
+        case_number: k.number,
+        case_subject: k.subject,
+        contact_id: contact.id,
+        contact_name: contact.name,
+        asked_at: s.askedAt,
+        rating: s.rating,
+        comment: s.comment,
+        answered_at: s.answeredAt,
+        quotable: s.quotable,
+      };
+    });
+}
+
+function savedRepliesCommand(cmd: string, args: Record<string, unknown>): { handled: boolean; value?: unknown } {
+  switch (cmd) {
+    case 'saved_replies':
+      return { handled: true, value: [...savedReplies].sort((a, b) => a.position - b.position || a.title.localeCompare(b.title)) };
+    case 'placeholders':
+      return { handled: true, value: PLACEHOLDER_LIST };
+    case 'add_saved_reply': {
+      const input = checkedReply(args.input as NewSavedReply);
+      const r: SavedReply = { id: id('sr'), ...input, position: Math.max(-1, ...savedReplies.map((x) => x.position)) + 1, updated_at: now() };
+      savedReplies.push(r);
+      return { handled: true, value: r };
+    }
+    case 'update_saved_reply': {
+      const r = findReply(String(args.id));
+      Object.assign(r, checkedReply(args.input as NewSavedReply), { updated_at: now() });
+      return { handled: true, value: r };
+    }
+    case 'delete_saved_reply':
+      savedReplies = savedReplies.filter((r) => r.id !== args.id);
+      return { handled: true, value: null };
+    case 'fill_saved_reply':
+      return { handled: true, value: fillText(findReply(String(args.id)).body, findCase(Number(args.number))) };
+    case 'get_survey_settings':
+      return { handled: true, value: surveySettings };
+    case 'set_survey_settings':
+      return { handled: true, value: setSurveySettings(args.settings as SurveySettings) };
+    case 'survey_answers':
+      return { handled: true, value: surveyAnswers(Boolean(args.quotableOnly)) };
+    case 'set_quotable': {
+      const k = findCase(Number(args.number));
+      const s = surveys.find((x) => x.caseId === k.id) ?? fail('not_found', `Case #${k.number} has no answer to a satisfaction check.`);
+      s.quotable = Boolean(args.quotable);
+      return { handled: true, value: null };
+    }
+    default:
+      return { handled: false };
+  }
+}
+
 export function installMockBackend(): void {
   const seed = new URLSearchParams(location.search).get('seed');
   if (seed !== null) loadDemo();
@@ -672,6 +908,9 @@ export function installMockBackend(): void {
     async (cmd, raw) => {
       const args = (raw ?? {}) as Record<string, never>;
       await new Promise((r) => setTimeout(r, 40));
+      // Saved replies and satisfaction checks
+      const own = savedRepliesCommand(cmd, args);
+      if (own.handled) return own.value;
       switch (cmd) {
         case 'queue':
           return queue(args.filter);
@@ -779,6 +1018,7 @@ export function installMockBackend(): void {
           return `Sent a test email to ${(args.to as string | null) ?? mailAccount.from_address} through ${mailAccount.smtp_host}.`;
         }
         case 'send_reply': {
+          refuseUnfilled(String(args.body)); // Saved replies and satisfaction checks
           const m = queueEmail(findCase(args.number), String(args.body), (args.sendAt as string | null) ?? null);
           setTimeout(() => sendDue() && void emit('mail-changed', null), 1200);
           return m;

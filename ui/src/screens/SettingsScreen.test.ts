@@ -18,6 +18,11 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       setAppPrefs: vi.fn(),
       queue: vi.fn().mockRejectedValue(new Error('not in this test')),
       backups: vi.fn().mockResolvedValue({ folder: '/home/shop/.local/share/shopdesk/backups', files: [] }),
+      // Saved replies and satisfaction checks
+      savedReplies: vi.fn().mockResolvedValue([]),
+      placeholders: vi.fn().mockResolvedValue([]),
+      getSurveySettings: vi.fn().mockResolvedValue({ enabled: false, days_after_solved: 3, period_days: 90, text: 'How did we do?', enabled_since: null }),
+      surveyAnswers: vi.fn().mockResolvedValue([]),
       getMailAccount: vi.fn().mockResolvedValue({
         account: blankMailAccount(),
         can_send: false,
@@ -52,6 +57,12 @@ describe('SettingsScreen', () => {
     mocked.getAppPrefs.mockReset().mockResolvedValue({ keep_running_in_tray: false });
     mocked.setAppPrefs.mockReset().mockImplementation(async (p: unknown) => p);
     mocked.appInfo.mockReset().mockResolvedValue({ db_path: '/home/ana/.local/share/shopdesk/shopdesk.sqlite3', version: '0.1.0', is_empty: false });
+  });
+
+  it('has the saved replies and satisfaction checks sections', async () => {
+    render(SettingsScreen);
+    expect(await screen.findByTestId('saved-replies-section')).toBeTruthy();
+    expect(await screen.findByTestId('survey-section')).toBeTruthy();
   });
 
   it('shows the current targets and where the data lives', async () => {

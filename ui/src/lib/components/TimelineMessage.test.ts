@@ -30,6 +30,7 @@ const reply = (delivery: Partial<Delivery> | null, patch: Partial<Message> = {})
   delivery: delivery === null ? null : queuedDelivery(delivery),
   attachments: [],
   has_html: false,
+  rating: null,
   ...patch,
 });
 
@@ -64,6 +65,23 @@ describe('TimelineMessage delivery', () => {
     render(TimelineMessage, { message: reply({ kind: 'acknowledgement' }, { automatic: true }), contactName: 'Ana Costa' });
     expect(screen.getByText('automatic acknowledgement')).toBeTruthy();
     expect(screen.queryByTestId('delivery-retry')).toBeNull(); // no handler: no buttons
+  });
+
+  it('labels a satisfaction check the way acknowledgements are labelled', () => {
+    render(TimelineMessage, { message: reply({ kind: 'survey', state: 'sent', sent_at: '2026-11-25T13:01:00Z' }, { automatic: true }), contactName: 'Ana Costa' });
+    expect(screen.getByTestId('message-survey').textContent?.trim()).toBe('satisfaction check');
+    expect(screen.queryByText('automatic')).toBeNull();
+  });
+
+  it("shows a customer's rating instead of the generic automatic label", () => {
+    render(TimelineMessage, {
+      message: reply(null, { direction: 'from_customer', author: 'Ana Costa', body: '5, lovely service', automatic: true, rating: 5 }),
+      contactName: 'Ana Costa',
+    });
+    const badge = screen.getByTestId('message-rating');
+    expect(badge.textContent).toContain('Rated 5/5');
+    expect(badge.getAttribute('data-rating')).toBe('5');
+    expect(screen.queryByText('automatic')).toBeNull();
   });
 
   it('shows no status line for a logged message', () => {
