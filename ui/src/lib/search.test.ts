@@ -51,8 +51,8 @@ describe('wording', () => {
 describe('searchFilter', () => {
   it('is null when nothing is chosen', () => {
     expect(searchFilter(null, null)).toBeNull();
-    expect(searchFilter('open', null)).toEqual({ status: 'open', channel: null, category: null });
-    expect(searchFilter(null, 'chat')).toEqual({ status: null, channel: 'chat', category: null });
+    expect(searchFilter('open', null)).toEqual({ status: 'open', channel: null, category: null, tag: null, since: null, until: null });
+    expect(searchFilter(null, 'chat')).toEqual({ status: null, channel: 'chat', category: null, tag: null, since: null, until: null });
   });
 });
 

@@ -59,7 +59,7 @@ export function hitSourceLabel(hit: Pick<SearchHit, 'direction' | 'channel'>): s
 
 /** The palette's selects as the core's filter; null when nothing is chosen. */
 export function searchFilter(status: Status | null, channel: Channel | null): QueueFilter | null {
-  return status === null && channel === null ? null : { status, channel, category: null };
+  return status === null && channel === null ? null : { status, channel, category: null, tag: null, since: null, until: null };
 }
 
 /** Moves a selection through `count` rows, wrapping at both ends. */

@@ -61,7 +61,7 @@ describe('mail against the dev mock', () => {
     expect(mail.fetchResult).toEqual({ text: '1 new email, 1 new case', error: false });
     await mail.fetchNow();
     expect(mail.fetchResult).toEqual({ text: 'No new mail', error: false });
-    const queue = await ipc.queue({ status: null, channel: null, category: null });
+    const queue = await ipc.queue({ status: null, channel: null, category: null, tag: null, since: null, until: null });
     const newest = queue.items.find((c) => c.subject === 'Chipped plate in my order')!;
     render(CaseScreen, { number: newest.number });
     expect((await screen.findByTestId('message-attachments')).textContent).toContain('plate-1.jpg · 2.4 MB');

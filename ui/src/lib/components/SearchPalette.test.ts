@@ -178,9 +178,9 @@ describe('SearchPalette', () => {
     await type('mug');
     await vi.waitFor(() => expect(search).toHaveBeenCalledWith('mug', null));
     await fireEvent.change(screen.getByTestId('search-status'), { target: { value: 'solved' } });
-    expect(search).toHaveBeenLastCalledWith('mug', { status: 'solved', channel: null, category: null });
+    expect(search).toHaveBeenLastCalledWith('mug', { status: 'solved', channel: null, category: null, tag: null, since: null, until: null });
     await fireEvent.change(screen.getByTestId('search-channel'), { target: { value: 'phone' } });
-    expect(search).toHaveBeenLastCalledWith('mug', { status: 'solved', channel: 'phone', category: null });
+    expect(search).toHaveBeenLastCalledWith('mug', { status: 'solved', channel: 'phone', category: null, tag: null, since: null, until: null });
   });
 
   it("shows the core's refusal and keeps the query", async () => {

@@ -5,7 +5,7 @@ import type { Alert, AppInfo, Queue, QueueFilter } from '../types';
 import { clock } from './clock.svelte';
 
 class QueueState {
-  filter = $state<QueueFilter>({ status: null, channel: null, category: null });
+  filter = $state<QueueFilter>({ status: null, channel: null, category: null, tag: null, since: null, until: null });
   data = $state<Queue | null>(null);
   /** Customers to get back to (they are not waiting for an answer, so not late in the queue). */
   reminders = $state<Alert[]>([]);
@@ -61,7 +61,7 @@ class QueueState {
   }
 
   clearFilter(): void {
-    this.setFilter({ status: null, channel: null, category: null });
+    this.setFilter({ status: null, channel: null, category: null, tag: null, since: null, until: null });
   }
 
   async loadDemo(): Promise<boolean> {
