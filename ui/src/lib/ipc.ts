@@ -37,6 +37,8 @@ import type {
 } from './types';
 // Saved replies and satisfaction checks
 import type { FilledReply, NewSavedReply, Placeholder, SavedReply, SurveyAnswer, SurveySettings } from './types';
+// Orders, reports and export
+import type { Exported, Order, OrderColumns, OrdersImport, OrdersPreview, Report } from './types';
 
 const KINDS: readonly IpcErrorKind[] = [
   'not_found',
@@ -212,6 +214,48 @@ export const ipc = {
   surveyAnswers: (quotableOnly: boolean) => call<SurveyAnswer[]>('survey_answers', { quotableOnly }),
   /** Marks a case's answer as one the shop may quote (a testimonial), or not. */
   setQuotable: (number: number, quotable: boolean) => call<null>('set_quotable', { number, quotable }),
+
+  // Orders, reports and export
+  /** The system's file dialog for an orders export (CSV). null when cancelled. */
+  pickOrdersFile: async (): Promise<string | null> => {
+    const picked = await askPath(() =>
+      openDialog({
+        multiple: false,
+        directory: false,
+        title: 'Choose an orders export',
+        filters: [{ name: 'Orders export (CSV)', extensions: ['csv', 'txt'] }],
+      }),
+    );
+    return Array.isArray(picked) ? (picked[0] ?? null) : picked;
+  },
+  /** The file's headers and first rows, its layout if recognised, and its columns (or a guess). */
+  previewOrders: (path: string) => call<OrdersPreview>('preview_orders', { path }),
+  /** Imports an orders file: columns null for a recognised layout. Progress on onOrdersProgress. */
+  importOrders: (path: string, columns: OrderColumns | null) => call<OrdersImport>('import_orders', { path, columns }),
+  /** Newest first; a query matches the order number, the email or the name. */
+  listOrders: (query: string) => call<Order[]>('list_orders', { query }),
+  /** The report for cases whose customer first wrote in [from, to) (RFC 3339 instants). */
+  report: (from: string, to: string) => call<Report>('report', { from, to }),
+  /** "Export CSV…" on a report table: the save dialog, then the core writes the file. null when cancelled. */
+  saveReportTable: async (from: string, to: string, table: string, filename: string): Promise<string | null> => {
+    const path = await askPath(() =>
+      saveDialog({ defaultPath: filename, title: 'Save the table as CSV', filters: [{ name: 'CSV', extensions: ['csv'] }] }),
+    );
+    if (path === null) return null;
+    await call<null>('save_report_table', { from, to, table, path });
+    return path;
+  },
+  /** Everything the shop keeps: CSV files into a chosen folder, or one JSON file. null when cancelled. */
+  exportData: async (json: boolean, filename: string): Promise<Exported | null> => {
+    const to = await askPath(() =>
+      json
+        ? saveDialog({ defaultPath: filename, title: 'Export as JSON', filters: [{ name: 'JSON', extensions: ['json'] }] })
+        : openDialog({ directory: true, multiple: false, title: 'Choose a folder for the CSV files' }),
+    );
+    const path = Array.isArray(to) ? (to[0] ?? null) : to;
+    if (path === null) return null;
+    return call<Exported>('export_data', { to: path, json });
+  },
 };
 
 export type Unlisten = () => void;
@@ -236,4 +280,20 @@ export const events = {
   onMailChanged: (handler: () => void) => on<null>('mail-changed', () => handler()),
   /** How far the running import is. */
   onImportProgress: (handler: (progress: ImportProgress) => void) => on<ImportProgress>('import-progress', handler),
+  // Orders, reports and export
+  /** How far the running orders import is. */
+  onOrdersProgress: (handler: (progress: ImportProgress) => void) => on<ImportProgress>('orders-progress', handler),
 };
+
+// Orders, reports and export
+/** Runs one of the system's file dialogs; outside the app it refuses, and a failure becomes an IpcFailure. */
+async function askPath<T>(dialog: () => Promise<T>): Promise<T> {
+  if (outsideApp()) {
+    throw new IpcFailure('internal', 'Choosing files needs the Shopdesk app.');
+  }
+  try {
+    return await dialog();
+  } catch (raw) {
+    throw toIpcFailure(raw);
+  }
+}

@@ -15,7 +15,10 @@ describe('parseHash', () => {
     ['#/outbox', { name: 'outbox' }],
     ['#/outbox/x', { name: 'not-found', path: '/outbox/x' }],
     ['#/case/abc', { name: 'not-found', path: '/case/abc' }],
-    ['#/reports', { name: 'not-found', path: '/reports' }],
+    ['#/orders', { name: 'orders' }],
+    ['#/reports', { name: 'reports' }],
+    ['#/reports/2026', { name: 'not-found', path: '/reports/2026' }],
+    ['#/stats', { name: 'not-found', path: '/stats' }],
   ];
   it.each(cases)('%s', (hash, route) => {
     expect(parseHash(hash)).toEqual(route);
@@ -33,6 +36,8 @@ describe('href', () => {
       { name: 'new-case', contactId: 'ct_9' },
       { name: 'settings' },
       { name: 'outbox' },
+      { name: 'orders' },
+      { name: 'reports' },
     ];
     for (const r of routes) expect(parseHash(href(r))).toEqual(r);
     expect(href({ name: 'case', number: 1001 })).toBe('#/case/1001');

@@ -1,5 +1,5 @@
 // The app's places and their hash addresses (#/queue, #/case/1001, #/contacts, #/contacts/<id>,
-// #/new, #/settings, #/outbox). Hash routing needs no server support, which suits a webview loading files from disk.
+// #/new, #/settings, #/outbox, #/orders, #/reports). Hash routing needs no server support, which suits a webview loading files from disk.
 
 export type Route =
   | { name: 'queue' }
@@ -9,6 +9,8 @@ export type Route =
   | { name: 'new-case'; contactId?: string }
   | { name: 'settings' }
   | { name: 'outbox' }
+  | { name: 'orders' }
+  | { name: 'reports' }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -21,6 +23,8 @@ export function parseHash(hash: string): Route {
   if (head === 'queue' && arg === undefined) return { name: 'queue' };
   if (head === 'settings' && arg === undefined) return { name: 'settings' };
   if (head === 'outbox' && arg === undefined) return { name: 'outbox' };
+  if (head === 'orders' && arg === undefined) return { name: 'orders' };
+  if (head === 'reports' && arg === undefined) return { name: 'reports' };
   if (head === 'new' && arg === undefined) {
     const contactId = new URLSearchParams(query).get('contact');
     return contactId ? { name: 'new-case', contactId } : { name: 'new-case' };
@@ -51,6 +55,10 @@ export function href(route: Route): string {
       return '#/settings';
     case 'outbox':
       return '#/outbox';
+    case 'orders':
+      return '#/orders';
+    case 'reports':
+      return '#/reports';
     case 'not-found':
       return `#${route.path}`;
   }

@@ -99,3 +99,24 @@ export interface Placeholder {
   name: string;
   meaning: string;
 }
+
+// Orders, reports and export
+export type { ChannelRow } from './bindings/ChannelRow';
+export type { CountRow } from './bindings/CountRow';
+export type { Order } from './bindings/Order';
+export type { OrderColumns } from './bindings/OrderColumns';
+export type { OrderLayout } from './bindings/OrderLayout';
+export type { OrdersImport } from './bindings/OrdersImport';
+export type { OrdersPreview } from './bindings/OrdersPreview';
+export type { ReplyTimes } from './bindings/ReplyTimes';
+export type { Report } from './bindings/Report';
+export type { WeekRow } from './bindings/WeekRow';
+
+/** What `export_data` wrote (the shell's `Exported`, not a core type). */
+export interface Exported {
+  /** The CSV files written into the folder, or the one JSON file. */
+  files: string[];
+  contacts: number;
+  cases: number;
+  messages: number;
+}

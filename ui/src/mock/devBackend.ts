@@ -34,6 +34,8 @@ import type {
 } from '../lib/types';
 // Saved replies and satisfaction checks
 import type { FilledReply, NewSavedReply, Placeholder, SavedReply, SurveyAnswer, SurveySettings } from '../lib/types';
+// Orders, reports and export
+import type { CountRow, Order, OrderColumns, OrdersImport, OrdersPreview, ReplyTimes, Report } from '../lib/types';
 import { defaultSla } from './slaDefaults';
 import { blankMailAccount } from './mailDefaults';
 
@@ -881,6 +883,201 @@ function savedRepliesCommand(cmd: string, args: Record<string, unknown>): { hand
   }
 }
 
+// ---- Orders, reports and export ----
+// Importing: the file dialog hands out, in turn, a WooCommerce export, a CSV of unknown layout
+// (needs the mapping: order number in "Ref") and a damaged file (refused at import).
+const orders: Order[] = [];
+const ORDER_FILES = ['/home/shop/orders-woocommerce.csv', '/home/shop/orders-custom.csv', '/home/shop/orders-broken.csv'];
+let nextOrderFile = 0;
+const WOO_HEADERS = [
+  'Order Number', 'Order Status', 'Order Date', 'Billing First Name', 'Billing Last Name', 'Billing Email Address',
+  'Order Currency', 'Order Total Amount', 'Item Name', 'Quantity', 'Tracking Number',
+];
+const CUSTOM_HEADERS = ['Ref', 'Kunde', 'E-Mail', 'Datum', 'Summe'];
+const noColumns = (): OrderColumns => ({
+  order_ref: '', email: '', name: '', first_name: '', last_name: '', placed_at: '', total: '', currency: '', status: '', item: '', quantity: '', tracking: '',
+});
+
+function wooOrders(): Order[] {
+  const day = (d: number) => iso(Date.now() - d * 86_400_000);
+  const o = (order_ref: string, email: string, customer_name: string, d: number, total_cents: number, currency: string, status: string, items: string, tracking_ref = ''): Order => ({
+    order_ref, source: 'woocommerce', email, customer_name, placed_at: day(d), total_cents, currency, status, items, tracking_ref,
+  });
+  return [
+    o('10482', 'ana.costa@example.com', 'Ana Costa', 14, 5900, 'EUR', 'Completed', '1 × Linen shirt', 'JD014600003828'),
+    o('10511', 'ana.costa@example.com', 'Ana Costa', 3, 3600, 'EUR', 'Processing', '2 × Blue glazed mug'),
+    o('10490', 'ben@okafor.example', 'Ben Okafor', 6, 2450, 'GBP', 'Completed', '1 × Espresso cup set'),
+    o('10502', 'chloe.martin@example.fr', 'Chloé Martin', 2, 8900, 'EUR', 'On hold', '1 × Linen dress (M)'),
+  ];
+}
+
+function previewOrders(path: string): OrdersPreview {
+  if (path.includes('custom')) {
+    return {
+      headers: CUSTOM_HEADERS,
+      sample: [['A-77', 'Eva Maier', 'eva@example.at', '03.02.2026', '19,90']],
+      layout: null,
+      columns: { ...noColumns(), order_ref: 'Ref', email: 'E-Mail', placed_at: 'Datum' },
+    };
+  }
+  return {
+    headers: WOO_HEADERS,
+    sample: [['10482', 'Completed', '2026-02-11 08:05:12', 'Ana', 'Costa', 'ana.costa@example.com', 'EUR', '59.00', 'Linen shirt', '1', 'JD014600003828']],
+    layout: 'woocommerce',
+    columns: { ...noColumns(), order_ref: 'Order Number', email: 'Billing Email Address', first_name: 'Billing First Name', last_name: 'Billing Last Name' },
+  };
+}
+
+function importOrders(path: string, columns: OrderColumns | null): OrdersImport {
+  if (path.includes('broken')) {
+    fail('invalid_input', 'Line 5 has 3 columns where the header has 11: the file is damaged or not a CSV file; nothing was imported');
+  }
+  let read: Order[];
+  if (path.includes('custom')) {
+    if (columns === null) fail('invalid_input', 'This file is not a Shopify, WooCommerce or Etsy orders export: pick its columns to import it');
+    if (columns!.order_ref !== 'Ref') fail('invalid_input', 'Line 2 has no order number; nothing was imported');
+    read = [{ order_ref: 'A-77', source: 'mapped', email: columns!.email ? 'eva@example.at' : '', customer_name: columns!.name ? 'Eva Maier' : '', placed_at: columns!.placed_at ? '2026-02-03T12:00:00Z' : null, total_cents: columns!.total ? 1990 : null, currency: '', status: '', items: '', tracking_ref: '' }];
+  } else {
+    read = wooOrders();
+  }
+  let fresh = 0;
+  read.forEach((o, i) => {
+    const at = orders.findIndex((x) => x.order_ref.toLowerCase() === o.order_ref.toLowerCase());
+    if (at >= 0) orders[at] = o;
+    else {
+      orders.push(o);
+      fresh++;
+    }
+    void emit('orders-progress', { done: i + 1, total: read.length });
+  });
+  let linked = 0;
+  for (const k of cases) {
+    if (k.order_ref !== '') continue;
+    const said = [k.subject, ...messages.filter((m) => m.case_id === k.id && m.direction === 'from_customer').map((m) => m.body)].join(' ');
+    const hit = orders.find((o) => new RegExp(`(^|[^\\w])#?${o.order_ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`).test(said));
+    if (hit) {
+      k.order_ref = hit.order_ref;
+      event(k, 'field_changed', 'order_ref', '', hit.order_ref);
+      linked++;
+    }
+  }
+  return { layout: path.includes('custom') ? 'mapped' : 'woocommerce', lines: read.length + 1, new_orders: fresh, updated_orders: read.length - fresh, cases_linked: linked };
+}
+
+function listOrders(query: string): Order[] {
+  const q = query.trim().replace(/^#/, '').toLowerCase();
+  return orders
+    .filter((o) => !q || [o.order_ref, o.email, o.customer_name].some((s) => s.toLowerCase().includes(q)))
+    .sort((a, b) => (b.placed_at ?? '').localeCompare(a.placed_at ?? ''))
+    .slice(0, 500);
+}
+
+function contactOrders(c: Contact): Order[] {
+  return listOrders('').filter((o) => o.email !== '' && c.emails.includes(o.email));
+}
+
+/** The core's report, simplified: reply targets from the SLA table around the clock. */
+function report(from: string, to: string): Report {
+  const FAULT: Record<string, string> = { unknown: 'unknown', shop: 'shop', customer: 'customer', courier: 'courier', manufacturer: 'manufacturer' };
+  const nowMs = Date.now();
+  const facts = cases.map((k) => {
+    const mine = messages.filter((m) => m.case_id === k.id).sort((a, b) => a.happened_at.localeCompare(b.happened_at));
+    const first = mine.find((m) => m.direction === 'from_customer');
+    const reply = first && mine.find((m) => m.direction === 'from_shop' && !m.automatic && m.happened_at >= first.happened_at);
+    return { k, first: first?.happened_at ?? null, reply: reply?.happened_at ?? null, rating: mine.find((m) => m.rating != null)?.rating ?? null };
+  });
+  const inPeriod = facts.filter((f) => f.first !== null && f.first >= from && f.first < to);
+  const percentile = (v: number[], q: number) => (v.length ? v[Math.min(v.length, Math.max(1, Math.ceil(q * v.length))) - 1] : null);
+  const times = (fs: typeof facts): ReplyTimes => {
+    const mins = fs.filter((f) => f.reply).map((f) => (Date.parse(f.reply!) - Date.parse(f.first!)) / 60_000).sort((a, b) => a - b);
+    const judged = fs
+      .map((f) => {
+        const target = (f.k.reply_target_mins ?? sla.first_reply_mins[f.k.channel] ?? 120) * 60_000;
+        const took = Date.parse(f.reply ?? iso(nowMs)) - Date.parse(f.first!);
+        return took > target ? false : f.reply ? true : null;
+      })
+      .filter((x) => x !== null);
+    const n = mins.length;
+    return {
+      cases: fs.length,
+      answered: n,
+      median_mins: n === 0 ? null : n % 2 ? mins[(n - 1) / 2] : (mins[n / 2 - 1] + mins[n / 2]) / 2,
+      p90_mins: percentile(mins, 0.9),
+      within_target_pct: judged.length ? (100 * judged.filter(Boolean).length) / judged.length : null,
+    };
+  };
+  const group = <K extends string>(key: (f: (typeof facts)[number]) => K) => {
+    const m = new Map<K, typeof facts>();
+    for (const f of inPeriod) m.set(key(f), [...(m.get(key(f)) ?? []), f]);
+    return [...m.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  };
+  const monday = (t: string) => {
+    const d = new Date(t);
+    d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+    return d.toISOString().slice(0, 10);
+  };
+  const count = (label: (f: (typeof facts)[number]) => string): CountRow[] =>
+    group(label)
+      .map(([l, fs]) => ({ label: l, count: fs.length }))
+      .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  const buckets: [string, number][] = [['under 1 day', 1], ['1–3 days', 3], ['3–7 days', 7], ['1–4 weeks', 28], ['over 4 weeks', Infinity]];
+  const open_by_age = buckets.map(([label]) => ({ label, count: 0 }));
+  for (const f of facts) {
+    if (f.first === null || f.k.status === 'solved' || f.k.status === 'closed') continue;
+    const days = (nowMs - Date.parse(f.first)) / 86_400_000;
+    open_by_age[buckets.findIndex(([, max]) => days < max)].count++;
+  }
+  const rated = inPeriod.map((f) => f.rating).filter((r): r is number => r !== null);
+  return {
+    from,
+    to,
+    now: iso(nowMs),
+    overall: times(inPeriod),
+    weeks: group((f) => monday(f.first!)).map(([week_start, fs]) => ({ week_start, times: times(fs) })),
+    channels: group((f) => f.k.channel).map(([channel, fs]) => ({ channel, times: times(fs) })),
+    open_by_age,
+    by_category: count((f) => f.k.category.replace('_', ' ').replace('refund return', 'refund or return')),
+    by_fault: count((f) => FAULT[f.k.fault] ?? f.k.fault),
+    ratings: [1, 2, 3, 4, 5].map((r) => ({ label: String(r), count: rated.filter((x) => x === r).length })),
+    average_rating: rated.length ? rated.reduce((a, b) => a + b, 0) / rated.length : null,
+    surveys_sent: rated.length,
+  };
+}
+
+const REPORT_TABLES = ['first-reply-by-week', 'first-reply-by-channel', 'open-cases-by-age', 'cases-by-category', 'cases-by-fault', 'satisfaction'];
+
+function ordersCommand(cmd: string, args: Record<string, unknown>): { handled: boolean; value?: unknown } {
+  switch (cmd) {
+    case 'plugin:dialog|open': {
+      const options = (args.options ?? {}) as { title?: string; directory?: boolean };
+      if (options.title === 'Choose an orders export') {
+        const path = ORDER_FILES[nextOrderFile++ % ORDER_FILES.length];
+        return { handled: true, value: path };
+      }
+      if (options.title === 'Choose a folder for the CSV files') return { handled: true, value: '/home/shop/Exports' };
+      return { handled: false };
+    }
+    case 'preview_orders':
+      return { handled: true, value: previewOrders(String(args.path)) };
+    case 'import_orders':
+      return { handled: true, value: importOrders(String(args.path), (args.columns ?? null) as OrderColumns | null) };
+    case 'list_orders':
+      return { handled: true, value: listOrders(String(args.query ?? '')) };
+    case 'report':
+      return { handled: true, value: report(String(args.from), String(args.to)) };
+    case 'save_report_table':
+      if (!REPORT_TABLES.includes(String(args.table))) fail('internal', `The report has no table ${String(args.table)}`);
+      return { handled: true, value: null };
+    case 'export_data': {
+      const to = String(args.to);
+      const files = args.json ? [to] : ['contacts.csv', 'cases.csv', 'messages.csv'].map((f) => `${to}/${f}`);
+      return { handled: true, value: { files, contacts: contacts.length, cases: cases.length, messages: messages.length } };
+    }
+    default:
+      return { handled: false };
+  }
+}
+
 export function installMockBackend(): void {
   const seed = new URLSearchParams(location.search).get('seed');
   if (seed !== null) loadDemo();
@@ -911,6 +1108,9 @@ export function installMockBackend(): void {
       // Saved replies and satisfaction checks
       const own = savedRepliesCommand(cmd, args);
       if (own.handled) return own.value;
+      // Orders, reports and export
+      const shop = ordersCommand(cmd, args);
+      if (shop.handled) return shop.value;
       switch (cmd) {
         case 'queue':
           return queue(args.filter);
@@ -925,6 +1125,7 @@ export function installMockBackend(): void {
           return {
             contact: c,
             cases: cases.filter((k) => k.contact_id === c.id).map(summary),
+            orders: contactOrders(c),
           } satisfies ContactProfile;
         }
         case 'create_contact':
