@@ -59,6 +59,17 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Options {
     options
 }
 
+/// The single-instance name for the database in use: one window per database file.
+fn instance_id(options: &Options) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match &options.db {
+        Some(path) => std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()).hash(&mut hasher),
+        None => "the app data folder".hash(&mut hasher),
+    }
+    format!("com.shopdesk.desktop.db{:016x}", hasher.finish())
+}
+
 fn db_path(app: &tauri::App, options: &Options) -> Result<PathBuf, String> {
     match &options.db {
         Some(path) => Ok(path.clone()),
@@ -112,7 +123,19 @@ pub fn run() {
         )
         .init();
     let options = parse_args(std::env::args().skip(1));
-    let result = tauri::Builder::default()
+    let mut builder = tauri::Builder::default();
+    // First among the plugins: a second start on the same database shows the first window and
+    // exits before anything else runs. (Keyed by database on Linux; by app elsewhere.)
+    #[cfg(desktop)]
+    {
+        builder = builder.plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&options))
+                .callback(|app, _args, _cwd| tray::show_main_window(app))
+                .build(),
+        );
+    }
+    let result = builder
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let clock = shopdesk_core::wallclock::Clock::from_env();

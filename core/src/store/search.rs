@@ -142,10 +142,20 @@ impl Store {
             let rows = stmt.query_map([typed.trim_start_matches('#')], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        Ok(match orders.as_slice() {
-            [number] => Some(SearchJump::Case { number: *number }),
-            _ => None,
-        })
+        if let [number] = orders.as_slice() {
+            return Ok(Some(SearchJump::Case { number: *number }));
+        }
+        // An imported order no case names yet: its customer, whose profile lists it.
+        if let Some(order) = self.order(typed)? {
+            let contact = match order.email.as_str() {
+                "" => None,
+                email => self.contact_by_email(email).ok(),
+            };
+            if let Some(contact) = contact {
+                return Ok(Some(SearchJump::Contact { id: contact.id }));
+            }
+        }
+        Ok(None)
     }
 }
 

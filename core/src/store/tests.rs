@@ -1196,6 +1196,9 @@ fn orders_are_imported_whole_shown_on_the_profile_and_linked_to_cases_that_name_
     assert!(err.to_string().starts_with("Line 6 has 3 columns"), "{err}");
     assert_eq!(store.order_count().expect("count"), 3);
     assert_eq!(store.order("#1187").expect("order").map(|o| o.total_cents), Some(Some(4690)));
+    // Typing an order number no case names jumps to its customer.
+    assert_eq!(store.search("#2301", &QueueFilter::default()).expect("s").jump, Some(super::SearchJump::Contact { id: ana.id }));
+    assert_eq!(store.search("2302", &QueueFilter::default()).expect("s").jump, Some(super::SearchJump::Case { number: later.case_number }));
     let listed = |q: &str| store.list_orders(q, 10).expect("list").into_iter().map(|o| o.order_ref).collect::<Vec<_>>();
     assert_eq!(listed(""), vec!["2302", "2301", "1187"]);
     assert_eq!(listed("bo@"), vec!["2302"]);
