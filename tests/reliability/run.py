@@ -151,7 +151,8 @@ def fault_import(ctx: Ctx) -> Result:
         for i in range(ctx.rounds):
             r.rounds += 1
             where = f"batch {batch} round {i + 1}"
-            k = run_and_kill(shop, ["import", str(mbox)], ctx.rng, progress, n, rounds_left=ctx.rounds - i)
+            k = run_and_kill(shop, ["import", str(mbox)], ctx.rng, progress, n, rounds_left=ctx.rounds - i,
+                             first=i == 0)
             check_kill(r, k, where)
             a = audit(shop.db, expected, known, final=False)
             r.take(a, where, final=False)
@@ -563,8 +564,9 @@ def fault_disk_full(ctx: Ctx) -> Result:
         for i in range(rounds):
             r.rounds += 1
             where = f"round {i + 1}"
-            # Free space grows from ~256 KiB to about what the whole import needs, a step per round.
-            room = 256 * 1024 + int((needed + 4 * 2**20) * (i + ctx.rng.random()) / rounds)
+            # Free space grows from ~256 KiB by a random step per round, to about half of what the whole import
+            # needs at the end: most rounds run out of space at a different point of the import.
+            room = 256 * 1024 + int(0.6 * (needed + 4 * 2**20) * (i + ctx.rng.random()) / rounds)
             shop_size = footprint(shop.dir) if shop.dir.exists() else 0
             fill(ballast, 0)
             fill(ballast, max(0, size - shop_size - room - 64 * 1024))

@@ -84,14 +84,17 @@ class Kill:
 
 def run_and_kill(shop: Shop, args: list[str], rng: random.Random, progress: Callable[[], int | None], total: int,
                  rounds_left: int = 1, offset: int = 0, early_max: float = 0.4, settle_max: float = 0.03,
-                 limit: float = 600) -> Kill:
+                 limit: float = 600, first: bool = False) -> Kill:
     """Starts `shopdesk ARGS` and kills it with SIGKILL at a random moment: a quarter of the time within
     early_max seconds (opening the database, migrations, counting, connecting), otherwise once progress()
     reached a random target, plus up to settle_max seconds more (so the kill falls anywhere inside the step
     that follows: a transaction, an SMTP exchange). Targets are drawn from twice the remaining work shared
-    out over rounds_left, so the later rounds of a batch still find work under way."""
+    out over rounds_left, so the later rounds of a batch still find work under way. first: the first run
+    on a new database, killed within 0.15 s (opening it, creating the schema)."""
     start_progress = progress() or 0
-    if rng.random() < 0.25 or start_progress >= total:
+    if first:  # a fresh database: the kill may land while the schema is being created
+        early_max = 0.15
+    if first or rng.random() < 0.25 or start_progress >= total:
         delay = rng.uniform(0, early_max if start_progress < total else 1.0)
         how, target = f"after {delay:.3f}s", None
     else:
