@@ -541,7 +541,6 @@ def fault_disk_full(ctx: Ctx) -> Result:
     n = 1500
     emails = generate(n, ctx.seed * 100 + 99, f"full{ctx.seed}", attachment_every=4, attachment_size=(8_000, 30_000))
     expected = {e.message_id: e for e in emails}
-    r.expected = n
     mbox = ctx.work / "full-mail.mbox"  # outside the small disk: only the database side fills up
     write_mbox(mbox, emails)
     # How much the finished import takes, to size the small disk so most rounds run out of space.
@@ -556,57 +555,60 @@ def fault_disk_full(ctx: Ctx) -> Result:
         r.skipped = why
         return r
     try:
-        shop = Shop(mnt / "shop", ctx.cli, ctx.env)
         ballast = mnt / "ballast"
-        known: dict[int, str] = {}
         errors: set[str] = set()
-        rounds = ctx.rounds * ctx.batches
-        for i in range(rounds):
-            r.rounds += 1
-            where = f"round {i + 1}"
-            # Free space grows from ~256 KiB by a random step per round, to about half of what the whole import
-            # needs at the end: most rounds run out of space at a different point of the import.
-            room = 256 * 1024 + int(0.6 * (needed + 4 * 2**20) * (i + ctx.rng.random()) / rounds)
-            shop_size = footprint(shop.dir) if shop.dir.exists() else 0
-            fill(ballast, 0)
-            fill(ballast, max(0, size - shop_size - room - 64 * 1024))
-            free = os.statvfs(mnt).f_bavail * os.statvfs(mnt).f_frsize
-            out = shop.run("import", str(mbox), check=False, timeout=600)
-            err = (out.stderr or "").strip()
-            if out.returncode == 0:
-                note = "completed (enough room)"
-            elif out.returncode < 0:
-                r.problems.append(f"{where}: shopdesk died of signal {-out.returncode} on a full disk: {err[-300:]}")
-                note = f"died of signal {-out.returncode}"
-            else:
-                r.landed += 1
-                note = f"stopped: {err[:160]}"
-                if not any(w in err.lower() for w in ("full", "no space left")):
-                    r.problems.append(f"{where}: the error doesn't say the disk is full: {err!r}")
-                errors.add(re.sub(r"/\S+", "<path>", err.splitlines()[0] if err else ""))
-                if "Could not create the folder" in err and re.search(r"/attachments/[0-9a-f]{64}\b", err):
-                    wording = ("a failed attachment *file* write is worded 'Could not create the folder "
-                               "<…/attachments/HASH>' (core/src/store/outbox.rs store_attachments maps the write "
-                               "error to Error::Folder)")
-                    if wording not in r.notes:
-                        r.notes.append(wording)
-            a = audit(shop.db, expected, known, final=False)
-            r.take(a, where, final=False)
-            known.update(a.cases)
-            log("diskfull", f"{where}: {free // 1024} KiB free: {note}; {a.stored}/{n} stored, "
-                            f"{'ok' if not (a.corrupt or a.problems) else 'FINDINGS'}")
-            if out.returncode == 0:
-                break
+        for batch in range(ctx.batches):
+            shop = Shop(mnt / f"shop-{batch}", ctx.cli, ctx.env)
+            known: dict[int, str] = {}
+            for i in range(ctx.rounds):
+                r.rounds += 1
+                where = f"batch {batch} round {i + 1}"
+                # Room for a random share of what the import still needs, the share growing over the batch's
+                # rounds: each round runs out of space at a different point (WAL, checkpoint, attachment file).
+                shop_size = footprint(shop.dir) if shop.dir.exists() else 0
+                still = max(0, needed + 4 * 2**20 - shop_size)
+                room = 128 * 1024 + int(0.8 * still * (i + ctx.rng.random()) / ctx.rounds)
+                fill(ballast, 0)
+                fill(ballast, max(0, size - shop_size - room - 64 * 1024))
+                free = os.statvfs(mnt).f_bavail * os.statvfs(mnt).f_frsize
+                out = shop.run("import", str(mbox), check=False, timeout=600)
+                err = (out.stderr or "").strip()
+                if out.returncode == 0:
+                    note = "completed (enough room)"
+                elif out.returncode < 0:
+                    r.problems.append(f"{where}: shopdesk died of signal {-out.returncode} on a full disk: {err[-300:]}")
+                    note = f"died of signal {-out.returncode}"
+                else:
+                    r.landed += 1
+                    note = f"stopped: {err[:160]}"
+                    if not any(w in err.lower() for w in ("full", "no space left")):
+                        r.problems.append(f"{where}: the error doesn't say the disk is full: {err!r}")
+                    errors.add(re.sub(r"/\S+", "<path>", err.splitlines()[0] if err else ""))
+                    if "Could not create the folder" in err and re.search(r"/attachments/[0-9a-f]{64}\b", err):
+                        wording = ("a failed attachment *file* write is worded 'Could not create the folder "
+                                   "<…/attachments/HASH>' (core/src/store/outbox.rs store_attachments maps the "
+                                   "write error to Error::Folder)")
+                        if wording not in r.notes:
+                            r.notes.append(wording)
+                a = audit(shop.db, expected, known, final=False)
+                r.take(a, where, final=False)
+                known.update(a.cases)
+                log("diskfull", f"{where}: {free // 1024} KiB free: {note}; {a.stored}/{n} stored, "
+                                f"{'ok' if not (a.corrupt or a.problems) else 'FINDINGS'}")
+                if out.returncode == 0:
+                    break
+            ballast.unlink(missing_ok=True)
+            where = f"batch {batch} after freeing space"
+            done = shop.run("import", str(mbox), check=False)
+            if done.returncode != 0:
+                r.problems.append(f"{where}: import failed ({done.returncode}): {done.stderr.strip()}")
+            a = audit(shop.db, expected, known, final=True)
+            r.take(a, where, final=True)
+            r.expected += n
+            log("diskfull", f"{where}: {a.stored}/{n} stored once, lost {len(a.lost)}")
+            no_leftovers(ctx, r, f"batch {batch}")
+            shutil.rmtree(shop.dir, ignore_errors=True)  # room for the next batch
         r.notes.extend(f"error shown on a full disk: {e}" for e in sorted(errors))
-        ballast.unlink(missing_ok=True)
-        where = "after freeing space"
-        done = shop.run("import", str(mbox), check=False)
-        if done.returncode != 0:
-            r.problems.append(f"{where}: import failed ({done.returncode}): {done.stderr.strip()}")
-        a = audit(shop.db, expected, known, final=True)
-        r.take(a, where, final=True)
-        log("diskfull", f"{where}: {a.stored}/{n} stored once, lost {len(a.lost)}")
-        no_leftovers(ctx, r, "end")
     finally:
         subprocess.run(["umount", str(mnt)], capture_output=True)
         if os.path.ismount(mnt):
