@@ -113,10 +113,10 @@ def run_and_kill(shop: Shop, args: list[str], rng: random.Random, progress: Call
     end = time.monotonic() + delay
     while proc.poll() is None and time.monotonic() < end:
         time.sleep(0.001)
-    landed = proc.poll() is None
-    if landed:
+    if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
     proc.wait()
+    landed = proc.returncode == -signal.SIGKILL  # not if it exited by itself just before the signal
     return Kill(landed, time.monotonic() - began, how, None if landed else proc.returncode,
                 log.read_text(errors="replace").strip())
 
@@ -278,7 +278,10 @@ def _audit(conn: sqlite3.Connection, db: Path, expected: dict[str, Expected], kn
     if files_dir.is_dir():
         for f in files_dir.iterdir():
             if f.name.endswith(".part"):
-                a.notes.append(f"leftover partial attachment file {f.name} (harmless, never cleaned up)")
+                note = ("partial attachment files (attachments/<sha256>.part) stay behind after a kill or a full "
+                        "disk: never referenced, never cleaned up")
+                if note not in a.notes:
+                    a.notes.append(note)
             elif len(f.name) == 64 and sha256_file(f) != f.name:
                 a.corrupt.append(f"attachment file {f.name} does not hold its bytes")
 
