@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Shopdesk, stopping at the first failing stage:
 #   setup -> Rust tests -> bench smoke -> UI unit tests -> app build (UI embedded) -> end-to-end tests (Xvfb + WebDriver)
+#   -> reliability, short (kill -9, network and disk faults against the CLI; tests/reliability/run.py)
 # Arguments are passed to pytest, e.g. `scripts/test.sh -k persistence`. Screenshots land in ./artifacts/.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -19,6 +20,12 @@ e2e_tests() {
   mkdir -p "$SHOPDESK_ARTIFACTS"
   xvfb-run -a -e "$SHOPDESK_ARTIFACTS/xvfb.log" -s "-screen 0 1280x1024x24" \
     dbus-run-session -- tests/e2e/.venv/bin/python -m pytest tests/e2e -v "$@"
+}
+
+# The short run (a few minutes): 10 kills per crash fault. `tests/reliability/run.py --full` is the long one.
+# No display needed; the keychain needs a D-Bus session of its own, as in e2e_tests.
+reliability_tests() {
+  dbus-run-session -- tests/e2e/.venv/bin/python tests/reliability/run.py
 }
 
 total_start=$SECONDS
@@ -44,4 +51,5 @@ stage "bench smoke (shopdesk bench --messages 2000; no time assertions)" \
 stage "UI unit tests (npm --prefix ui test)" npm --prefix ui test
 stage "app build (UI embedded)" build_app
 stage "end-to-end tests (pytest tests/e2e)" e2e_tests "$@"
+stage "reliability, short (tests/reliability/run.py: nothing lost, doubled or damaged)" reliability_tests
 printf '\n\033[1;32m=== all stages passed in %ds\033[0m\n' $((SECONDS - total_start))

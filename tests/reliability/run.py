@@ -1,0 +1,730 @@
+#!/usr/bin/env python3
+"""Shopdesk's reliability suite (issue 8): crash, network and disk faults against the real `shopdesk` CLI,
+real mail servers and a real keychain, checking that nothing is lost, doubled or damaged.
+
+    tests/e2e/.venv/bin/python tests/reliability/run.py [--full] [--only import,send,...] [--seed N]
+
+Faults (each checked with the audit in shop.py after every round and at the end):
+  import   kill -9 during `shopdesk import` of an mbox, at random moments, then import to completion
+  send     kill -9 during `shopdesk mail send` to an SMTP sink, until the outbox is empty
+  fetch    kill -9 during `shopdesk mail fetch` from a throw-away Dovecot, then fetch to completion
+  refused / hanging / dropped   the SMTP server down, silent, or dropping the connection mid-DATA
+  diskfull the database on a small tmpfs that fills up during an import, then space is freed
+
+Short (default): one batch of 10 kills per crash fault, a few minutes in all. --full: five batches of 10
+(50 kills) per crash fault, each batch on a fresh database. Prints a table and exits 1 if anything was
+lost, doubled or damaged, or a promise broke (see the notes under the table). Needs root (Dovecot, mount)
+and a D-Bus session for the keychain: without one it restarts itself under dbus-run-session.
+Time figures printed are for orientation only; nothing here asserts on speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import imaplib
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from email import policy
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "e2e")]
+
+from conftest import cli_binary  # noqa: E402
+from mailgen import Expected, crlf, generate, write_mbox  # noqa: E402
+from mailservers import (IMAP_PASSWORD, IMAP_USER, HangingSmtp, Imap, ServerUnavailable, SmtpSink,  # noqa: E402
+                         _read_ready, _stop_process, free_port, keyring_session, wait_port_closed)
+from selfcheck import audit_bites  # noqa: E402
+from shop import Audit, Shop, ack_audit, audit, db_rows, leftover_pids, run_and_kill  # noqa: E402
+
+SMTP_PASSWORD = "app-password-4711"
+
+
+@dataclass
+class Result:
+    fault: str
+    rounds: int = 0  # rounds tried
+    landed: int = 0  # rounds in which the fault really hit (the kill found the process running, ...)
+    expected: int = 0  # emails that had to arrive (stored, or received by the server)
+    lost: int = 0
+    duplicates: int = 0
+    resent: int = 0  # the same Message-ID sent again after a kill between the server's OK and the DB write
+    corrupt: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.lost or self.duplicates or self.corrupt or self.problems)
+
+    def take(self, a: Audit, where: str, final: bool) -> None:
+        """Counts an audit's findings (each distinct finding once)."""
+        for c in a.corrupt:
+            self._once(f"{where}: CORRUPT {c}", corrupt=True)
+        for p in a.problems:
+            self._once(f"{where}: {p}")
+        for n in a.notes:
+            if n not in self.notes:
+                self.notes.append(n)
+        if a.duplicates:
+            self.duplicates += len(a.duplicates)
+            self.problems.append(f"{where}: stored twice: {a.duplicates[:5]}")
+        if final and a.lost:
+            self.lost += len(a.lost)
+            self.problems.append(f"{where}: lost {len(a.lost)}: {a.lost[:5]}")
+
+    def _once(self, text: str, corrupt: bool = False) -> None:
+        key = text.split(": ", 1)[1]
+        if any(p.split(": ", 1)[1] == key for p in self.problems):
+            return
+        self.problems.append(text)
+        if corrupt:
+            self.corrupt += 1
+
+
+class Ctx:
+    def __init__(self, args, work: Path, env: dict[str, str]):
+        self.full = args.full
+        self.batches = args.batches or (5 if args.full else 1)
+        self.rounds = args.rounds or 10
+        self.seed = args.seed
+        self.rng = random.Random(args.seed)
+        self.work = work
+        self.env = env
+        self.cli = cli_binary()
+
+    def shop(self, name: str) -> Shop:
+        return Shop(self.work / name, self.cli, self.env)
+
+
+def log(fault: str, text: str) -> None:
+    print(f"  [{fault}] {text}", flush=True)
+
+
+def no_leftovers(ctx: Ctx, r: Result, where: str) -> None:
+    pids = leftover_pids(ctx.cli)
+    if pids:
+        r.problems.append(f"{where}: shopdesk processes still running: {pids}")
+
+
+def kill_note(k) -> str:
+    if k.landed:
+        return f"killed {k.how} ({k.seconds:.2f}s in)"
+    return f"finished before the kill ({k.how}), exit {k.returncode}"
+
+
+def check_kill(r: Result, k, where: str) -> None:
+    """A run the kill missed must have succeeded: failing by itself means the last crash broke something."""
+    if k.landed:
+        r.landed += 1
+    elif k.returncode != 0:
+        r.problems.append(f"{where}: shopdesk failed by itself after an earlier kill (exit {k.returncode}): "
+                          f"{k.output[-400:]}")
+
+
+# --- 1. kill -9 during an mbox import -----------------------------------------------------------------
+
+
+def fault_import(ctx: Ctx) -> Result:
+    r = Result("kill -9 during mbox import")
+    n = 3000
+    for batch in range(ctx.batches):
+        tag = f"imp{ctx.seed}b{batch}"
+        emails = generate(n, ctx.seed * 100 + batch, tag)
+        expected = {e.message_id: e for e in emails}
+        r.expected += n
+        shop = ctx.shop(f"import-{batch}")
+        mbox = shop.dir / "past-mail.mbox"
+        write_mbox(mbox, emails)
+        known: dict[int, str] = {}
+        progress = lambda: shop.count("SELECT count(*) FROM messages")  # noqa: E731
+        for i in range(ctx.rounds):
+            r.rounds += 1
+            where = f"batch {batch} round {i + 1}"
+            k = run_and_kill(shop, ["import", str(mbox)], ctx.rng, progress, n, rounds_left=ctx.rounds - i,
+                             first=i == 0)
+            check_kill(r, k, where)
+            a = audit(shop.db, expected, known, final=False)
+            r.take(a, where, final=False)
+            known.update(a.cases)
+            log("import", f"{where}: {kill_note(k)}; {a.stored}/{n} stored, {len(a.cases)} cases, "
+                          f"{'ok' if not (a.corrupt or a.problems) else 'FINDINGS'}")
+        done = shop.run("import", str(mbox), check=False)
+        where = f"batch {batch} final import"
+        if done.returncode != 0:
+            r.problems.append(f"{where}: failed ({done.returncode}): {done.stderr.strip()}")
+        a = audit(shop.db, expected, known, final=True)
+        r.take(a, where, final=True)
+        again = shop.json("import", str(mbox), check=False)
+        if again.get("stored") != 0 or again.get("duplicates") != n:
+            r.problems.append(f"batch {batch}: importing the whole mbox once more stored something: {again}")
+        no_leftovers(ctx, r, f"batch {batch}")
+        log("import", f"batch {batch} done: {a.stored}/{n} stored once, {len(a.cases)} cases, "
+                      f"lost {len(a.lost)}, findings {len(a.corrupt) + len(a.problems)}")
+    return r
+
+
+# --- 2. kill -9 during an outbox send -----------------------------------------------------------------
+
+
+def sink_received(sink: SmtpSink) -> tuple[dict[str, int], dict[str, bytes], list[str]]:
+    """Message-ID -> how many times the sink got it; Message-ID -> one copy; mails it could not read."""
+    counts: dict[str, int] = {}
+    copies: dict[str, bytes] = {}
+    unreadable: list[str] = []
+    for raw, _env in sink.messages():
+        mid = email.message_from_bytes(raw, policy=policy.default).get("Message-ID", "")
+        mid = mid.strip().strip("<>")
+        if not mid:
+            unreadable.append(raw[:80].decode(errors="replace"))
+            continue
+        counts[mid] = counts.get(mid, 0) + 1
+        copies[mid] = raw
+    return counts, copies, unreadable
+
+
+def sink_count(sink: SmtpSink) -> int:
+    return len(list(sink.dir.glob("[0-9][0-9][0-9][0-9]*.json")))
+
+
+def sink_settled(sink: SmtpSink, quiet: float = 0.5, limit: float = 10) -> None:
+    """Waits until the sink has written nothing new for `quiet` seconds. A killed client may have handed
+    over a whole email a moment before it died: the sink still files it (and answers 250 to nobody), and
+    comparing with the database before that would miss the kill that falls in that window."""
+    end = time.monotonic() + limit
+    last, since = sink_count(sink), time.monotonic()
+    while time.monotonic() < end and time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        now = sink_count(sink)
+        if now != last:
+            last, since = now, time.monotonic()
+
+
+def setup_sending_shop(shop: Shop, port: int, address: str = "shop@example.com") -> None:
+    shop.run("mail", "setup", "--from-name", "Costa Ceramics", "--from-address", address, "--smtp-host", "127.0.0.1",
+             "--smtp-port", str(port), "--smtp-security", "none", "--signature", "Costa Ceramics",
+             "--acknowledge", "false")
+    shop.run("mail", "password", input=SMTP_PASSWORD + "\n")
+
+
+def queue_replies(shop: Shop, count: int, tag: str) -> dict[str, str]:
+    """Imports customer emails and queues `count` replies over their cases; returns RFC Message-ID -> the
+    token each reply's body carries."""
+    emails = generate(max(count, 10), 7, f"cust-{tag}", attachment_every=0)
+    mbox = shop.dir / "customers.mbox"
+    write_mbox(mbox, emails)
+    shop.run("import", str(mbox))
+    numbers = [n for (n,) in db_rows(shop.db, "SELECT number FROM cases ORDER BY number")]
+    for k in range(count):
+        shop.run("case", "reply", str(numbers[k % len(numbers)]), "--text", f"reply-{tag}-{k} Your order left today.")
+    rows = db_rows(shop.db, "SELECT m.message_id, m.body FROM outbox o JOIN messages m ON m.id = o.message_id")
+    queued = {mid: body.split()[0] for mid, body in rows}
+    assert len(queued) == count, f"{len(queued)} replies in the outbox, {count} queued"
+    return queued
+
+
+def outbox_states(shop: Shop) -> dict[str, str]:
+    return dict(db_rows(shop.db, "SELECT m.message_id, o.state FROM outbox o JOIN messages m ON m.id = o.message_id"))
+
+
+def fault_send(ctx: Ctx) -> Result:
+    r = Result("kill -9 during outbox send")
+    m = 100
+    for batch in range(ctx.batches):
+        shop = ctx.shop(f"send-{batch}")
+        sink = SmtpSink(shop.dir / "smtp").start()
+        try:
+            setup_sending_shop(shop, sink.port)
+            queued = queue_replies(shop, m, f"s{ctx.seed}b{batch}")
+            customers = {e.message_id: e for e in generate(max(m, 10), 7, f"cust-s{ctx.seed}b{batch}", attachment_every=0)}
+            r.expected += m
+            windows: dict[str, int] = {}  # Message-ID -> kills that fell between the server's OK and the DB write
+            known: dict[int, str] = {}
+            offset = 0
+            for i in range(ctx.rounds):
+                r.rounds += 1
+                offset += 3600  # past the 5-minute lease and any backoff a killed attempt left behind
+                where = f"batch {batch} round {i + 1}"
+                k = run_and_kill(shop, ["mail", "send"], ctx.rng, lambda: sink_count(sink), m,
+                                 rounds_left=ctx.rounds - i, offset=offset, settle_max=0.05)
+                check_kill(r, k, where)
+                sink_settled(sink)
+                received, _, _ = sink_received(sink)
+                states = outbox_states(shop)
+                for mid, state in states.items():
+                    if state == "sent" and mid not in received:
+                        r.problems.append(f"{where}: {mid} is marked sent but the server never got it")
+                        r.lost += 1
+                    if state != "sent" and mid in received:
+                        windows[mid] = windows.get(mid, 0) + 1
+                a = audit(shop.db, customers, known, final=True)
+                r.take(a, where, final=False)
+                known.update(a.cases)
+                sent = sum(1 for s in states.values() if s == "sent")
+                log("send", f"{where}: {kill_note(k)}; server has {len(received)}/{m}, database says {sent} sent, "
+                            f"{sum(1 for s in states.values() if s != 'sent' and s != 'queued')} neither queued nor sent")
+            where = f"batch {batch} final"
+            for _ in range(3):
+                offset += 3600
+                out = shop.run("mail", "send", offset=offset, check=False)
+                if out.returncode != 0:
+                    r.problems.append(f"{where}: mail send failed ({out.returncode}): {out.stderr.strip()}")
+                if all(s == "sent" for s in outbox_states(shop).values()):
+                    break
+            offset += 3600
+            last = shop.run("mail", "send", offset=offset, check=False)
+            if "Sent 0 emails" not in last.stdout:
+                r.problems.append(f"{where}: a pass over an empty outbox said {last.stdout.strip()!r}")
+            states = outbox_states(shop)
+            received, copies, unreadable = sink_received(sink)
+            for u in unreadable:
+                r._once(f"{where}: CORRUPT the server got an email without a Message-ID: {u!r}", corrupt=True)
+            for mid, token in queued.items():
+                got = received.get(mid, 0)
+                if got == 0:
+                    r.lost += 1
+                    r.problems.append(f"{where}: reply {mid} ({token}) never reached the server "
+                                      f"(outbox state {states.get(mid)})")
+                    continue
+                if states.get(mid) != "sent":
+                    r.problems.append(f"{where}: reply {mid} reached the server but stays {states.get(mid)}")
+                if token.encode() not in copies[mid]:
+                    r._once(f"{where}: CORRUPT reply {mid} arrived without its text", corrupt=True)
+                extra = got - 1
+                explained = min(extra, windows.get(mid, 0))
+                r.resent += explained
+                if extra > explained:
+                    r.duplicates += extra - explained
+                    r.problems.append(f"{where}: reply {mid} arrived {got} times, {windows.get(mid, 0)} kill(s) "
+                                      "fell between the server's OK and the database write")
+            strangers = set(received) - set(queued)
+            if strangers:
+                r.problems.append(f"{where}: the server got emails nobody queued: {sorted(strangers)[:3]}")
+            a = audit(shop.db, customers, known, final=True)
+            r.take(a, where, final=False)
+            no_leftovers(ctx, r, f"batch {batch}")
+            log("send", f"batch {batch} done: {sum(1 for x in queued if received.get(x))}/{m} received, "
+                        f"{sum(received.values()) - len(received)} resent with the same Message-ID")
+        finally:
+            sink.stop()
+    return r
+
+
+# --- 3. kill -9 during an IMAP fetch ------------------------------------------------------------------
+
+
+def deliver_all(imap: Imap, emails: list[Expected]) -> None:
+    client = imap.connect()
+    try:
+        for e in emails:
+            typ, data = client.append("INBOX", None, None, crlf(e.raw))
+            assert typ == "OK", data
+    finally:
+        client.logout()
+
+
+def fault_fetch(ctx: Ctx) -> Result:
+    r = Result("kill -9 during IMAP fetch")
+    k_total = 300
+    for batch in range(ctx.batches):
+        try:
+            imap = Imap()
+        except ServerUnavailable as e:
+            r.skipped = str(e)
+            return r
+        shop = ctx.shop(f"fetch-{batch}")
+        try:
+            imap.start()
+            from datetime import datetime, timezone
+            emails = generate(k_total, ctx.seed * 100 + 50 + batch, f"f{ctx.seed}b{batch}",
+                              date=datetime.now(timezone.utc), attachment_every=25)
+            expected = {e.message_id: e for e in emails}
+            deliver_all(imap, emails)
+            r.expected += k_total
+            shop.run("mail", "setup", "--from-name", "Costa Ceramics", "--from-address", "shop@example.com",
+                     "--username", IMAP_USER, "--imap-host", "127.0.0.1", "--imap-port", str(imap.port),
+                     "--imap-security", "none", "--smtp-host", "127.0.0.1", "--smtp-port", str(free_port()),
+                     "--smtp-security", "none", "--acknowledge", "true")
+            shop.run("mail", "password", input=IMAP_PASSWORD + "\n")
+            known: dict[int, str] = {}
+            progress = lambda: shop.count("SELECT count(*) FROM messages WHERE direction = 'from_customer'")  # noqa: E731
+            for i in range(ctx.rounds):
+                r.rounds += 1
+                where = f"batch {batch} round {i + 1}"
+                k = run_and_kill(shop, ["mail", "fetch"], ctx.rng, progress, k_total, rounds_left=ctx.rounds - i)
+                check_kill(r, k, where)
+                a = audit(shop.db, expected, known, final=False)
+                r.take(a, where, final=False)
+                for p in ack_audit(shop.db) if shop.db.exists() else []:
+                    r._once(f"{where}: {p}")
+                known.update(a.cases)
+                log("fetch", f"{where}: {kill_note(k)}; {a.stored}/{k_total} filed, "
+                             f"{'ok' if not (a.corrupt or a.problems) else 'FINDINGS'}")
+            where = f"batch {batch} final"
+            done = shop.run("--json", "mail", "fetch", check=False)
+            if done.returncode != 0:
+                r.problems.append(f"{where}: fetch failed ({done.returncode}): {done.stderr.strip()}")
+            a = audit(shop.db, expected, known, final=True)
+            r.take(a, where, final=True)
+            for p in ack_audit(shop.db):
+                r._once(f"{where}: {p}")
+            # Every sender with a case got one acknowledgement (all of this mail is fresh, none from a robot).
+            unacked = db_rows(shop.db, "SELECT DISTINCT e.email FROM cases c JOIN contact_emails e ON e.contact_id = c.contact_id "
+                                       "WHERE e.email NOT IN (SELECT to_addr FROM outbox WHERE kind = 'acknowledgement')")
+            if unacked:
+                r.problems.append(f"{where}: {len(unacked)} senders never got their acknowledgement, e.g. {unacked[0][0]}")
+            again = shop.json("mail", "fetch", check=False)
+            if again.get("fetched") != 0:
+                r.problems.append(f"{where}: fetching once more brought {again}")
+            no_leftovers(ctx, r, f"batch {batch}")
+            log("fetch", f"batch {batch} done: {a.stored}/{k_total} filed once, lost {len(a.lost)}, "
+                         f"findings {len(a.corrupt) + len(a.problems)}")
+        finally:
+            imap.close()
+    return r
+
+
+# --- 4. network faults on the way out -----------------------------------------------------------------
+
+
+class DroppingSmtp:
+    """dropping_smtp.py: takes the client to DATA, then drops the connection mid-email (rotating how)."""
+
+    def __init__(self, port: int, events: Path, mode: str):
+        self.port, self.events, self.mode = port, events, mode
+        self._proc = None
+
+    def start(self) -> "DroppingSmtp":
+        self._proc = subprocess.Popen([sys.executable, str(HERE / "dropping_smtp.py"), str(self.port), str(self.events), self.mode],
+                                      stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        _read_ready(self._proc, 10, f"dropping SMTP server on port {self.port}", Path("/dev/null"))
+        return self
+
+    def stop(self) -> None:
+        _stop_process(self._proc)
+        wait_port_closed(self.port)
+
+    def drops(self) -> list[dict]:
+        if not self.events.exists():
+            return []
+        return [json.loads(line) for line in self.events.read_text().splitlines() if line.strip()]
+
+
+def fault_network(ctx: Ctx, kind: str, rounds: int) -> Result:
+    names = {"refused": "SMTP server down (refused)", "hanging": "SMTP server never greets",
+             "dropped": "SMTP connection dropped mid-DATA"}
+    wording = {"refused": "Could not reach the mail server", "hanging": "did not answer within 60 seconds"}
+    r = Result(names[kind])
+    shop = ctx.shop(f"net-{kind}")
+    port = free_port()
+    setup_sending_shop(shop, port, address=f"{kind}@example.com")
+    shop.run("case", "open", "--new-name", "Ana Costa", "--new-email", f"ana-{kind}@example.org", "--subject", "Parcel",
+             "--channel", "email", "--text", "Where is my parcel?")
+    offset = 0
+    for i in range(rounds):
+        r.rounds += 1
+        r.expected += 1
+        where = f"round {i + 1}"
+        token = f"net-{kind}-{i}"
+        shop.run("case", "reply", "1001", "--text", f"{token} It left our workshop today.", offset=offset)
+        mid = db_rows(shop.db, "SELECT message_id FROM messages WHERE body LIKE ?", (f"{token} %",))[0][0]
+        server = None
+        if kind == "hanging":
+            server = HangingSmtp(port).start()
+        elif kind == "dropped":
+            mode = ("fin-headers", "rst-body", "fin-after-dot")[i % 3]
+            server = DroppingSmtp(port, shop.dir / "drops.jsonl", mode).start()
+        drops_before = len(server.drops()) if kind == "dropped" else 0
+        try:
+            began = time.monotonic()
+            try:
+                out = shop.run("mail", "send", offset=offset, check=False, timeout=90)
+            except subprocess.TimeoutExpired:
+                r.problems.append(f"{where}: mail send did not return within 90 s (its own limit is 60 s)")
+                continue
+            took = time.monotonic() - began
+        finally:
+            if server is not None:
+                server.stop()
+        said = out.stdout.strip().replace("\n", " | ")
+        if out.returncode != 0 or "Sent 0 emails" not in out.stdout or "Not sent:" not in out.stdout:
+            r.problems.append(f"{where}: mail send said {said!r} {out.stderr.strip()!r} (exit {out.returncode})")
+        if f"127.0.0.1:{port}" not in out.stdout or wording.get(kind, "") not in out.stdout:
+            r.problems.append(f"{where}: the message doesn't say what went wrong clearly: {said!r}")
+        if kind == "dropped":
+            new = server.drops()[drops_before:]
+            if not new or new[-1]["message_id"] != mid or new[-1]["mode"] != mode:
+                r.problems.append(f"{where}: the server did not drop this email mid-DATA (events {new})")
+            else:
+                r.landed += 1
+                said += f" [dropped: {new[-1]['mode']}]"
+        else:
+            r.landed += 1
+        row = db_rows(shop.db, "SELECT o.state, o.attempts, o.last_error FROM outbox o JOIN messages m ON m.id = o.message_id "
+                               "WHERE m.message_id = ?", (mid,))
+        if not row or row[0][0] != "queued" or not row[0][2]:
+            r.problems.append(f"{where}: after the failure the reply is {row} instead of queued with its error")
+        if i == 0 or ctx.full:
+            log(kind, f"{where}: returned after {took:.1f}s: {said}")
+        # The server is back: the reply goes, once.
+        sink = SmtpSink(shop.dir / f"smtp-{i}", port=port).start()
+        try:
+            offset += 3600
+            back = shop.run("mail", "send", offset=offset, check=False)
+            offset += 3600
+            after = shop.run("mail", "send", offset=offset, check=False)
+            received, copies, _ = sink_received(sink)
+        finally:
+            sink.stop()
+        if "Sent 1 emails" not in back.stdout or "Sent 0 emails" not in after.stdout:
+            r.problems.append(f"{where}: with the server back: {back.stdout.strip()!r}, then {after.stdout.strip()!r}")
+        got = received.get(mid, 0)
+        if got == 0:
+            r.lost += 1
+            r.problems.append(f"{where}: reply {mid} never arrived once the server was back")
+        elif got > 1:
+            r.duplicates += got - 1
+            r.problems.append(f"{where}: reply {mid} arrived {got} times")
+        elif token.encode() not in copies[mid]:
+            r._once(f"{where}: CORRUPT reply {mid} arrived without its text", corrupt=True)
+        if set(received) - {mid}:
+            r.problems.append(f"{where}: other emails went out too: {sorted(set(received) - {mid})}")
+        state = db_rows(shop.db, "SELECT o.state FROM outbox o JOIN messages m ON m.id = o.message_id "
+                                 "WHERE m.message_id = ?", (mid,))
+        if state != [("sent",)]:
+            r.problems.append(f"{where}: after sending, the outbox says {state}")
+    a = audit(shop.db, {}, {}, final=False, check_threads=False)
+    r.take(a, "end", final=False)
+    no_leftovers(ctx, r, "end")
+    return r
+
+
+# --- 5. disk full -------------------------------------------------------------------------------------
+
+
+def mount_tmpfs(dir: Path, size: int) -> str | None:
+    """Mounts a tmpfs of `size` bytes on dir; the reason it can't, or None."""
+    dir.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(dir)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        return f"mount -t tmpfs is not allowed here: {done.stderr.strip() or done.returncode}"
+    return None
+
+
+def fill(path: Path, size: int) -> None:
+    with open(path, "wb") as f:
+        f.truncate(0)
+        chunk = b"\0" * (1 << 20)
+        left = size
+        while left > 0:
+            f.write(chunk[: min(left, len(chunk))])
+            left -= min(left, len(chunk))
+
+
+def footprint(dir: Path) -> int:
+    return sum(f.stat().st_size for f in dir.rglob("*") if f.is_file())
+
+
+def fault_disk_full(ctx: Ctx) -> Result:
+    r = Result("disk full during import")
+    n = 1500
+    emails = generate(n, ctx.seed * 100 + 99, f"full{ctx.seed}", attachment_every=4, attachment_size=(8_000, 30_000))
+    expected = {e.message_id: e for e in emails}
+    mbox = ctx.work / "full-mail.mbox"  # outside the small disk: only the database side fills up
+    write_mbox(mbox, emails)
+    # How much the finished import takes, to size the small disk so most rounds run out of space.
+    probe = ctx.shop("full-probe")
+    probe.run("import", str(mbox))
+    needed = footprint(probe.dir)
+    shutil.rmtree(probe.dir, ignore_errors=True)
+    size = needed + 8 * 2**20 + 2**20
+    mnt = ctx.work / "small-disk"
+    why = mount_tmpfs(mnt, size)
+    if why:
+        r.skipped = why
+        return r
+    try:
+        ballast = mnt / "ballast"
+        errors: set[str] = set()
+        for batch in range(ctx.batches):
+            shop = Shop(mnt / f"shop-{batch}", ctx.cli, ctx.env)
+            known: dict[int, str] = {}
+            for i in range(ctx.rounds):
+                r.rounds += 1
+                where = f"batch {batch} round {i + 1}"
+                # Room for a random share of what the import still needs, the share growing over the batch's
+                # rounds: each round runs out of space at a different point (WAL, checkpoint, attachment file).
+                shop_size = footprint(shop.dir) if shop.dir.exists() else 0
+                still = max(0, needed + 4 * 2**20 - shop_size)
+                room = 128 * 1024 + int(0.8 * still * (i + ctx.rng.random()) / ctx.rounds)
+                fill(ballast, 0)
+                fill(ballast, max(0, size - shop_size - room - 64 * 1024))
+                free = os.statvfs(mnt).f_bavail * os.statvfs(mnt).f_frsize
+                out = shop.run("import", str(mbox), check=False, timeout=600)
+                err = (out.stderr or "").strip()
+                if out.returncode == 0:
+                    note = "completed (enough room)"
+                elif out.returncode < 0:
+                    r.problems.append(f"{where}: shopdesk died of signal {-out.returncode} on a full disk: {err[-300:]}")
+                    note = f"died of signal {-out.returncode}"
+                else:
+                    r.landed += 1
+                    note = f"stopped: {err[:160]}"
+                    if not any(w in err.lower() for w in ("full", "no space left")):
+                        r.problems.append(f"{where}: the error doesn't say the disk is full: {err!r}")
+                    errors.add(re.sub(r"/\S+", "<path>", err.splitlines()[0] if err else ""))
+                    if "Could not create the folder" in err and re.search(r"/attachments/[0-9a-f]{64}\b", err):
+                        wording = ("a failed attachment *file* write is worded 'Could not create the folder "
+                                   "<…/attachments/HASH>' (core/src/store/outbox.rs store_attachments maps the "
+                                   "write error to Error::Folder)")
+                        if wording not in r.notes:
+                            r.notes.append(wording)
+                a = audit(shop.db, expected, known, final=False)
+                r.take(a, where, final=False)
+                known.update(a.cases)
+                log("diskfull", f"{where}: {free // 1024} KiB free: {note}; {a.stored}/{n} stored, "
+                                f"{'ok' if not (a.corrupt or a.problems) else 'FINDINGS'}")
+                if out.returncode == 0:
+                    break
+            ballast.unlink(missing_ok=True)
+            where = f"batch {batch} after freeing space"
+            done = shop.run("import", str(mbox), check=False)
+            if done.returncode != 0:
+                r.problems.append(f"{where}: import failed ({done.returncode}): {done.stderr.strip()}")
+            a = audit(shop.db, expected, known, final=True)
+            r.take(a, where, final=True)
+            r.expected += n
+            log("diskfull", f"{where}: {a.stored}/{n} stored once, lost {len(a.lost)}")
+            no_leftovers(ctx, r, f"batch {batch}")
+            shutil.rmtree(shop.dir, ignore_errors=True)  # room for the next batch
+        r.notes.extend(f"error shown on a full disk: {e}" for e in sorted(errors))
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+        if os.path.ismount(mnt):
+            subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+    return r
+
+
+def fault_selfcheck(ctx: Ctx) -> Result:
+    r = Result("audit self-check (damage is found)")
+    tried, missed = audit_bites(ctx.cli, ctx.work, ctx.env)
+    r.rounds, r.landed = tried, tried - len(missed)
+    r.problems.extend(missed)
+    log("selfcheck", f"{r.landed} of {tried} kinds of damage found by the audit")
+    return r
+
+
+# --- the run ------------------------------------------------------------------------------------------
+
+
+def table(results: list[Result]) -> str:
+    head = ["fault", "rounds", "hit", "expected", "lost", "duplicates", "resent same ID", "corrupt", "result"]
+    rows = []
+    for r in results:
+        if r.skipped:
+            rows.append([r.fault, "-", "-", "-", "-", "-", "-", "-", "skipped"])
+        else:
+            rows.append([r.fault, r.rounds, r.landed, r.expected, r.lost, r.duplicates, r.resent, r.corrupt,
+                         "FAIL" if r.failed else "ok"])
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+FAULTS = ["selfcheck", "import", "send", "fetch", "refused", "hanging", "dropped", "diskfull"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--full", action="store_true", help="50 kills per crash fault (5 batches of 10)")
+    parser.add_argument("--rounds", type=int, help="rounds per batch (default 10)")
+    parser.add_argument("--batches", type=int, help="batches per crash fault (default 1, --full 5)")
+    parser.add_argument("--only", help=f"comma-separated faults: {','.join(FAULTS)}")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (printed; reuse it to repeat a run)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory even when all passed")
+    args = parser.parse_args()
+    if args.seed is None:
+        args.seed = random.randrange(1, 1_000_000)
+    only = args.only.split(",") if args.only else FAULTS
+    unknown = set(only) - set(FAULTS)
+    if unknown:
+        parser.error(f"unknown faults {sorted(unknown)}; choose from {FAULTS}")
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        # The keychain (gnome-keyring) needs a session bus; a private one keeps the desktop's out of it.
+        os.execvp("dbus-run-session", ["dbus-run-session", "--", sys.executable, *sys.argv])
+    cli = cli_binary()
+    if not cli.exists():
+        print(f"build the command line first: cargo build -p shopdesk-cli ({cli})", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="shopdesk-reliability-"))
+    work.chmod(0o755)
+    began = time.monotonic()
+    print(f"shopdesk reliability suite: {'full' if args.full else 'short'}, seed {args.seed}, cli {cli}, work dir {work}",
+          flush=True)
+    keyring = keyring_session(work / "keyring-home", replace_stale=True)
+    results: list[Result] = []
+    try:
+        ctx = Ctx(args, work, dict(keyring))
+        jobs = {
+            "selfcheck": lambda: fault_selfcheck(ctx),
+            "import": lambda: fault_import(ctx),
+            "send": lambda: fault_send(ctx),
+            "fetch": lambda: fault_fetch(ctx),
+            "refused": lambda: fault_network(ctx, "refused", ctx.rounds),
+            "hanging": lambda: fault_network(ctx, "hanging", 2 if ctx.full else 1),
+            "dropped": lambda: fault_network(ctx, "dropped", ctx.rounds * (3 if ctx.full else 1)),
+            "diskfull": lambda: fault_disk_full(ctx),
+        }
+        for name in FAULTS:
+            if name not in only:
+                continue
+            print(f"\n== {name}", flush=True)
+            t = time.monotonic()
+            try:
+                results.append(jobs[name]())
+            except Exception as e:  # a harness failure is a failed fault, reported with the rest
+                import traceback
+                traceback.print_exc()
+                results.append(Result(name, problems=[f"the harness itself failed: {type(e).__name__}: {e}"]))
+            print(f"   ({time.monotonic() - t:.0f}s)", flush=True)
+    finally:
+        keyring.stop()
+    print(f"\nReliability ({'full' if args.full else 'short'}, seed {args.seed}, nproc {os.cpu_count()}, "
+          f"{time.monotonic() - began:.0f}s):\n")
+    print(table(results))
+    failed = [r for r in results if r.failed]
+    for r in results:
+        if r.skipped:
+            print(f"\nskipped {r.fault}: {r.skipped}")
+        if r.problems:
+            print(f"\n{r.fault}: {len(r.problems)} findings")
+            for p in r.problems[:25]:
+                print(f"  - {p}")
+            if len(r.problems) > 25:
+                print(f"  … and {len(r.problems) - 25} more")
+        for n in r.notes[:6]:
+            print(f"\nnote ({r.fault}): {n}")
+    print("\n'hit': rounds in which the fault really struck (the kill found shopdesk running, the server dropped "
+          "the email mid-DATA, the disk ran full). 'resent same ID': an email the server had taken before the kill "
+          "and the database had not yet recorded, sent again with the same Message-ID (by design; each one is "
+          "matched to such a kill, an unmatched one counts as a duplicate).")
+    if failed or args.keep:
+        print(f"\nwork directory kept for a look: {work}  (repeat with --seed {args.seed})")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
