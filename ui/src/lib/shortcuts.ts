@@ -30,6 +30,7 @@ export const SHORTCUTS: { keys: string[][]; description: string }[] = [
   { keys: [['j'], ['k']], description: 'Next / previous case in the queue' },
   { keys: [['Enter']], description: 'Open the selected case' },
   { keys: [['Ctrl', 'Enter']], description: 'Send / save what you are writing' },
+  { keys: [['/']], description: 'In an empty reply on a case: insert a saved reply' },
   { keys: [['?']], description: 'Show this list' },
   { keys: [['Esc']], description: 'Close this list or the search' },
 ];

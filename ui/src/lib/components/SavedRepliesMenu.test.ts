@@ -58,6 +58,8 @@ describe('Saved replies in the composer', () => {
     await vi.waitFor(() => expect(body.value).toBe('Hello Ana, order {order.ref} is on us.'));
     expect(screen.queryByTestId('saved-replies-menu')).toBeNull();
     expect(screen.getByTestId('composer-missing').textContent).toContain('Fill in the order number ({order.ref}) before sending.');
+    // The gap is selected, so typing the order number replaces it.
+    await vi.waitFor(() => expect(body.value.slice(body.selectionStart, body.selectionEnd)).toBe('{order.ref}'));
 
     // Filling it in by hand makes the line go away.
     await fireEvent.input(body, { target: { value: 'Hello Ana, order 1187 is on us.' } });
