@@ -42,8 +42,13 @@ pub enum Error {
     NotADatabase { path: PathBuf },
     #[error("Could not create the folder {path}: {source}")]
     Folder { path: PathBuf, source: std::io::Error },
+    #[error("Could not write the file {path}: {source}")]
+    File { path: PathBuf, source: std::io::Error },
+    /// SQLite or a file write found no room: what was being done is rolled back whole.
+    #[error("The disk is full, so this was not saved (nothing was half-written). Free some space and try again")]
+    DiskFull,
     #[error("The database refused the change: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     #[error("Could not bring the database up to date: {0}")]
     Migration(#[from] rusqlite_migration::Error),
 }
@@ -75,8 +80,30 @@ impl Error {
             Error::NewerSchema { .. } => ErrorKind::NewerSchema,
             Error::NotADatabase { .. }
             | Error::Folder { .. }
+            | Error::File { .. }
+            | Error::DiskFull
             | Error::Database(_)
             | Error::Migration(_) => ErrorKind::Storage,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => Error::DiskFull,
+            _ => Error::Database(e),
+        }
+    }
+}
+
+impl Error {
+    /// A file-system failure, with a full disk said plainly.
+    pub fn file(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        if source.kind() == std::io::ErrorKind::StorageFull || source.raw_os_error() == Some(28) {
+            Error::DiskFull
+        } else {
+            Error::File { path: path.into(), source }
         }
     }
 }

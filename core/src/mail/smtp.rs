@@ -124,6 +124,8 @@ impl Mailer {
         }
         let message = if e.is_transient() {
             format!("The mail server {at} asked to try later: {text}")
+        } else if text.contains("incomplete response") || text.contains("Connection reset") || text.contains("Broken pipe") {
+            format!("The mail server {at} closed the connection while the email was being sent ({text}); it will be tried again")
         } else {
             format!("Could not reach the mail server {at}: {text}")
         };

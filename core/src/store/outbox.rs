@@ -540,9 +540,10 @@ impl Store {
                         std::fs::create_dir_all(dir).map_err(|source| Error::Folder { path: dir.clone(), source })?;
                         // Written whole under a temporary name, then renamed: never half a file.
                         let tmp = dir.join(format!("{hash}.part"));
-                        std::fs::write(&tmp, &file.data)
-                            .and_then(|()| std::fs::rename(&tmp, &path))
-                            .map_err(|source| Error::Folder { path: path.clone(), source })?;
+                        std::fs::write(&tmp, &file.data).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|source| {
+                            let _ = std::fs::remove_file(&tmp);
+                            Error::file(&path, source)
+                        })?;
                     }
                 }
                 Ok(hash)

@@ -1323,3 +1323,24 @@ fn search_and_queue_narrow_by_tag_and_date() {
     let queue = store.queue(&tagged, mins(3 * 1440)).expect("queue");
     assert_eq!(queue.items.iter().map(|c| c.number).collect::<Vec<_>>(), vec![b.case_number]);
 }
+
+#[test]
+fn a_full_disk_is_said_plainly_rolls_back_and_work_resumes_when_there_is_room() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(dir.path().join("shop.sqlite3")).expect("store");
+    store.ingest_email(&email("ana@example.com", "First", "f1@x", "", "hello"), mins(0)).expect("in");
+    // SQLite's page limit stands in for a full disk (the reliability suite fills a real tmpfs).
+    let pages: i64 = store.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).expect("pages");
+    store.conn.pragma_update(None, "max_page_count", pages).expect("limit");
+    let big = "lorem ipsum ".repeat(20_000);
+    let err = store.ingest_email(&email("bo@example.com", "Big", "b1@x", "", &big), mins(1)).expect_err("full");
+    assert!(matches!(err, Error::DiskFull), "{err:?}");
+    assert_eq!(err.to_string(), "The disk is full, so this was not saved (nothing was half-written). Free some space and try again");
+    assert_eq!(err.kind(), ErrorKind::Storage);
+    let ok: String = store.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+    assert_eq!(ok, "ok");
+    assert_eq!(count(&store, "messages"), 1, "nothing of the failed email was kept");
+    store.conn.pragma_update(None, "max_page_count", 1_073_741_823i64).expect("room again");
+    store.ingest_email(&email("bo@example.com", "Big", "b1@x", "", &big), mins(2)).expect("resumes");
+    assert_eq!(count(&store, "messages"), 2);
+}
