@@ -1344,3 +1344,23 @@ fn a_full_disk_is_said_plainly_rolls_back_and_work_resumes_when_there_is_room() 
     store.ingest_email(&email("bo@example.com", "Big", "b1@x", "", &big), mins(2)).expect("resumes");
     assert_eq!(count(&store, "messages"), 2);
 }
+
+#[test]
+fn moving_the_clock_back_or_forward_neither_repeats_nor_skips_an_alert() {
+    use crate::alerts::Threshold::*;
+    let mut store = Store::open_in_memory().expect("db");
+    new_case(&mut store, ContactRef::New(person("Ana", "ana@example.com", "")), "Parcel", say(Direction::FromCustomer, Channel::Email, "hi", t0()), t0());
+    let fire = |store: &mut Store, at: DateTime<Utc>| {
+        let due = store.pending_alerts(at).expect("alerts");
+        store.record_alerts(&due, at).expect("recorded");
+        due.iter().map(|a| a.threshold).collect::<Vec<_>>()
+    };
+    assert_eq!(fire(&mut store, mins(95)), vec![DueSoon]);
+    // The system clock is set back an hour (before "due soon"), then runs on past it again.
+    assert!(fire(&mut store, mins(35)).is_empty());
+    assert!(fire(&mut store, mins(96)).is_empty(), "due soon is not announced twice");
+    // Set forward over the overdue threshold and the 24 h limit at once: the highest is announced, once.
+    assert_eq!(fire(&mut store, mins(26 * 60)), vec![HardLimit]);
+    assert!(fire(&mut store, mins(125)).is_empty(), "back again: nothing new");
+    assert!(fire(&mut store, mins(27 * 60)).is_empty());
+}

@@ -34,6 +34,7 @@ import type {
   QueueFilter,
   SearchResults,
   SlaSettings,
+  StartupProblem,
 } from './types';
 // Saved replies and satisfaction checks
 import type { FilledReply, NewSavedReply, Placeholder, SavedReply, SurveyAnswer, SurveySettings } from './types';
@@ -160,6 +161,8 @@ export const ipc = {
   /** Puts a backup in place of the database; resolves with where the replaced database was kept.
    *  Rejects with the reason in words when the file is not a sound Shopdesk backup. */
   restoreBackup: (path: string) => call<string>('restore_backup', { path }),
+  /** null when the database opened; else why not, and the newest sound backup to put back. */
+  startupProblem: () => call<StartupProblem | null>('startup_problem'),
   /** "Save…" on an attachment: the system's save dialog, then the core copies the file. False when cancelled. */
   saveAttachment: async (hash: string, filename: string): Promise<boolean> => {
     if (outsideApp()) {

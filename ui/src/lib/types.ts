@@ -56,8 +56,16 @@ export type { Threshold } from './bindings/Threshold';
 export type { TimelineEntry } from './bindings/TimelineEntry';
 
 import type { Alert } from './bindings/Alert';
+import type { BackupFile } from './bindings/BackupFile';
 
 /** The shell's `app_info` reply (src-tauri, not a core type). */
+/** Why the database could not be opened at start, and the newest sound backup to offer. */
+export interface StartupProblem {
+  message: string;
+  db_path: string | null;
+  backup: BackupFile | null;
+}
+
 export interface AppInfo {
   db_path: string;
   version: string;

@@ -1276,6 +1276,8 @@ export function installMockBackend(): void {
           return { folder: BACKUP_FOLDER, files: backupFiles };
         case 'restore_backup':
           return restoreBackup(String(args.path));
+        case 'startup_problem':
+          return null;
         default:
           return fail('internal', `The mock backend does not know the command ${cmd}.`);
       }

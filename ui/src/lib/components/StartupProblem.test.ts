@@ -17,7 +17,7 @@ describe('StartupProblem', () => {
     vi.spyOn(ipc, 'startupProblem').mockResolvedValue({
       message: '/data/shopdesk.sqlite3 is not a Shopdesk database (or it is damaged)',
       db_path: '/data/shopdesk.sqlite3',
-      backup: { path: '/data/backups/shopdesk-2026-11-25T100000Z.sqlite3', at: '2026-11-25T10:00:00Z', size: 4096 },
+      backup: { path: '/data/backups/shopdesk-2026-11-25T100000Z.sqlite3', at: '2026-11-25T10:00:00Z', size: 4096n },
     });
     const restore = vi.spyOn(ipc, 'restoreBackup').mockResolvedValue('/data/shopdesk.sqlite3.before-restore-x');
     const onrestored = vi.fn();
