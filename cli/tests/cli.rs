@@ -223,3 +223,20 @@ Date: Wed, 25 Nov 2026 10:00:00 +0000\nMessage-ID: <a2@x>\nIn-Reply-To: <a1@x>\n
     assert_eq!(messages, 2, "the reply joined the first email's case");
     shop.cmd(&["import", "/nonexistent/mail.mbox"]).assert().failure().stderr(predicate::str::starts_with("error: Could not read /nonexistent/mail.mbox"));
 }
+
+#[test]
+fn bench_prints_one_json_object_and_writes_its_mailbox_out() {
+    let shop = Shop::new();
+    let report = shop.json(&["bench", "--messages", "30", "--seed", "3"]);
+    assert_eq!(report["messages"], 30);
+    assert_eq!(report["seed"], 3);
+    assert!(report["import_per_sec"].as_f64().is_some_and(|r| r > 0.0), "{report}");
+    assert!(report["search"].as_array().is_some_and(|s| !s.is_empty()), "{report}");
+
+    let file = shop.dir.path().join("bench.mbox");
+    let written = shop.json(&["bench", "--messages", "30", "--seed", "3", "--write-mbox", file.to_str().expect("utf-8")]);
+    assert_eq!(written["messages"], 30);
+    let mbox = std::fs::read(&file).expect("mbox written");
+    assert_eq!(mbox.len() as u64, report["mbox_bytes"].as_u64().expect("bytes"), "the same mailbox bench measured");
+    assert!(!shop.dir.path().join("shop.sqlite3").exists(), "bench touches no database of the user's");
+}
