@@ -66,6 +66,9 @@ enum Command {
         messages: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Only write the synthetic mailbox to this file (for bench/compare.sh) and measure nothing
+        #[arg(long, value_name = "FILE")]
+        write_mbox: Option<PathBuf>,
     },
     /// Copy the database into a backups folder (the newest --keep are kept)
     Backup {
@@ -454,7 +457,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{}", path.display());
         return Ok(());
     }
-    if let Command::Bench { messages, seed } = &cli.command {
+    if let Command::Bench { messages, seed, write_mbox: Some(file) } = &cli.command {
+        std::fs::write(file, shopdesk_core::bench::synthetic_mbox(*messages, *seed)).with_context(|| format!("Could not write {}", file.display()))?;
+        return output::Out { json: cli.json }.done(&serde_json::json!({ "file": file, "messages": messages, "seed": seed }), &format!("Wrote {messages} messages (seed {seed}) to {}", file.display()));
+    }
+    if let Command::Bench { messages, seed, .. } = &cli.command {
         let dir = std::env::temp_dir().join(format!("shopdesk-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let report = shopdesk_core::bench::run(&dir, *messages, *seed, Utc::now());

@@ -263,3 +263,20 @@ fn orders_saved_replies_reports_and_exports_from_the_command_line() {
     let found = shop.json(&["search", "towel", "--since", "2026-02-01"]);
     assert_eq!(found["hits"][0]["case_number"], 1001);
 }
+
+#[test]
+fn bench_prints_one_json_object_and_writes_its_mailbox_out() {
+    let shop = Shop::new();
+    let report = shop.json(&["bench", "--messages", "30", "--seed", "3"]);
+    assert_eq!(report["messages"], 30);
+    assert_eq!(report["seed"], 3);
+    assert!(report["import_per_sec"].as_f64().is_some_and(|r| r > 0.0), "{report}");
+    assert!(report["search"].as_array().is_some_and(|s| !s.is_empty()), "{report}");
+
+    let file = shop.dir.path().join("bench.mbox");
+    let written = shop.json(&["bench", "--messages", "30", "--seed", "3", "--write-mbox", file.to_str().expect("utf-8")]);
+    assert_eq!(written["messages"], 30);
+    let mbox = std::fs::read(&file).expect("mbox written");
+    assert_eq!(mbox.len() as u64, report["mbox_bytes"].as_u64().expect("bytes"), "the same mailbox bench measured");
+    assert!(!shop.dir.path().join("shop.sqlite3").exists(), "bench touches no database of the user's");
+}

@@ -58,6 +58,14 @@ pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
     })
 }
 
+/// The UI calls this once the first data is on screen (ui/src/lib/ready.ts). Only logged, with
+/// the time, so bench/app-start.sh can time a start from outside.
+#[tauri::command]
+pub fn ui_ready() {
+    let unix_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    tracing::info!(unix_ms, "ui ready: the first data is on screen");
+}
+
 #[tauri::command]
 pub fn queue(state: State<'_, AppState>, filter: Option<QueueFilter>) -> Reply<Queue> {
     with_store(&state, |s, now| s.queue(&filter.unwrap_or_default(), now))

@@ -179,6 +179,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::ui_ready,
             commands::queue,
             commands::list_contacts,
             commands::get_contact,

@@ -115,6 +115,8 @@ export const ipc = {
   /** Search as you type: a direct jump, contacts, and cases and messages (matches between U+0002 and U+0003). */
   search: (query: string, filter: QueueFilter | null) => call<SearchResults>('search', { query, filter }),
   appInfo: () => call<AppInfo>('app_info'),
+  /** Tells the shell the first data is on screen (it logs the moment, for bench/app-start.sh). */
+  uiReady: () => call<null>('ui_ready'),
   /** Open cases due soon or overdue, overdue first. */
   slaCheck: () => call<CaseSummary[]>('sla_check'),
   getSlaSettings: () => call<SlaSettings>('get_sla_settings'),
