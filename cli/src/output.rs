@@ -105,9 +105,19 @@ impl Out {
         let rows: Vec<Vec<String>> = r
             .search
             .iter()
-            .map(|q| vec![q.query.clone(), q.hits.to_string(), format!("{:.2}", q.median_ms), format!("{:.2}", q.p95_ms), format!("{:.2}", q.p99_ms)])
+            .map(|q| {
+                vec![
+                    q.query.clone(),
+                    q.hits.to_string(),
+                    format!("{:.2}", q.median_ms),
+                    format!("{:.2}", q.p95_ms),
+                    format!("{:.2}", q.p99_ms),
+                    format!("{:.2}", q.newest_median_ms),
+                    format!("{:.2}", q.newest_p95_ms),
+                ]
+            })
             .collect();
-        table(&["SEARCH", "HITS", "MEDIAN ms", "P95 ms", "P99 ms"], &rows);
+        table(&["SEARCH", "HITS", "RANKED MEDIAN ms", "P95 ms", "P99 ms", "NEWEST MEDIAN ms", "P95 ms"], &rows);
         Ok(())
     }
 

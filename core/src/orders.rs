@@ -201,6 +201,8 @@ pub struct OrdersPreview {
     pub layout: Option<OrderLayout>,
     /// The detected layout's columns, or a guess to start the mapping from.
     pub columns: OrderColumns,
+    /// Data lines in the file (line items of one order count each).
+    pub lines: u32,
 }
 
 /// An orders file read and checked, ready to store.
@@ -275,13 +277,20 @@ pub fn preview(path: &std::path::Path) -> Result<OrdersPreview> {
     let mut rdr = reader(&text);
     let headers = headers_of(&mut rdr)?;
     let mut sample = Vec::new();
-    for record in rdr.records().take(5) {
+    let mut lines = 0;
+    for record in rdr.records() {
         let record = record.map_err(|e| csv_error(&e))?;
-        sample.push(record.iter().map(str::to_string).collect());
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        lines += 1;
+        if sample.len() < 5 {
+            sample.push(record.iter().map(str::to_string).collect());
+        }
     }
     let layout = detect(&headers);
     let columns = layout_columns(layout.unwrap_or(OrderLayout::Mapped), &headers);
-    Ok(OrdersPreview { headers, sample, layout, columns })
+    Ok(OrdersPreview { headers, sample, layout, columns, lines })
 }
 
 /// Reads a whole orders file: the recognised layout, or `columns` when given (or when the file

@@ -37,8 +37,15 @@ fn unreadable(path: &std::path::Path, e: std::io::Error) -> Error {
     Error::Invalid(format!("Could not read {}: {e}", path.display()))
 }
 
+/// Emails filed per transaction by an import (fewer, larger writes of the database and its
+/// search index); the store is held for one batch at a time.
+pub const BATCH_EMAILS: usize = 200;
+/// A batch also ends once it holds this many bytes (big attachments).
+pub const BATCH_BYTES: usize = 16 * 1024 * 1024;
+
 /// Imports every email in `paths`, calling `progress` now and then (and at the end). The
-/// store is taken for one email at a time, so the app stays responsive during a long import.
+/// store is taken for one batch of emails at a time, so the app stays responsive during a long
+/// import; a batch is stored whole or not at all.
 pub fn import_paths(
     store: &impl StoreAccess,
     paths: &[PathBuf],
@@ -52,10 +59,14 @@ pub fn import_paths(
     let mut report = ImportReport::default();
     let mut done = 0u32;
     progress(ImportProgress { done, total });
-    for path in paths {
-        for raw in read_mail_source(path).map_err(|e| unreadable(path, e))? {
-            let raw = raw.map_err(|e| unreadable(path, e))?;
-            let got = store.with(|s| s.ingest_email_with(&raw, &IngestOptions::default(), now()))?;
+    let mut batch: Vec<Vec<u8>> = Vec::with_capacity(BATCH_EMAILS);
+    let mut batch_bytes = 0;
+    let mut file_batch = |batch: &mut Vec<Vec<u8>>, report: &mut ImportReport, done: &mut u32| -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let got = store.with(|s| s.ingest_batch(batch, &IngestOptions::default(), now()))?;
+        for got in got {
             if got.duplicate {
                 report.duplicates += 1;
             } else {
@@ -64,12 +75,24 @@ pub fn import_paths(
                 report.new_contacts += u32::from(got.new_contact);
                 report.with_warnings += u32::from(!got.warnings.is_empty());
             }
-            done += 1;
-            if done % 50 == 0 {
-                progress(ImportProgress { done, total: total.max(done) });
+        }
+        *done += batch.len() as u32;
+        batch.clear();
+        progress(ImportProgress { done: *done, total: total.max(*done) });
+        Ok(())
+    };
+    for path in paths {
+        for raw in read_mail_source(path).map_err(|e| unreadable(path, e))? {
+            let raw = raw.map_err(|e| unreadable(path, e))?;
+            batch_bytes += raw.len();
+            batch.push(raw);
+            if batch.len() >= BATCH_EMAILS || batch_bytes >= BATCH_BYTES {
+                file_batch(&mut batch, &mut report, &mut done)?;
+                batch_bytes = 0;
             }
         }
     }
+    file_batch(&mut batch, &mut report, &mut done)?;
     progress(ImportProgress { done, total: done });
     Ok(report)
 }

@@ -613,6 +613,31 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Files several emails in one transaction (each in its own savepoint): an import writes the
+    /// database and the search index once per batch instead of once per email. Any error rolls
+    /// the whole batch back, so a batch is stored whole or not at all (and importing again
+    /// picks it up: ingesting is idempotent).
+    pub fn ingest_batch(&mut self, raws: &[Vec<u8>], options: &IngestOptions, now: DateTime<Utc>) -> Result<Vec<Ingested>> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let mut done = Vec::with_capacity(raws.len());
+        for raw in raws {
+            match self.ingest_email_with(raw, options, now) {
+                Ok(got) => done.push(got),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    return Err(e);
+                }
+            }
+        }
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+        Ok(done)
+    }
+}
+
 /// What became of one email given to [`Store::ingest_email`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Ingested {
@@ -688,7 +713,8 @@ impl Store {
         // row never points at a file that isn't there.
         let stored_files = self.store_attachments(&email.attachments)?;
         let account = self.mail_account()?;
-        let tx = self.conn.transaction()?;
+        // A savepoint: its own transaction, or one step of an import's batch (see ingest_batch).
+        let tx = self.conn.savepoint()?;
         if let Some(case_number) = case_of_email(&tx, &email.message_key)? {
             return Ok(Ingested { case_number, new_case: false, new_contact: false, duplicate: true, acknowledged: false, warnings: vec![] });
         }

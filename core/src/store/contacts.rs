@@ -221,6 +221,11 @@ impl Store {
     /// Contacts whose name, email or phone contains `query` (all contacts for an empty query),
     /// by name.
     pub fn find_contacts(&self, query: &str) -> Result<Vec<ContactSummary>> {
+        self.find_contacts_up_to(query, 500)
+    }
+
+    /// [`Store::find_contacts`], the first `limit` by name (search as you type shows a few).
+    pub fn find_contacts_up_to(&self, query: &str, limit: u32) -> Result<Vec<ContactSummary>> {
         let query = query.trim();
         let text = like_pattern(&query.to_lowercase());
         let digits: String = query.chars().filter(char::is_ascii_digit).collect();
@@ -236,9 +241,9 @@ impl Store {
                 OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?2 ESCAPE '\\')
                 OR EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id AND p.phone LIKE ?3 ESCAPE '\\'))
              ORDER BY c.name COLLATE NOCASE, c.id
-             LIMIT 500",
+             LIMIT ?4",
         )?;
-        let rows = stmt.query_map(params![query, text, phone], |r| {
+        let rows = stmt.query_map(params![query, text, phone, limit], |r| {
             Ok((r.get::<_, ContactId>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, u32>(3)?))
         })?;
         let mut out = Vec::new();

@@ -12,7 +12,7 @@ mod contacts;
 mod migrations;
 mod queue;
 mod search;
-pub use search::{fts_query, SearchHit, SearchJump, SearchResults, MATCH_END, MATCH_START};
+pub use search::{fts_query, SearchHit, SearchJump, SearchOrder, SearchResults, MATCH_END, MATCH_START};
 mod sla;
 pub use sla::ClockSweep;
 mod export;

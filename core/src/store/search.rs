@@ -20,6 +20,15 @@ pub const MATCH_END: char = '\u{3}';
 
 const LIMIT: u32 = 30;
 
+/// How hits are ordered: by relevance, or newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SearchOrder {
+    Ranked,
+    Newest,
+}
+
 /// What one query names exactly: open it at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -66,15 +75,34 @@ pub fn fts_query(typed: &str) -> Option<String> {
 }
 
 impl Store {
+    /// Search as the owner types: ranked by relevance once every word has three letters or
+    /// more, newest first before that (a one- or two-letter prefix matches most of the mail, and
+    /// ranking all of it would make typing stutter).
     pub fn search(&self, typed: &str, filter: &QueueFilter) -> Result<SearchResults> {
+        let short = typed.split_whitespace().any(|w| w.chars().filter(|c| c.is_alphanumeric()).count() < 3);
+        self.search_ordered(typed, filter, if short { SearchOrder::Newest } else { SearchOrder::Ranked })
+    }
+
+    pub fn search_ordered(&self, typed: &str, filter: &QueueFilter, order: SearchOrder) -> Result<SearchResults> {
         let typed = typed.trim();
         let mut results = SearchResults { jump: self.jump_to(typed)?, ..SearchResults::default() };
         if typed.is_empty() {
             return Ok(results);
         }
-        results.contacts = self.find_contacts(typed)?.into_iter().take(8).collect();
+        results.contacts = self.find_contacts_up_to(typed, 8)?;
         let Some(query) = fts_query(typed) else { return Ok(results) };
-        let mut stmt = self.conn.prepare_cached(
+        // One query either way: newest first streams index rows in rowid order and stops at the
+        // limit; ranked lets FTS5 order by its own `rank` (bm25), which costs less than calling
+        // bm25() per row (measured: BENCHMARKS.md).
+        let order_by = match order {
+            SearchOrder::Ranked => "s.rank",
+            // Index rows are numbered as text is written: the highest is the newest.
+            SearchOrder::Newest => "s.rowid DESC",
+        };
+        let tag = filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let since = filter.since.map(super::to_ms);
+        let until = filter.until.map(super::to_ms);
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT k.number, k.subject, k.status, c.name, m.direction, m.channel,
                     COALESCE(m.happened_at, k.updated_at),
                     snippet(search_fts, 2, char(2), char(3), '…', 16)
@@ -88,12 +116,9 @@ impl Store {
                AND (?6 IS NULL OR EXISTS (SELECT 1 FROM case_tags t WHERE t.case_id = k.id AND t.tag = ?6 COLLATE NOCASE))
                AND (?7 IS NULL OR COALESCE(m.happened_at, k.updated_at) >= ?7)
                AND (?8 IS NULL OR COALESCE(m.happened_at, k.updated_at) < ?8)
-             ORDER BY bm25(search_fts)
-             LIMIT ?5",
-        )?;
-        let tag = filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        let since = filter.since.map(super::to_ms);
-        let until = filter.until.map(super::to_ms);
+             ORDER BY {order_by}
+             LIMIT ?5"
+        ))?;
         let rows = stmt.query_map(params![query, filter.status, filter.channel, filter.category, LIMIT, tag, since, until], |r| {
             Ok(SearchHit {
                 case_number: r.get(0)?,

@@ -70,6 +70,18 @@ impl Store {
         if settings.text.trim().is_empty() {
             settings.text = crate::surveys::DEFAULT_SURVEY_TEXT.into();
         }
+        // A check goes out by itself, days later: only what every case has can be filled in.
+        let unfillable: Vec<String> = crate::templates::placeholders_in(&settings.text)
+            .into_iter()
+            .filter(|p| matches!(p.as_str(), "order.ref" | "tracking.ref" | "promised_by"))
+            .map(|p| format!("{{{p}}}"))
+            .collect();
+        if !unfillable.is_empty() {
+            return Err(Error::Invalid(format!(
+                "A satisfaction check can't fill in {}: not every case has one. Take it out of the text",
+                unfillable.join(", ")
+            )));
+        }
         settings.enabled_since = match (settings.enabled, self.survey_settings()?.enabled_since) {
             (false, _) => None,
             (true, Some(since)) => Some(since),

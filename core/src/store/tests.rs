@@ -1212,6 +1212,9 @@ fn a_satisfaction_check_goes_out_days_after_solving_once_per_customer_and_its_ra
     let old = store.ingest_email(&email("Ana Costa <ana@example.com>", "Old", "a0@x", "", "Hi"), mins(0)).expect("in");
     solve(&mut store, old.case_number, mins(10));
     let settings = crate::surveys::SurveySettings { enabled: true, days_after_solved: 3, period_days: 90, ..Default::default() };
+    let with_order = crate::surveys::SurveySettings { text: "About order {order.ref}: 1 to 5?".into(), ..settings.clone() };
+    let err = store.set_survey_settings(&with_order, mins(19)).expect_err("unfillable");
+    assert!(err.to_string().contains("{order.ref}"), "{err}");
     let saved = store.set_survey_settings(&settings, mins(20)).expect("on");
     assert_eq!(saved.enabled_since, Some(mins(20)));
 

@@ -58,10 +58,10 @@ describe('importing', () => {
     expect(importResultText({ layout: 'mapped', lines: 0, new_orders: 0, updated_orders: 0, cases_linked: 0 })).toMatch(/no orders/);
   });
 
-  it('names a recognised export, with its line count when the preview has one', () => {
-    const p: OrdersPreview = { headers: [], sample: [], layout: 'shopify', columns: noColumns };
-    expect(recognisedText(p)).toBe('Shopify export recognised');
-    expect(recognisedText({ ...p, lines: 42 } as OrdersPreview)).toBe('Shopify export recognised: 42 lines');
+  it('names a recognised export with its line count', () => {
+    const p: OrdersPreview = { headers: [], sample: [], layout: 'shopify', columns: noColumns, lines: 1 };
+    expect(recognisedText(p)).toBe('Shopify export recognised: 1 line');
+    expect(recognisedText({ ...p, lines: 42 })).toBe('Shopify export recognised: 42 lines');
     expect(recognisedText({ ...p, layout: null })).toMatch(/column/);
   });
 

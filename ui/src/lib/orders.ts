@@ -63,9 +63,7 @@ export function importResultText(r: OrdersImport): string {
 /** "WooCommerce export recognised: 42 lines" (the line count when the preview gives one). */
 export function recognisedText(p: OrdersPreview): string {
   if (p.layout === null || p.layout === 'mapped') return 'Pick which column holds what.';
-  const lines = (p as OrdersPreview & { lines?: number }).lines;
-  const base = `${LAYOUT_LABEL[p.layout]} export recognised`;
-  return typeof lines === 'number' ? `${base}: ${plural(lines, 'line', 'lines')}` : base;
+  return `${LAYOUT_LABEL[p.layout]} export recognised: ${plural(p.lines, 'line', 'lines')}`;
 }
 
 export type ColumnField = keyof OrderColumns;

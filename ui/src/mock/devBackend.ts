@@ -918,6 +918,7 @@ function previewOrders(path: string): OrdersPreview {
       sample: [['A-77', 'Eva Maier', 'eva@example.at', '03.02.2026', '19,90']],
       layout: null,
       columns: { ...noColumns(), order_ref: 'Ref', email: 'E-Mail', placed_at: 'Datum' },
+      lines: 1,
     };
   }
   return {
@@ -925,6 +926,7 @@ function previewOrders(path: string): OrdersPreview {
     sample: [['10482', 'Completed', '2026-02-11 08:05:12', 'Ana', 'Costa', 'ana.costa@example.com', 'EUR', '59.00', 'Linen shirt', '1', 'JD014600003828']],
     layout: 'woocommerce',
     columns: { ...noColumns(), order_ref: 'Order Number', email: 'Billing Email Address', first_name: 'Billing First Name', last_name: 'Billing Last Name' },
+    lines: 4,
   };
 }
 

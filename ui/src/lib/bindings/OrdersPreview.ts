@@ -9,4 +9,8 @@ export type OrdersPreview = { headers: Array<string>, sample: Array<Array<string
 /**
  * The detected layout's columns, or a guess to start the mapping from.
  */
-columns: OrderColumns, };
+columns: OrderColumns, 
+/**
+ * Data lines in the file (line items of one order count each).
+ */
+lines: number, };

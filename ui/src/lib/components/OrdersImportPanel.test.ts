@@ -37,13 +37,13 @@ describe('OrdersImportPanel', () => {
 
   it('imports a recognised export with a progress bar, then says what came in', async () => {
     mocked.pickOrdersFile.mockResolvedValue('/home/shop/orders_export.csv');
-    mocked.previewOrders.mockResolvedValue({ headers: Object.values(columns).filter(Boolean), sample: [], layout: 'shopify', columns });
+    mocked.previewOrders.mockResolvedValue({ headers: Object.values(columns).filter(Boolean), sample: [], layout: 'shopify', columns, lines: 3 });
     let finish: (v: unknown) => void = () => {};
     mocked.importOrders.mockImplementation(() => new Promise((resolve) => (finish = resolve)));
     const onimported = vi.fn();
     render(OrdersImportPanel, { onimported });
     await fireEvent.click(screen.getByTestId('orders-import-button'));
-    expect((await screen.findByTestId('orders-preview-summary')).textContent).toBe('orders_export.csv: Shopify export recognised');
+    expect((await screen.findByTestId('orders-preview-summary')).textContent).toBe('orders_export.csv: Shopify export recognised: 3 lines');
     expect(mocked.previewOrders).toHaveBeenCalledWith('/home/shop/orders_export.csv');
     await fireEvent.click(screen.getByTestId('orders-import-confirm'));
     await vi.waitFor(() => expect(mocked.importOrders).toHaveBeenCalledWith('/home/shop/orders_export.csv', null));
