@@ -345,6 +345,6 @@ mod tests {
         assert_eq!(report.average_rating, Some(3.75));
         let tables = report.tables();
         assert_eq!(tables.len(), 6);
-        assert_eq!(tables[0].rows[0], vec!["2026-11-16", "4", "4", "45.0", "180.0", "75.0"].iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(tables[0].rows[0], ["2026-11-16", "4", "4", "45.0", "180.0", "75.0"].iter().map(|s| s.to_string()).collect::<Vec<_>>());
     }
 }

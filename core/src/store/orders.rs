@@ -195,7 +195,7 @@ impl Store {
 
     /// Imported orders, newest first: all, or those whose number, email or name holds `query`.
     pub fn list_orders(&self, query: &str, limit: u32) -> Result<Vec<Order>> {
-        let pattern = format!("%{}%", query.trim().trim_start_matches('#').replace('%', "").replace('_', ""));
+        let pattern = format!("%{}%", query.trim().trim_start_matches('#').replace(['%', '_'], ""));
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ORDER_COLUMNS} FROM orders
              WHERE ?1 = '%%' OR order_ref LIKE ?1 OR email LIKE ?1 OR customer_name LIKE ?1
