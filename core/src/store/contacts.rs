@@ -237,9 +237,10 @@ impl Store {
                         AND k.status NOT IN ('solved', 'closed')),
                     (SELECT count(*) FROM cases k WHERE k.contact_id = c.id AND k.merged_into IS NULL)
              FROM contacts c
-             WHERE c.merged_into IS NULL AND (?1 = '' OR lower(c.name) LIKE ?2 ESCAPE '\\'
-                OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?2 ESCAPE '\\')
-                OR EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id AND p.phone LIKE ?3 ESCAPE '\\'))
+             WHERE c.merged_into IS NULL AND (?1 = '' OR c.id IN (
+                    SELECT id FROM contacts WHERE name LIKE ?2 ESCAPE '\\'
+                    UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?2 ESCAPE '\\'
+                    UNION SELECT contact_id FROM contact_phones WHERE phone LIKE ?3 ESCAPE '\\'))
              ORDER BY c.name COLLATE NOCASE, c.id
              LIMIT ?4",
         )?;

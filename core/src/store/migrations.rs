@@ -309,6 +309,11 @@ END;
 -- and not sent again by saving the mail account.
 ALTER TABLE outbox ADD COLUMN restored INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+-- Search jumps by an order or tracking number without reading every case.
+CREATE INDEX cases_order_ref ON cases(order_ref) WHERE order_ref <> '';
+CREATE INDEX cases_tracking_ref ON cases(tracking_ref) WHERE tracking_ref <> '';
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

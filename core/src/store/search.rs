@@ -162,7 +162,9 @@ impl Store {
         }
         let orders: Vec<u32> = {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT number FROM cases WHERE merged_into IS NULL AND (order_ref = ?1 OR tracking_ref = ?1) LIMIT 2",
+                "SELECT number FROM cases WHERE merged_into IS NULL AND order_ref = ?1 AND order_ref <> ''
+                 UNION SELECT number FROM cases WHERE merged_into IS NULL AND tracking_ref = ?1 AND tracking_ref <> ''
+                 LIMIT 2",
             )?;
             let rows = stmt.query_map([typed.trim_start_matches('#')], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?

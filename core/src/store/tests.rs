@@ -1036,7 +1036,8 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
         store.conn.execute_batch("DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
             DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;
             DROP TABLE saved_replies; DROP TABLE orders; DROP TABLE surveys; DROP INDEX case_events_status;
-            DROP TABLE search_map; ALTER TABLE outbox DROP COLUMN restored;").expect("drop");
+            DROP TABLE search_map; ALTER TABLE outbox DROP COLUMN restored;
+            DROP INDEX cases_order_ref; DROP INDEX cases_tracking_ref;").expect("drop");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
