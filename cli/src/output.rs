@@ -289,7 +289,7 @@ impl Out {
                     vec![
                         o.order_ref.clone(),
                         o.placed_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-                        o.total_cents.map(|c| format!("{}.{:02} {}", c / 100, (c % 100).abs(), o.currency)).unwrap_or_default(),
+                        crate::shop::money(o.total_cents, &o.currency),
                         o.status.clone(),
                         o.items.clone(),
                     ]

@@ -153,8 +153,9 @@ fn columns_from(map: &[String]) -> anyhow::Result<OrderColumns> {
     Ok(c)
 }
 
-fn money(cents: Option<i64>, currency: &str) -> String {
-    cents.map(|c| format!("{}.{:02} {currency}", c / 100, (c % 100).abs()).trim().to_string()).unwrap_or_default()
+pub(crate) fn money(cents: Option<i64>, currency: &str) -> String {
+    let sign = |c: i64| if c < 0 { "-" } else { "" };
+    cents.map(|c| format!("{}{}.{:02} {currency}", sign(c), (c / 100).abs(), (c % 100).abs()).trim().to_string()).unwrap_or_default()
 }
 
 pub fn orders(cmd: OrdersCmd, store: &mut Store, out: &Out, now: DateTime<Utc>) -> anyhow::Result<()> {

@@ -70,8 +70,24 @@ pub fn tags(raw: &[String]) -> Vec<String> {
     out
 }
 
+/// A person's name as shown: control characters (a NUL, a tab from a broken header) become
+/// spaces, runs of spaces one, trimmed. `None` when nothing is left.
+pub fn display_name(raw: &str) -> Option<String> {
+    let name = raw.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>();
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!name.is_empty()).then_some(name)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::display_name;
+
+    #[test]
+    fn names_lose_control_characters_and_extra_spaces() {
+        assert_eq!(display_name("  Ana\u{0}  Costa\t"), Some("Ana Costa".into()));
+        assert_eq!(display_name("\u{0}\r\n "), None);
+    }
+
     use super::*;
 
     #[test]

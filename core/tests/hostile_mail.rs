@@ -143,7 +143,7 @@ proptest! {
 
 #[test]
 fn extreme_shapes_are_stored() {
-    // 10,000 headers; a 1 MB header line; MIME nested 500 deep; an empty file; only NUL bytes.
+    // 10,000 headers; a 1 MB header line; MIME nested 500 deep; an empty file; a NUL name; only NUL bytes.
     let many: String = (0..10_000).map(|i| format!("X-H{i}: {i}\r\n")).collect();
     let mut cases: Vec<Vec<u8>> = vec![format!("{many}{PLAIN}").into_bytes()];
     cases.push(format!("X-Long: {}\r\n{PLAIN}", "x".repeat(1 << 20)).into_bytes());
@@ -154,6 +154,8 @@ fn extreme_shapes_are_stored() {
     nested.push_str("--d499\r\nContent-Type: text/plain\r\n\r\nbottom\r\n");
     cases.push(nested.into_bytes());
     cases.push(Vec::new());
+    // A sender whose name is only control characters (found by the property test above).
+    cases.push(b"From: \"\x00\t\" <\x00@example.com>\r\nSubject: x\r\n\r\nhi\r\n".to_vec());
     cases.push(vec![0; 4096]);
     for raw in cases {
         ingest_and_check(&raw).expect("stored");

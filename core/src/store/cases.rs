@@ -778,8 +778,9 @@ impl Store {
                     None => {
                         let address = their_email.clone().filter(|a| normalize::email(a).is_ok());
                         let name = their_name
-                            .clone()
-                            .or_else(|| address.as_ref().and_then(|a| a.split('@').next().map(str::to_string)))
+                            .as_deref()
+                            .and_then(normalize::display_name)
+                            .or_else(|| address.as_ref().and_then(|a| a.split('@').next()).and_then(normalize::display_name))
                             .unwrap_or_else(|| "Unknown sender".into());
                         ContactRef::New(NewContact { name, emails: address.into_iter().collect(), ..NewContact::default() })
                     }

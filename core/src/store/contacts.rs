@@ -20,10 +20,9 @@ struct Clean {
 }
 
 fn clean(input: &NewContact) -> Result<Clean> {
-    let name = input.name.trim().to_string();
-    if name.is_empty() {
+    let Some(name) = normalize::display_name(&input.name) else {
         return Err(Error::EmptyName);
-    }
+    };
     let mut emails: Vec<String> = Vec::new();
     for raw in input.emails.iter().filter(|e| !e.trim().is_empty()) {
         let email = normalize::email(raw)?;

@@ -314,6 +314,34 @@ ALTER TABLE outbox ADD COLUMN restored INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX cases_order_ref ON cases(order_ref) WHERE order_ref <> '';
 CREATE INDEX cases_tracking_ref ON cases(tracking_ref) WHERE tracking_ref <> '';
 "#,
+    r#"
+-- Chinese, Japanese and Korean are written without spaces, so the word index (unicode61) sees a
+-- whole sentence as one word. Text holding such characters is also kept in a trigram index,
+-- searched by substring. Only those rows: for most shops this table stays small.
+CREATE VIRTUAL TABLE search_cjk USING fts5(kind UNINDEXED, ref UNINDEXED, text, tokenize = 'trigram');
+CREATE TRIGGER messages_cjk_insert AFTER INSERT ON messages WHEN new.body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*' BEGIN
+    INSERT INTO search_cjk (kind, ref, text) VALUES ('message', new.id, new.body);
+END;
+CREATE TRIGGER messages_cjk_update AFTER UPDATE OF body ON messages BEGIN
+    DELETE FROM search_cjk WHERE kind = 'message' AND ref = old.id;
+    INSERT INTO search_cjk (kind, ref, text) SELECT 'message', new.id, new.body WHERE new.body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER messages_cjk_delete AFTER DELETE ON messages WHEN old.body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*' BEGIN
+    DELETE FROM search_cjk WHERE kind = 'message' AND ref = old.id;
+END;
+CREATE TRIGGER cases_cjk_insert AFTER INSERT ON cases WHEN new.subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*' BEGIN
+    INSERT INTO search_cjk (kind, ref, text) VALUES ('case', new.id, new.subject);
+END;
+CREATE TRIGGER cases_cjk_update AFTER UPDATE OF subject ON cases BEGIN
+    DELETE FROM search_cjk WHERE kind = 'case' AND ref = old.id;
+    INSERT INTO search_cjk (kind, ref, text) SELECT 'case', new.id, new.subject WHERE new.subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER cases_cjk_delete AFTER DELETE ON cases WHEN old.subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*' BEGIN
+    DELETE FROM search_cjk WHERE kind = 'case' AND ref = old.id;
+END;
+INSERT INTO search_cjk (kind, ref, text) SELECT 'message', id, body FROM messages WHERE body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+INSERT INTO search_cjk (kind, ref, text) SELECT 'case', id, subject FROM cases WHERE subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

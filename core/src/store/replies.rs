@@ -33,6 +33,19 @@ pub fn customer_date(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     at.with_timezone(&tz).format("%A %-d %B").to_string()
 }
 
+/// What the placeholders stand for on `case`, written to `contact` from `account`.
+pub(super) fn values_of(conn: &Connection, case: &crate::model::Case, contact: &crate::model::Contact, account: &crate::account::MailAccount) -> TemplateValues {
+    TemplateValues {
+        customer_name: contact.name.clone(),
+        case_number: Some(case.number),
+        case_subject: case.subject.clone(),
+        order_ref: case.order_ref.clone(),
+        tracking_ref: case.tracking_ref.clone(),
+        shop_name: account.from_name.clone(),
+        promised_by: case.remind_at.map(|at| customer_date(at, shop_tz(conn))).unwrap_or_default(),
+    }
+}
+
 impl Store {
     pub fn saved_replies(&self) -> Result<Vec<SavedReply>> {
         let mut stmt = self
@@ -82,17 +95,7 @@ impl Store {
     pub fn template_values(&self, number: u32) -> Result<TemplateValues> {
         let case = self.case(number)?;
         let contact = self.contact(case.contact_id)?;
-        let account = self.mail_account()?;
-        let tz = shop_tz(&self.conn);
-        Ok(TemplateValues {
-            customer_name: contact.name,
-            case_number: Some(case.number),
-            case_subject: case.subject,
-            order_ref: case.order_ref,
-            tracking_ref: case.tracking_ref,
-            shop_name: account.from_name,
-            promised_by: case.remind_at.map(|at| customer_date(at, tz)).unwrap_or_default(),
-        })
+        Ok(values_of(&self.conn, &case, &contact, &self.mail_account()?))
     }
 
     /// A saved reply filled in for a case, to put in the composer.

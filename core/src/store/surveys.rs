@@ -128,16 +128,7 @@ impl Store {
             if recent {
                 continue;
             }
-            let values = crate::templates::TemplateValues {
-                customer_name: contact.name.clone(),
-                case_number: Some(case.number),
-                case_subject: case.subject.clone(),
-                order_ref: case.order_ref.clone(),
-                tracking_ref: case.tracking_ref.clone(),
-                shop_name: account.from_name.clone(),
-                promised_by: String::new(),
-            };
-            let filled = crate::templates::fill(&settings.text, &values);
+            let filled = crate::templates::fill(&settings.text, &super::replies::values_of(&tx, &case, &contact, &account));
             // A placeholder with no value is dropped rather than sent as written to a customer.
             let mut body = filled.text;
             for name in &filled.missing {

@@ -1037,7 +1037,10 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;
             DROP TABLE saved_replies; DROP TABLE orders; DROP TABLE surveys; DROP INDEX case_events_status;
             DROP TABLE search_map; ALTER TABLE outbox DROP COLUMN restored;
-            DROP INDEX cases_order_ref; DROP INDEX cases_tracking_ref;").expect("drop");
+            DROP INDEX cases_order_ref; DROP INDEX cases_tracking_ref;
+            DROP TABLE search_cjk; DROP TRIGGER messages_cjk_insert; DROP TRIGGER messages_cjk_update;
+            DROP TRIGGER messages_cjk_delete; DROP TRIGGER cases_cjk_insert; DROP TRIGGER cases_cjk_update;
+            DROP TRIGGER cases_cjk_delete;").expect("drop");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
@@ -1367,4 +1370,28 @@ fn moving_the_clock_back_or_forward_neither_repeats_nor_skips_an_alert() {
     assert_eq!(fire(&mut store, mins(26 * 60)), vec![HardLimit]);
     assert!(fire(&mut store, mins(125)).is_empty(), "back again: nothing new");
     assert!(fire(&mut store, mins(27 * 60)).is_empty());
+}
+
+#[test]
+fn japanese_chinese_and_korean_text_is_found_by_any_word_inside_a_sentence() {
+    let mut store = store_with_account(false);
+    store.ingest_email(&email("Yuki <yuki@example.jp>", "注文について", "j1@x", "Content-Type: text/plain; charset=utf-8\r\n", "注文1187の急須が割れて届きました。交換をお願いできますか。"), mins(0)).expect("in");
+    store.ingest_email(&email("Wei <wei@example.cn>", "Teapot", "c1@x", "Content-Type: text/plain; charset=utf-8\r\n", "我的茶壶盖子碎了"), mins(1)).expect("in");
+    store.ingest_email(&email("Bo <bo@example.com>", "Teapot", "b1@x", "", "The teapot lid broke"), mins(2)).expect("in");
+    let hits = |q: &str| store.search(q, &QueueFilter::default()).expect("search").hits;
+    let found = hits("急須");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].snippet.contains("\u{2}急須\u{3}"), "{}", found[0].snippet);
+    assert_eq!(hits("茶壶").len(), 1);
+    assert_eq!(hits("注文 交換").len(), 1, "every word must appear");
+    assert!(hits("急須 茶壶").is_empty());
+    assert_eq!(hits("teapot").len(), 3, "two subjects and a body");
+    // Edited text is found by its new words only.
+    let id = store.case_view(1001, mins(3)).expect("view").timeline.iter().find_map(|e| match e {
+        TimelineEntry::Message(m) => Some(m.id),
+        _ => None,
+    }).expect("message");
+    store.conn.execute("UPDATE messages SET body = '湯呑みが欠けていました' WHERE id = ?1", [id]).expect("edit");
+    assert!(hits("急須").is_empty());
+    assert_eq!(hits("湯呑").len(), 1);
 }
