@@ -144,6 +144,19 @@ pub fn layout_columns(layout: OrderLayout, headers: &[String]) -> OrderColumns {
     }
 }
 
+/// A recognised export with some columns left out (a trimmed export): those fields stay empty.
+fn present_only(mut c: OrderColumns, headers: &[String]) -> OrderColumns {
+    for field in [
+        &mut c.email, &mut c.name, &mut c.first_name, &mut c.last_name, &mut c.placed_at, &mut c.total,
+        &mut c.currency, &mut c.status, &mut c.item, &mut c.quantity, &mut c.tracking,
+    ] {
+        if !field.is_empty() && !has(headers, field) {
+            field.clear();
+        }
+    }
+    c
+}
+
 /// A first guess for the mapping screen, from common header words.
 pub fn guess_columns(headers: &[String]) -> OrderColumns {
     let find = |words: &[&str]| {
@@ -304,7 +317,7 @@ pub fn parse_text(text: &str, columns: Option<&OrderColumns>, tz: Tz) -> Result<
     let headers = headers_of(&mut rdr)?;
     let (layout, columns) = match (columns, detect(&headers)) {
         (Some(c), _) => (OrderLayout::Mapped, c.clone()),
-        (None, Some(layout)) => (layout, layout_columns(layout, &headers)),
+        (None, Some(layout)) => (layout, present_only(layout_columns(layout, &headers), &headers)),
         (None, None) => {
             return Err(Error::Invalid(
                 "This file is not a Shopify, WooCommerce or Etsy orders export: pick its columns to import it".into(),

@@ -9,6 +9,11 @@ pub const DEFAULT_SURVEY_TEXT: &str = "Hello {customer.first_name},\n\nYour case
 solved a few days ago, and we would like to know how we did. How satisfied are you with our help? Please reply \
 with a number from 1 (not at all) to 5 (very satisfied); a few words are welcome too.\n\nThank you,\n{shop.name}";
 
+pub const DEFAULT_ORDER_SURVEY_TEXT: &str = "Hello {customer.first_name},\n\nYour order {order.ref} should have reached \
+you a few days ago. How satisfied are you with it, and with us? Please reply with a number from 1 (not at all) to 5 \
+(very satisfied); a few words are welcome too. If anything is wrong with the order, just tell us in your reply.\n\n\
+Thank you,\n{shop.name}";
+
 /// The satisfaction check's settings (stored as a setting; off until the owner turns it on).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -23,11 +28,26 @@ pub struct SurveySettings {
     pub text: String,
     /// When surveys were turned on: cases solved before then are never asked about.
     pub enabled_since: Option<DateTime<Utc>>,
+    /// Also ask this many days after an order was placed (`None`: not after orders). Only
+    /// orders placed after surveys were turned on, with an email address.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_after_order: Option<u32>,
+    /// The text of the check after an order.
+    pub order_text: String,
 }
 
 impl Default for SurveySettings {
     fn default() -> Self {
-        SurveySettings { enabled: false, days_after_solved: 3, period_days: 90, text: DEFAULT_SURVEY_TEXT.into(), enabled_since: None }
+        SurveySettings {
+            enabled: false,
+            days_after_solved: 3,
+            period_days: 90,
+            text: DEFAULT_SURVEY_TEXT.into(),
+            enabled_since: None,
+            days_after_order: None,
+            order_text: DEFAULT_ORDER_SURVEY_TEXT.into(),
+        }
     }
 }
 

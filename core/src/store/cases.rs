@@ -268,7 +268,7 @@ pub(super) fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
     Ok(())
 }
 
-fn set_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
+pub(super) fn set_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![case.id, to, to_ms(now)],
@@ -369,7 +369,7 @@ fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
 
 /// Opens a case with its first message inside the caller's transaction; returns the case and
 /// that message.
-fn open_case_in(tx: &Connection, input: &NewCase, now: DateTime<Utc>) -> Result<(Case, Message)> {
+pub(super) fn open_case_in(tx: &Connection, input: &NewCase, now: DateTime<Utc>) -> Result<(Case, Message)> {
     let subject = input.subject.trim();
     if subject.is_empty() {
         return Err(Error::Invalid("Give the case a subject (a few words: \"Parcel not arrived\")".into()));

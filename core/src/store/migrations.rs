@@ -342,6 +342,11 @@ END;
 INSERT INTO search_cjk (kind, ref, text) SELECT 'message', id, body FROM messages WHERE body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
 INSERT INTO search_cjk (kind, ref, text) SELECT 'case', id, subject FROM cases WHERE subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
 "#,
+    r#"
+-- A satisfaction check after an order (its own case) remembers the order it asked about.
+ALTER TABLE surveys ADD COLUMN order_key TEXT;
+CREATE UNIQUE INDEX surveys_order ON surveys(order_key) WHERE order_key IS NOT NULL;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

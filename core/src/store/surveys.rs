@@ -10,7 +10,8 @@ use super::sla::{read_setting, write_setting};
 use super::{from_ms, to_ms, truncate, Store};
 use crate::error::{Error, Result};
 use crate::ids::{CaseId, ContactId, MessageId};
-use crate::model::{OutgoingKind, Status};
+use crate::model::{Category, Channel, ContactRef, Direction, NewCase, NewContact, NewMessage, OutgoingKind, Priority, Status};
+use super::sla::AUTOMATIC_AUTHOR;
 use crate::surveys::{read_rating, ReadRating, SurveySettings};
 
 const SURVEY_KEY: &str = "surveys";
@@ -56,6 +57,87 @@ pub(super) fn record_answer(conn: &Connection, case_id: CaseId, rating: &ReadRat
     Ok(())
 }
 
+/// Checks after orders placed between `since` and `placed_before`: each gets its own case (a
+/// note saying why, the check, then solved), so the answer threads onto it like any reply and its
+/// rating is read the same way. Returns the new cases' numbers.
+#[allow(clippy::too_many_arguments)]
+fn queue_order_surveys(
+    tx: &Connection,
+    settings: &SurveySettings,
+    account: &crate::account::MailAccount,
+    since: DateTime<Utc>,
+    placed_before: DateTime<Utc>,
+    period_start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u32>> {
+    let due: Vec<(String, String, String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT o.order_key, o.order_ref, o.email, o.customer_name FROM orders o
+             WHERE o.email <> '' AND o.placed_at BETWEEN ?1 AND ?2
+               AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.order_key = o.order_key)
+             ORDER BY o.placed_at",
+        )?;
+        let rows = stmt.query_map(params![to_ms(since), to_ms(placed_before)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut asked = Vec::new();
+    for (key, order_ref, email, name) in due {
+        let contact: Option<ContactId> =
+            tx.query_row("SELECT contact_id FROM contact_emails WHERE email = ?1", [&email], |r| r.get(0)).optional()?;
+        if let Some(id) = contact {
+            let recent: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM surveys WHERE contact_id = ?1 AND asked_at > ?2)",
+                params![id, to_ms(period_start)],
+                |r| r.get(0),
+            )?;
+            if recent {
+                continue;
+            }
+        }
+        let contact_ref = match contact {
+            Some(id) => ContactRef::Existing(id),
+            None => ContactRef::New(NewContact {
+                name: crate::normalize::display_name(&name)
+                    .or_else(|| email.split('@').next().and_then(crate::normalize::display_name))
+                    .unwrap_or_else(|| email.clone()),
+                emails: vec![email.clone()],
+                ..NewContact::default()
+            }),
+        };
+        let input = NewCase {
+            contact: contact_ref,
+            subject: format!("How was order {order_ref}?"),
+            priority: Priority::Low,
+            category: Category::Other,
+            first_message: NewMessage {
+                direction: Direction::Note,
+                channel: Channel::Email,
+                author: AUTOMATIC_AUTHOR.into(),
+                body: format!("Satisfaction check for order {order_ref}, sent by Shopdesk."),
+                happened_at: Some(now),
+            },
+        };
+        let (case, _) = super::cases::open_case_in(tx, &input, now)?;
+        tx.execute("UPDATE cases SET order_ref = ?2 WHERE id = ?1", params![case.id, order_ref])?;
+        let case = super::cases::load_by_number(tx, case.number)?;
+        let contact = super::contacts::load(tx, case.contact_id)?;
+        let filled = crate::templates::fill(&settings.order_text, &super::replies::values_of(tx, &case, &contact, account));
+        let mut body = filled.text;
+        for name in &filled.missing {
+            body = body.replace(&format!("{{{name}}}"), "");
+        }
+        let body = super::outbox::signed(&body, &account.signature);
+        let message = super::outbox::queue_in(tx, &case, OutgoingKind::Survey, &email, AUTOMATIC_AUTHOR, body, None, account, now)?;
+        super::cases::set_status(tx, &case, Status::Solved, AUTOMATIC_AUTHOR, now)?;
+        tx.execute(
+            "INSERT INTO surveys (case_id, contact_id, message_id, asked_at, order_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![case.id, contact.id, message.id, to_ms(now), key],
+        )?;
+        asked.push(case.number);
+    }
+    Ok(asked)
+}
+
 impl Store {
     pub fn survey_settings(&self) -> Result<SurveySettings> {
         read_setting(&self.conn, SURVEY_KEY)
@@ -69,6 +151,23 @@ impl Store {
         }
         if settings.text.trim().is_empty() {
             settings.text = crate::surveys::DEFAULT_SURVEY_TEXT.into();
+        }
+        if settings.order_text.trim().is_empty() {
+            settings.order_text = crate::surveys::DEFAULT_ORDER_SURVEY_TEXT.into();
+        }
+        if settings.days_after_order.is_some_and(|d| d > 365) {
+            return Err(Error::Invalid("Pick up to 365 days after the order".into()));
+        }
+        let unknown_after_order: Vec<String> = crate::templates::placeholders_in(&settings.order_text)
+            .into_iter()
+            .filter(|p| matches!(p.as_str(), "tracking.ref" | "promised_by"))
+            .map(|p| format!("{{{p}}}"))
+            .collect();
+        if !unknown_after_order.is_empty() {
+            return Err(Error::Invalid(format!(
+                "The check after an order can't fill in {}: take it out of the text",
+                unknown_after_order.join(", ")
+            )));
         }
         // A check goes out by itself, days later: only what every case has can be filled in.
         let unfillable: Vec<String> = crate::templates::placeholders_in(&settings.text)
@@ -135,12 +234,15 @@ impl Store {
                 body = body.replace(&format!("{{{name}}}"), "");
             }
             let body = super::outbox::signed(&body, &account.signature);
-            let message = super::outbox::queue_in(&tx, &case, OutgoingKind::Survey, &to, super::sla::AUTOMATIC_AUTHOR, body, None, &account, now)?;
+            let message = super::outbox::queue_in(&tx, &case, OutgoingKind::Survey, &to, AUTOMATIC_AUTHOR, body, None, &account, now)?;
             tx.execute(
                 "INSERT INTO surveys (case_id, contact_id, message_id, asked_at) VALUES (?1, ?2, ?3, ?4)",
                 params![case.id, contact.id, message.id, to_ms(now)],
             )?;
             asked.push(number);
+        }
+        if let Some(days) = settings.days_after_order {
+            asked.extend(queue_order_surveys(&tx, &settings, &account, since, now - Duration::days(i64::from(days)), period_start, now)?);
         }
         tx.commit()?;
         Ok(asked)

@@ -1395,3 +1395,39 @@ fn japanese_chinese_and_korean_text_is_found_by_any_word_inside_a_sentence() {
     assert!(hits("急須").is_empty());
     assert_eq!(hits("湯呑").len(), 1);
 }
+
+#[test]
+fn a_satisfaction_check_after_an_order_gets_its_own_case_and_reads_the_answer() {
+    let mut store = store_with_account(false);
+    let day = 1440;
+    let settings = crate::surveys::SurveySettings { enabled: true, days_after_order: Some(7), ..Default::default() };
+    store.set_survey_settings(&settings, mins(0)).expect("on");
+    let placed = |d: i64| (t0() + Duration::minutes(d)).format("%Y-%m-%d %H:%M:%S +0000").to_string();
+    let csv = format!(
+        "Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem name,Billing Name\n\
+         #2001,old@example.com,paid,10.00,{},1,Mug,Old Customer\n\
+         #2002,ana@example.com,paid,20.00,{},1,Teapot,Ana Costa\n\
+         #2003,,paid,5.00,{},1,Spoon,No Email\n",
+        placed(-day),
+        placed(day),
+        placed(day)
+    );
+    let file = crate::orders::parse_text(&csv, None, chrono_tz::UTC).expect("read");
+    store.import_orders(&file, mins(2 * day), |_, _| {}).expect("import");
+    assert!(store.queue_due_surveys(mins(7 * day)).expect("due").is_empty(), "not before seven days");
+    let asked = store.queue_due_surveys(mins(8 * day + 1)).expect("due");
+    assert_eq!(asked.len(), 1, "only the order placed after checks were on, with an email");
+    let case = store.case(asked[0]).expect("case");
+    assert_eq!((case.status, case.order_ref.as_str()), (Status::Solved, "2002"));
+    assert!(store.queue(&QueueFilter::default(), mins(8 * day + 2)).expect("q").items.is_empty(), "not in the queue");
+    let sent = send_all(&mut store, mins(8 * day + 2));
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].body.starts_with("Hello Ana,\n\nYour order 2002"), "{}", sent[0].body);
+    assert!(store.queue_due_surveys(mins(9 * day)).expect("due").is_empty(), "never twice");
+
+    let answer = email("Ana Costa <ana@example.com>", "Re: How was order 2002?", "a9@x", &format!("In-Reply-To: <{}>\r\n", sent[0].rfc_message_id), "4/5, lovely teapot");
+    store.ingest_email(&answer, mins(9 * day)).expect("in");
+    assert_eq!(store.case(case.number).expect("case").status, Status::Solved);
+    let answers = store.survey_answers(false).expect("answers");
+    assert_eq!(answers.iter().map(|a| (a.case_number, a.rating)).collect::<Vec<_>>(), vec![(case.number, 4)]);
+}

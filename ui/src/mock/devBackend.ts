@@ -766,6 +766,7 @@ let surveySettings: SurveySettings = {
   period_days: 90,
   text: 'Hello {customer.first_name},\n\nYour case {case.number} ({case.subject}) was solved a few days ago, and we would like to know how we did. How satisfied are you with our help? Please reply with a number from 1 (not at all) to 5 (very satisfied); a few words are welcome too.\n\nThank you,\n{shop.name}',
   enabled_since: null,
+  order_text: 'Hello {customer.first_name},\n\nYour order {order.ref} should have reached you a few days ago. How satisfied are you with it, and with us? Please reply with a number from 1 (not at all) to 5 (very satisfied).\n\nThank you,\n{shop.name}',
 };
 const DEFAULT_SURVEY_TEXT = surveySettings.text;
 

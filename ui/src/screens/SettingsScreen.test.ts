@@ -21,7 +21,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       // Saved replies and satisfaction checks
       savedReplies: vi.fn().mockResolvedValue([]),
       placeholders: vi.fn().mockResolvedValue([]),
-      getSurveySettings: vi.fn().mockResolvedValue({ enabled: false, days_after_solved: 3, period_days: 90, text: 'How did we do?', enabled_since: null }),
+      getSurveySettings: vi.fn().mockResolvedValue({ enabled: false, days_after_solved: 3, period_days: 90, text: 'How did we do?', enabled_since: null, order_text: 'How was the order?' }),
       surveyAnswers: vi.fn().mockResolvedValue([]),
       getMailAccount: vi.fn().mockResolvedValue({
         account: blankMailAccount(),

@@ -19,4 +19,13 @@ text: string,
 /**
  * When surveys were turned on: cases solved before then are never asked about.
  */
-enabled_since: string | null, };
+enabled_since: string | null, 
+/**
+ * Also ask this many days after an order was placed (`None`: not after orders). Only
+ * orders placed after surveys were turned on, with an email address.
+ */
+days_after_order?: number, 
+/**
+ * The text of the check after an order.
+ */
+order_text: string, };

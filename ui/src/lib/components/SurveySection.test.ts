@@ -20,7 +20,7 @@ import SurveySection from './SurveySection.svelte';
 
 const mocked = ipc as unknown as Record<string, ReturnType<typeof vi.fn>>;
 const STANDARD = 'Hello {customer.first_name}, how did we do, from 1 to 5?';
-const off: SurveySettings = { enabled: false, days_after_solved: 3, period_days: 90, text: STANDARD, enabled_since: null };
+const off: SurveySettings = { enabled: false, days_after_solved: 3, period_days: 90, text: STANDARD, enabled_since: null, order_text: 'After the order' };
 const answer = (n: number, rating: number, comment: string, quotable = false): SurveyAnswer => ({
   case_number: n,
   case_subject: `Case ${n}`,
@@ -60,10 +60,24 @@ describe('Settings → Satisfaction checks', () => {
     await fireEvent.click(screen.getByTestId('survey-text-reset'));
     expect((screen.getByTestId('survey-text') as HTMLTextAreaElement).value).toBe('');
     await fireEvent.click(screen.getByTestId('survey-save'));
-    expect(mocked.setSurveySettings).toHaveBeenCalledWith({ enabled: true, days_after_solved: 5, period_days: 180, text: '', enabled_since: null });
+    expect(mocked.setSurveySettings).toHaveBeenCalledWith({ enabled: true, days_after_solved: 5, period_days: 180, text: '', enabled_since: null, order_text: 'After the order', days_after_order: undefined });
     expect((await screen.findByTestId('survey-saved')).textContent).toContain('Solved cases get their satisfaction check');
     expect((screen.getByTestId('survey-text') as HTMLTextAreaElement).value).toBe(STANDARD);
     expect(screen.getByTestId('survey-since').textContent).toContain('cases solved before then are never asked about');
+  });
+
+  it('also asks after orders, with its own days and text, when turned on', async () => {
+    render(SurveySection);
+    await fireEvent.click(await screen.findByTestId('survey-enabled'));
+    expect(screen.queryByTestId('survey-order-days')).toBeNull();
+    await fireEvent.click(screen.getByTestId('survey-after-order'));
+    expect((screen.getByTestId('survey-order-days') as HTMLInputElement).value).toBe('7');
+    await fireEvent.input(screen.getByTestId('survey-order-days'), { target: { value: '10' } });
+    await fireEvent.input(screen.getByTestId('survey-order-text'), { target: { value: 'How was order {order.ref}?' } });
+    await fireEvent.click(screen.getByTestId('survey-save'));
+    expect(mocked.setSurveySettings).toHaveBeenCalledWith(
+      expect.objectContaining({ enabled: true, days_after_order: 10, order_text: 'How was order {order.ref}?' }),
+    );
   });
 
   it('says what is wrong with the numbers, and shows the core refusal', async () => {
