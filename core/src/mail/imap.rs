@@ -82,6 +82,13 @@ async fn login(account: &MailAccount, password: &str) -> Result<Session, String>
     };
     match tokio::time::timeout(STEP_TIMEOUT, client.login(account.login(), password)).await {
         Ok(Ok(session)) => Ok(session),
+        // A connection that broke during the login says nothing about the password.
+        Ok(Err((async_imap::error::Error::Io(e), _))) => {
+            Err(format!("The connection to the mail server {at} broke during the login ({e}); the next fetch tries again"))
+        }
+        Ok(Err((async_imap::error::Error::ConnectionLost, _))) => {
+            Err(format!("The mail server {at} closed the connection during the login; the next fetch tries again"))
+        }
         Ok(Err((e, _))) => Err(format!("The mail server {at} refused the login: check the username and password in Settings ({e})")),
         Err(_) => Err(format!("The mail server {at} did not answer the login")),
     }
@@ -112,14 +119,19 @@ pub async fn fetch_new(
         None => 0,
     };
     let mut handed = 0;
+    // What was filed stays filed; the next fetch goes on from there.
+    let failed = format!(
+        "Fetching mail from {}:{} stopped (the next fetch goes on from where it stopped)",
+        account.imap_host, account.imap_port
+    );
     loop {
         let range = format!("{}:{}", last_uid + 1, last_uid.saturating_add(BATCH));
         let fetches: Vec<async_imap::types::Fetch> = {
-            let stream = step("Fetching mail failed", session.uid_fetch(&range, "(UID BODY.PEEK[])")).await?;
+            let stream = step(&failed, session.uid_fetch(&range, "(UID BODY.PEEK[])")).await?;
             match tokio::time::timeout(BATCH_TIMEOUT, stream.try_collect()).await {
                 Ok(Ok(fetches)) => fetches,
-                Ok(Err(e)) => return Err(format!("Fetching mail failed: {e}")),
-                Err(_) => return Err(format!("Fetching mail failed: no answer within {} minutes", BATCH_TIMEOUT.as_secs() / 60)),
+                Ok(Err(e)) => return Err(format!("{failed}: {e}")),
+                Err(_) => return Err(format!("{failed}: no answer within {} minutes", BATCH_TIMEOUT.as_secs() / 60)),
             }
         };
         let mut got: Vec<(u32, Vec<u8>)> = fetches
@@ -130,7 +142,7 @@ pub async fn fetch_new(
         got.sort_by_key(|(uid, _)| *uid);
         if got.is_empty() {
             // A gap of expunged UIDs: look further only if the mailbox has more.
-            let next = step("Fetching mail failed", session.uid_search(format!("UID {}:*", last_uid + 1))).await?;
+            let next = step(&failed, session.uid_search(format!("UID {}:*", last_uid + 1))).await?;
             match next.into_iter().filter(|uid| *uid > last_uid).min() {
                 Some(uid) => {
                     last_uid = uid - 1;

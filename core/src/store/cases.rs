@@ -707,13 +707,35 @@ impl Store {
 
     /// [`Store::ingest_email`], with the choices that depend on where the email came from.
     pub fn ingest_email_with(&mut self, raw: &[u8], options: &IngestOptions, now: DateTime<Utc>) -> Result<Ingested> {
+        if !self.conn.is_autocommit() {
+            // One step of a batch (ingest_batch holds the write lock).
+            return self.file_email(raw, options, now);
+        }
+        // Alone: its own transaction, with the write lock taken first (see Store::setup).
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match self.file_email(raw, options, now) {
+            Ok(got) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(got),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn file_email(&mut self, raw: &[u8], options: &IngestOptions, now: DateTime<Utc>) -> Result<Ingested> {
         let now = truncate(now);
         let email = mail::parse(raw);
         // Files first (named by their content, so writing one twice is harmless): a database
         // row never points at a file that isn't there.
         let stored_files = self.store_attachments(&email.attachments)?;
         let account = self.mail_account()?;
-        // A savepoint: its own transaction, or one step of an import's batch (see ingest_batch).
+        // A savepoint inside the caller's transaction: this email alone is undone on an error.
         let tx = self.conn.savepoint()?;
         if let Some(case_number) = case_of_email(&tx, &email.message_key)? {
             return Ok(Ingested { case_number, new_case: false, new_contact: false, duplicate: true, acknowledged: false, warnings: vec![] });

@@ -74,8 +74,19 @@ impl Store {
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
         }
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Every transaction here writes: take the write lock at BEGIN. A deferred one that reads
+        // first is refused at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another process
+        // wrote in between; an immediate one waits its turn up to the busy timeout.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        migrations::migrations().to_latest(&mut conn)?;
+        migrations::migrations().to_latest(&mut conn).map_err(|e| match &e {
+            rusqlite_migration::Error::RusqliteError { err, .. }
+                if err.sqlite_error_code() == Some(ErrorCode::DiskFull) =>
+            {
+                Error::DiskFull
+            }
+            _ => Error::Migration(e),
+        })?;
         Ok(Store { conn, path })
     }
 
