@@ -1109,10 +1109,13 @@ def fault_app(ctx: Ctx) -> Result:
                     if k % 4 == 0:
                         numbers = [n for (n,) in db_rows(shop.db, "SELECT number FROM cases")]
                         n = ctx.rng.choice(numbers)
+                        t0 = time.monotonic()
                         out = shop.run("case", "reply", str(n), "--text", f"app-{ctx.seed}-{i}-{k} On its way.",
                                        offset=offset, check=False, timeout=120)
                         if out.returncode != 0:
-                            queued_errors.append(f"{where}: case reply failed while the app ran: {out.stderr.strip()}")
+                            queued_errors.append(f"round {i + 1}: `shopdesk case reply` failed after "
+                                                 f"{time.monotonic() - t0:.2f}s while the app ran (its busy timeout "
+                                                 f"is 5 s): {out.stderr.strip()}")
                     time.sleep(ctx.rng.uniform(0, 0.3))
             import threading
             feeder = threading.Thread(target=feed)
