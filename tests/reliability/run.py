@@ -1076,7 +1076,7 @@ def fault_app(ctx: Ctx) -> Result:
     except ServerUnavailable as e:
         r.skipped = str(e)
         return r
-    rounds = ctx.rounds * (3 if ctx.full else 1) * 2 // 3 or 1
+    rounds = ctx.rounds * 3 if ctx.full else max(1, ctx.rounds * 2 // 3)
     per_round, replies_per_round = 15, 4
     from datetime import datetime, timezone
     emails = generate(per_round * (rounds + 1), ctx.seed * 100 + 33, f"app{ctx.seed}", date=datetime.now(timezone.utc),
@@ -1259,6 +1259,7 @@ def fault_secrets(ctx: Ctx) -> Result:
         imap.start()
         # This Dovecot's user gets the test's own password (passwd-file is re-read when it changes).
         (imap.dir / "users").write_text(f"{IMAP_USER}:{{PLAIN}}{secret}\n")
+        imap.password = secret  # for the harness's own APPENDs
         setup_mail_shop(shop, imap.port, sink.port, password=secret)
         emails = generate(12, ctx.seed * 100 + 11, f"sec{ctx.seed}", date=datetime.now(timezone.utc), attachment_every=4)
         deliver_all(imap, emails[:6])
@@ -1278,8 +1279,10 @@ def fault_secrets(ctx: Ctx) -> Result:
         cli("send", "mail", "send", level="debug")
         cli("reply", "case", "reply", "1001", "--text", "Thanks, it left today.")
         cli("send 2", "mail", "send")
-        cli("status", "mail", "status")
-        cli("show", "--json", "mail", "show")
+        cli("account", "mail", "account")
+        cli("account json", "--json", "mail", "account")
+        cli("test", "mail", "test", level="debug")
+        cli("outbox", "mail", "outbox")
         fetched = len(db_rows(shop.db, "SELECT 1 FROM messages WHERE direction = 'from_customer'"))
         sent_before = sink_count(sink)
         if fetched < 6 or sent_before < 2:
@@ -1330,6 +1333,11 @@ def fault_secrets(ctx: Ctx) -> Result:
         trace_hits = [form for form, needle in forms.items() if needle.decode(errors="replace") in trace_log]
         if trace_hits:
             r.notes.append(f"with RUST_LOG=trace the CLI's stderr shows the password ({', '.join(trace_hits)})")
+        # The control: the search finds the password where it must be, in the SMTP server's record of the
+        # logins it saw (AUTH PLAIN decoded): so it was used, and a leak in the same form would be found.
+        auth_log = (shop.dir / "smtp" / "auth.jsonl")
+        if not (auth_log.exists() and forms["plain text"] in auth_log.read_bytes()):
+            r.problems.append("control failed: the SMTP server never saw the password, so the search proves nothing")
         backups = list((shop.dir / "backups").glob("*"))
         r.rounds = 1
         r.landed = 1 if (backups and wal_size) else 0
