@@ -10,11 +10,21 @@ Faults (each checked with the audit in shop.py after every round and at the end)
   fetch    kill -9 during `shopdesk mail fetch` from a throw-away Dovecot, then fetch to completion
   refused / hanging / dropped   the SMTP server down, silent, or dropping the connection mid-DATA
   diskfull the database on a small tmpfs that fills up during an import, then space is freed
+  autoreply robots (robots.py) answer every email Shopdesk sends them, via the sink and Dovecot, for a run
+           of fetch + send rounds 5 h apart on the shop's clock: one acknowledgement per sender a day, none
+           to robot mail, and the traffic dies out
+  imapkill Dovecot (every process of it) killed -9 in the middle of `mail fetch`, then started again
+  imaphang an IMAP server that accepts and never answers (hanging_imap.py): fetch gives up by itself
+  app      the desktop app (SHOPDESK_APP) killed -9 at random while its own fetcher and sender work and the
+           CLI queues replies on the same database; restarted, N rounds
+  secrets  the mail password must not be in the database, its WAL, the backups, the app's folders or any log
+  writers  `shopdesk import` and `shopdesk case reply` at once on one database: writes wait, none refused
 
 Short (default): one batch of 10 kills per crash fault, a few minutes in all. --full: five batches of 10
 (50 kills) per crash fault, each batch on a fresh database. Prints a table and exits 1 if anything was
 lost, doubled or damaged, or a promise broke (see the notes under the table). Needs root (Dovecot, mount)
-and a D-Bus session for the keychain: without one it restarts itself under dbus-run-session.
+and a D-Bus session for the keychain: without one it restarts itself under dbus-run-session; the app and
+secrets faults need an X display: without one it restarts itself under xvfb-run -a.
 Time figures printed are for orientation only; nothing here asserts on speed.
 """
 
@@ -1357,6 +1367,64 @@ def fault_secrets(ctx: Ctx) -> Result:
 
 
 
+# --- 10. two writers on one database ------------------------------------------------------------------
+
+
+def fault_two_writers(ctx: Ctx) -> Result:
+    """`shopdesk import` of an mbox and `shopdesk case reply` in a loop, at the same time on one database (the
+    app and the CLI, or the app's fetcher and its window, do this all day). Each write must wait its turn
+    (the busy timeout is 5 s); none may fail with "database is locked", and nothing may be lost."""
+    r = Result("two writers at once (import + reply)")
+    n = 2000
+    rounds = ctx.batches * (2 if ctx.full else 1)
+    fails: list[tuple[float, str]] = []
+    for batch in range(rounds):
+        shop = ctx.shop(f"writers-{batch}")
+        shop.run("mail", "setup", "--from-name", "Costa Ceramics", "--from-address", "shop@example.com",
+                 "--smtp-host", "127.0.0.1", "--smtp-port", str(free_port()), "--smtp-security", "none")
+        shop.run("case", "open", "--new-name", "Ana Costa", "--new-email", "ana@example.org", "--subject", "Parcel",
+                 "--channel", "email", "--text", "Where is my parcel?")
+        emails = generate(n, ctx.seed * 100 + 40 + batch, f"w{ctx.seed}b{batch}")
+        expected = {e.message_id: e for e in emails}
+        mbox = shop.dir / "mail.mbox"
+        write_mbox(mbox, emails)
+        r.rounds += 1
+        r.expected += n
+        proc, out_log = shop.start("import", str(mbox))
+        tries = ok = 0
+        while proc.poll() is None:
+            t0 = time.monotonic()
+            out = shop.run("case", "reply", "1001", "--text", f"w-{batch}-{tries} On its way.", check=False)
+            tries += 1
+            if out.returncode == 0:
+                ok += 1
+            else:
+                fails.append((time.monotonic() - t0, out.stderr.strip()))
+        proc.wait()
+        text = out_log.read_text(errors="replace").strip()
+        if proc.returncode != 0:
+            r.landed += 1
+            r.problems.append(f"batch {batch}: the import stopped while replies were queued beside it: {text[-200:]!r}")
+        else:
+            r.landed += 1 if tries else 0
+        queued = len(db_rows(shop.db, "SELECT 1 FROM outbox WHERE kind = 'reply'"))
+        if queued != ok:
+            r.problems.append(f"batch {batch}: {ok} replies said queued, the outbox holds {queued}")
+        # The import, once more on its own, must finish the job: nothing lost, nothing twice.
+        shop.run("import", str(mbox), check=False)
+        a = audit(shop.db, expected, {}, final=True)
+        r.take(a, f"batch {batch}", final=True)
+        log("writers", f"batch {batch}: import exit {proc.returncode}; {tries} replies tried beside it, "
+                       f"{tries - ok} refused; {a.stored}/{n} stored once at the end")
+    if fails:
+        slowest = max(t for t, _ in fails)
+        r.problems.append(f"{len(fails)} replies refused while the import ran, after at most {slowest:.2f} s "
+                          f"(the busy timeout is 5 s): {fails[0][1]!r}")
+    r.note = f"{len(fails)} CLI writes refused with 'database is locked'"
+    no_leftovers(ctx, r, "end")
+    return r
+
+
 def fault_selfcheck(ctx: Ctx) -> Result:
     r = Result("audit self-check (damage is found)")
     tried, missed = audit_bites(ctx.cli, ctx.work, ctx.env)
@@ -1384,7 +1452,7 @@ def table(results: list[Result]) -> str:
 
 
 FAULTS = ["selfcheck", "import", "send", "fetch", "refused", "hanging", "dropped", "diskfull", "autoreply",
-          "imapkill", "imaphang", "app", "secrets"]
+          "imapkill", "imaphang", "app", "secrets", "writers"]
 
 
 def main() -> int:
@@ -1435,6 +1503,7 @@ def main() -> int:
             "imaphang": lambda: fault_imap_hanging(ctx),
             "app": lambda: fault_app(ctx),
             "secrets": lambda: fault_secrets(ctx),
+            "writers": lambda: fault_two_writers(ctx),
         }
         for name in FAULTS:
             if name not in only:
