@@ -908,7 +908,7 @@ def fault_imap_killed(ctx: Ctx) -> Result:
             r.notes.append("a mail server that goes away mid-fetch reads as 'Fetching mail failed: io: Broken pipe "
                            "(os error 32)': it names no server and doesn't say the connection was lost "
                            "(core/src/mail/imap.rs fetch_new maps the error as is)")
-        r.note = f"{len(said)} kinds of message: " + " / ".join(sorted(s.removeprefix("error: ") for s in said))
+        r.note = "said: " + " / ".join(sorted({re.sub(r" \(os error N\)|error: ", "", s) for s in said}))
         log("imap-killed", f"caught up: {a.stored}/{delivered} filed once; messages shown: {sorted(said)}")
         no_leftovers(ctx, r, "end")
     finally:
@@ -1000,6 +1000,7 @@ class AppRun:
         self.exe, self.db, self.env, self.logs = exe, db, env, logs
         self.proc: subprocess.Popen | None = None
         self.runs = 0
+        self.stragglers = 0  # runs after which a helper process still lived 5 s after the app ended
 
     def start(self, offset: int, extra_env: dict[str, str] | None = None) -> None:
         self.runs += 1
@@ -1038,6 +1039,7 @@ class AppRun:
         while self._group(pgid) and time.monotonic() < end:
             time.sleep(0.05)
         if self._group(pgid):
+            self.stragglers += 1
             try:
                 os.killpg(pgid, signal.SIGKILL)
             except ProcessLookupError:
@@ -1218,6 +1220,9 @@ def fault_app(ctx: Ctx) -> Result:
         replies = sum(1 for (k,) in db_rows(shop.db, "SELECT kind FROM outbox") if k == "reply")
         r.note = (f"{delivered} emails fetched, {len(states)} sent by the app ({replies} replies queued by the CLI "
                   f"while it ran, {len(states) - replies} acknowledgements)")
+        if app.stragglers:
+            r.notes.append(f"after {app.stragglers} of {app.runs} runs a helper process of the app (WebKit) was "
+                           "still alive 5 s after the app ended, and was killed")
         panics = [line for line in app.output().splitlines() if "panicked" in line]
         if panics:
             r.problems.append(f"the app panicked: {panics[0][:300]}")
@@ -1420,7 +1425,9 @@ def fault_two_writers(ctx: Ctx) -> Result:
         slowest = max(t for t, _ in fails)
         r.problems.append(f"{len(fails)} replies refused while the import ran, after at most {slowest:.2f} s "
                           f"(the busy timeout is 5 s): {fails[0][1]!r}")
-    r.note = f"{len(fails)} CLI writes refused with 'database is locked'"
+    stopped = sum(1 for p in r.problems if "the import stopped" in p)
+    r.note = (f"imports stopped by 'database is locked': {stopped} of {rounds}; replies beside them refused: "
+              f"{len(fails)}")
     no_leftovers(ctx, r, "end")
     return r
 
