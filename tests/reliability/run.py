@@ -908,6 +908,10 @@ def fault_imap_killed(ctx: Ctx) -> Result:
             r.notes.append("a mail server that goes away mid-fetch reads as 'Fetching mail failed: io: Broken pipe "
                            "(os error 32)': it names no server and doesn't say the connection was lost "
                            "(core/src/mail/imap.rs fetch_new maps the error as is)")
+        if any("refused the login" in s for s in said):
+            r.notes.append("a server that dies during LOGIN reads as 'The mail server … refused the login: check the "
+                           "username and password in Settings (connection lost)': the password was fine "
+                           "(core/src/mail/imap.rs login maps every error of LOGIN to a refusal)")
         r.note = "said: " + " / ".join(sorted({re.sub(r" \(os error N\)|error: ", "", s) for s in said}))
         log("imap-killed", f"caught up: {a.stored}/{delivered} filed once; messages shown: {sorted(said)}")
         no_leftovers(ctx, r, "end")
@@ -1223,6 +1227,11 @@ def fault_app(ctx: Ctx) -> Result:
         if app.stragglers:
             r.notes.append(f"after {app.stragglers} of {app.runs} runs a helper process of the app (WebKit) was "
                            "still alive 5 s after the app ended, and was killed")
+        locked = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in app.output().splitlines()
+                  if "database is locked" in line]
+        if locked:
+            r.problems.append(f"the app's own work was refused {len(locked)} times with 'database is locked' while "
+                              f"the CLI wrote beside it, e.g. {locked[0][-160:]!r}")
         panics = [line for line in app.output().splitlines() if "panicked" in line]
         if panics:
             r.problems.append(f"the app panicked: {panics[0][:300]}")
