@@ -53,7 +53,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "e2e")]
 from conftest import app_binary, cli_binary  # noqa: E402
 from mailgen import Expected, crlf, generate, write_mbox  # noqa: E402
 from mailservers import (IMAP_PASSWORD, IMAP_USER, HangingSmtp, Imap, ServerUnavailable, SmtpSink,  # noqa: E402
-                         _read_ready, _stop_process, free_port, keyring_session, wait_port_closed)
+                         _read_ready, _stop_process, free_port, imap_unavailable_reason, keyring_session,
+                         wait_port_closed)
 from selfcheck import audit_bites  # noqa: E402
 from shop import Audit, Shop, ack_audit, audit, db_rows, leftover_pids, run_and_kill  # noqa: E402
 
@@ -941,10 +942,9 @@ def fault_imap_hanging(ctx: Ctx) -> Result:
     r = Result("IMAP server never answers")
     modes = ["silent", "greeting"] if ctx.full else ["silent"]
     wording = {"silent": "did not greet", "greeting": "did not answer the login"}
-    try:
-        Imap()  # only to know Dovecot can run here (for the catch-up)
-    except ServerUnavailable as e:
-        r.skipped = str(e)
+    why = imap_unavailable_reason()  # Dovecot is needed for the catch-up
+    if why:
+        r.skipped = why
         return r
     from datetime import datetime, timezone
     for i, mode in enumerate(modes):
