@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Shopdesk, stopping at the first failing stage:
 #   setup -> Rust tests -> bench smoke -> UI unit tests -> app build (UI embedded) -> end-to-end tests (Xvfb + WebDriver)
-#   -> reliability, short (kill -9, network and disk faults against the CLI; tests/reliability/run.py)
+#   -> reliability, short (kill -9, network and disk faults against the CLI and the app; tests/reliability/run.py)
 # Arguments are passed to pytest, e.g. `scripts/test.sh -k persistence`. Screenshots land in ./artifacts/.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -23,9 +23,10 @@ e2e_tests() {
 }
 
 # The short run (a few minutes): 10 kills per crash fault. `tests/reliability/run.py --full` is the long one.
-# No display needed; the keychain needs a D-Bus session of its own, as in e2e_tests.
+# The app fault runs the built app (SHOPDESK_APP) on a display of its own; the keychain needs a D-Bus session of
+# its own, as in e2e_tests.
 reliability_tests() {
-  dbus-run-session -- tests/e2e/.venv/bin/python tests/reliability/run.py
+  xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- tests/e2e/.venv/bin/python tests/reliability/run.py
 }
 
 total_start=$SECONDS
