@@ -109,7 +109,26 @@ impl Store {
         for old in all.iter().take(all.len().saturating_sub(keep.max(1))) {
             std::fs::remove_file(old).map_err(|e| folder_error(old, e))?;
         }
+        self.remove_stale_partial_files();
         Ok(path)
+    }
+
+    /// Half-written attachment files (`<hash>.part`) a crash left behind more than an hour ago:
+    /// nothing refers to them (the database row is written after the rename). Part of the daily
+    /// backup, so the attachments folder is listed once a day, not at every start.
+    pub fn remove_stale_partial_files(&self) -> usize {
+        let Some(dir) = self.attachments_dir() else { return 0 };
+        let Ok(entries) = std::fs::read_dir(&dir) else { return 0 };
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let stale = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < hour_ago);
+            if path.extension().is_some_and(|e| e == "part") && stale && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
     }
 }
 
@@ -272,6 +291,27 @@ mod tests {
         let aside = restore(Path::new(&offered.path), &db, at(12)).expect("restored");
         assert_eq!(Store::open(&db).expect("opens").case(1001).expect("case").subject, "Kept");
         assert_eq!(std::fs::read(&aside).expect("kept"), b"this file was damaged by a disk error", "the damaged file is kept as it was");
+    }
+
+    #[test]
+    fn the_daily_backup_clears_attachment_files_a_crash_left_half_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path().join("shopdesk.sqlite3")).expect("store");
+        let attachments = store.attachments_dir().expect("folder");
+        std::fs::create_dir_all(&attachments).expect("mkdir");
+        let old = attachments.join("aaaa.part");
+        let fresh = attachments.join("bbbb.part");
+        let kept = attachments.join("cccc");
+        for f in [&old, &fresh, &kept] {
+            std::fs::write(f, b"x").expect("write");
+        }
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::options().write(true).open(&old).expect("open").set_modified(two_hours_ago).expect("mtime");
+        std::fs::File::options().write(true).open(&kept).expect("open").set_modified(two_hours_ago).expect("mtime");
+        store.back_up(&folder_of(store.path()), 5, at(10)).expect("backup");
+        assert!(!old.exists(), "a stale .part is removed");
+        assert!(fresh.exists(), "one being written now is left alone");
+        assert!(kept.exists(), "stored files are never touched");
     }
 
     #[test]
