@@ -79,6 +79,14 @@ impl TemplateValues {
     }
 }
 
+/// The `{` that opens the next brace pair: in "{ {order.ref}" the second one, so a stray brace
+/// before a placeholder can't hide it.
+fn innermost_open(text: &str) -> Option<usize> {
+    let first = text.find('{')?;
+    let close = text[first..].find('}').map(|c| first + c).unwrap_or(text.len());
+    text[first..close].rfind('{').map(|i| first + i)
+}
+
 fn is_placeholder(name: &str) -> bool {
     PLACEHOLDERS.iter().any(|(p, _)| *p == name)
 }
@@ -88,7 +96,7 @@ fn is_placeholder(name: &str) -> bool {
 pub fn placeholders_in(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = text;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = innermost_open(rest) {
         let after = &rest[open + 1..];
         match after.find('}') {
             Some(close) => {
@@ -109,7 +117,7 @@ pub fn fill(text: &str, values: &TemplateValues) -> FilledReply {
     let mut out = String::with_capacity(text.len());
     let mut missing: Vec<String> = Vec::new();
     let mut rest = text;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = innermost_open(rest) {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else {
@@ -222,6 +230,10 @@ mod tests {
         assert_eq!(f.text, "A {smile} and Maria and an open { brace");
         assert!(f.missing.is_empty());
         assert_eq!(placeholders_in("{smile} {order.ref} {order.ref} {case.number}"), vec!["order.ref", "case.number"]);
+        // A stray brace before a placeholder does not hide it.
+        assert_eq!(placeholders_in("a { {order.ref} b"), vec!["order.ref"]);
+        let f = fill("a { {tracking.ref} and {customer.first_name}", &values());
+        assert_eq!((f.text.as_str(), f.missing.clone()), ("a { {tracking.ref} and Maria", vec!["tracking.ref".to_string()]));
     }
 
     #[test]
