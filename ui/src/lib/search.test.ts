@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hitSourceLabel, moveSelection, nothingFound, paletteItems, searchFilter } from './search';
+import { hitSourceLabel, moveSelection, nothingFound, paletteItems, searchFilter, type PaletteFilters } from './search';
 import type { SearchHit } from './types';
 
 const hit = (n: number, extra: Partial<SearchHit> = {}): SearchHit => ({
@@ -49,10 +49,16 @@ describe('wording', () => {
 });
 
 describe('searchFilter', () => {
-  it('is null when nothing is chosen', () => {
-    expect(searchFilter(null, null)).toBeNull();
-    expect(searchFilter('open', null)).toEqual({ status: 'open', channel: null, category: null, tag: null, since: null, until: null });
-    expect(searchFilter(null, 'chat')).toEqual({ status: null, channel: 'chat', category: null, tag: null, since: null, until: null });
+  const none: PaletteFilters = { status: null, channel: null, category: null, tag: '', days: null };
+  it('is null when nothing narrows, and carries every chosen filter', () => {
+    expect(searchFilter(none)).toBeNull();
+    expect(searchFilter({ ...none, tag: '  ' })).toBeNull();
+    expect(searchFilter({ ...none, status: 'open' })).toEqual({ status: 'open', channel: null, category: null, tag: null, since: null, until: null });
+    expect(searchFilter({ ...none, channel: 'chat', category: 'delivery', tag: ' wholesale ' })).toEqual({
+      status: null, channel: 'chat', category: 'delivery', tag: 'wholesale', since: null, until: null,
+    });
+    const now = new Date('2026-11-26T12:00:00Z');
+    expect(searchFilter({ ...none, days: 7 }, now)?.since).toBe('2026-11-19T12:00:00.000Z');
   });
 });
 

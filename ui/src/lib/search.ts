@@ -2,7 +2,7 @@
 // keys, Enter and the screen all agree on what is where.
 import { CHANNEL_LABEL, DIRECTION_LABEL } from './labels';
 import type { Route } from './routes';
-import type { Channel, ContactSummary, QueueFilter, SearchHit, SearchResults, Status } from './types';
+import type { Category, Channel, ContactSummary, QueueFilter, SearchHit, SearchResults, Status } from './types';
 
 export const SEARCH_HINT = 'Search cases, messages and contacts — try a name, an order number or a word from an email';
 
@@ -57,9 +57,30 @@ export function hitSourceLabel(hit: Pick<SearchHit, 'direction' | 'channel'>): s
   return hit.channel ? `${who} · ${CHANNEL_LABEL[hit.channel]}` : who;
 }
 
-/** The palette's selects as the core's filter; null when nothing is chosen. */
-export function searchFilter(status: Status | null, channel: Channel | null): QueueFilter | null {
-  return status === null && channel === null ? null : { status, channel, category: null, tag: null, since: null, until: null };
+/** The palette's "said within" choices: days back from now (null: any time). */
+export const PERIODS: { days: number | null; label: string }[] = [
+  { days: null, label: 'Any time' },
+  { days: 7, label: 'Last 7 days' },
+  { days: 30, label: 'Last 30 days' },
+  { days: 365, label: 'Last year' },
+];
+
+/** What the palette's filters narrow by. */
+export interface PaletteFilters {
+  status: Status | null;
+  channel: Channel | null;
+  category: Category | null;
+  tag: string;
+  /** Days back from `now`; null: any time. */
+  days: number | null;
+}
+
+/** The palette's filters as the core's filter; null when nothing is chosen. */
+export function searchFilter(f: PaletteFilters, now: Date = new Date()): QueueFilter | null {
+  const tag = f.tag.trim() === '' ? null : f.tag.trim();
+  if (f.status === null && f.channel === null && f.category === null && tag === null && f.days === null) return null;
+  const since = f.days === null ? null : new Date(now.getTime() - f.days * 86_400_000).toISOString();
+  return { status: f.status, channel: f.channel, category: f.category, tag, since, until: null };
 }
 
 /** Moves a selection through `count` rows, wrapping at both ends. */

@@ -181,6 +181,12 @@ describe('SearchPalette', () => {
     expect(search).toHaveBeenLastCalledWith('mug', { status: 'solved', channel: null, category: null, tag: null, since: null, until: null });
     await fireEvent.change(screen.getByTestId('search-channel'), { target: { value: 'phone' } });
     expect(search).toHaveBeenLastCalledWith('mug', { status: 'solved', channel: 'phone', category: null, tag: null, since: null, until: null });
+    await fireEvent.change(screen.getByTestId('search-category'), { target: { value: 'delivery' } });
+    await fireEvent.change(screen.getByTestId('search-period'), { target: { value: '30' } });
+    await fireEvent.input(screen.getByTestId('search-tag'), { target: { value: 'wholesale' } });
+    await vi.waitFor(() =>
+      expect(search).toHaveBeenLastCalledWith('mug', expect.objectContaining({ category: 'delivery', tag: 'wholesale', since: expect.any(String) })),
+    );
   });
 
   it("shows the core's refusal and keeps the query", async () => {
