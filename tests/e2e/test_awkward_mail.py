@@ -629,6 +629,11 @@ def test_attachment_names_cannot_leave_the_attachments_folder(desk, tmp_path, mo
         ("filename*=UTF-8''..%2F..%2F.ssh%2Fauthorized_keys", "authorized_keys"),
         ('filename="../.."', "attachment-6"),
         ('filename="con<>:|?*.txt"', "con______.txt"),
+        ('filename="../../.bashrc"', "bashrc"),
+        ('filename="CON"', "_CON"),
+        ('filename="nul.txt"', "_nul.txt"),
+        (f'filename="{"x" * 296}.pdf"', "x" * 196 + ".pdf"),
+        ("filename*=UTF-8''bad%01name%1B%0D%0A.txt", "bad_name___.txt"),
     ]
     datas = [f"file {i}: {p}\n".encode() for i, (p, _) in enumerate(names)]
     raw = with_attachments("names@example.org", *(attachment(p, d) for (p, _), d in zip(names, datas)))

@@ -289,16 +289,32 @@ fn parse_email(raw: &[u8]) -> ParsedEmail {
     }
 }
 
-/// A file name from an email, without folders or characters that are unsafe on any system.
+/// A file name from an email, without folders or characters that are unsafe on any system: no
+/// path, no control characters, no leading dot (a hidden file), not a Windows device name (`CON`,
+/// `nul.txt`: `_CON`), and at most 200 bytes (the extension kept), so that the save dialog can
+/// offer it as it is on Windows, macOS and Linux.
 fn safe_filename(name: &str) -> String {
+    const MAX_BYTES: usize = 200;
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    base.chars()
-        .map(|c| if c.is_control() || "<>:\"|?*".contains(c) { '_' } else { c })
-        .collect::<String>()
-        .trim_matches(['.', ' '])
-        .chars()
-        .take(200)
-        .collect()
+    let cleaned: String = base.chars().map(|c| if c.is_control() || "<>:\"|?*".contains(c) { '_' } else { c }).collect();
+    let mut name = cleaned.trim_matches(['.', ' ']).to_string();
+    let stem = name.split('.').next().unwrap_or_default().trim_end().to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device {
+        name.insert(0, '_');
+    }
+    if name.len() > MAX_BYTES {
+        let extension = name.rfind('.').map(|at| name[at..].to_string()).filter(|e| e.len() <= 16).unwrap_or_default();
+        let mut cut = MAX_BYTES - extension.len();
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name = format!("{}{extension}", name[..cut].trim_end_matches(['.', ' ']));
+    }
+    name
 }
 
 /// HTML as readable text. Scripts and styles go first (with their content, whatever their
@@ -421,6 +437,30 @@ pub fn read_mail_source(path: &std::path::Path) -> std::io::Result<Box<dyn Itera
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_names_are_safe_to_offer_on_every_system() {
+        let long = format!("{}.pdf", "invoice ".repeat(40));
+        let cjk = format!("{}.txt", "注文".repeat(100));
+        for (given, shown) in [
+            ("../../.bashrc", "bashrc"),
+            ("..\\..\\AppData\\evil.exe", "evil.exe"),
+            ("CON", "_CON"),
+            ("nul.txt", "_nul.txt"),
+            ("com1.tar.gz", "_com1.tar.gz"),
+            ("Lpt9", "_Lpt9"),
+            ("console.log", "console.log"),
+            ("COM10.txt", "COM10.txt"),
+            ("a\u{1}b\u{1b}[31m.txt", "a_b_[31m.txt"),
+            ("report\r\n.pdf", "report__.pdf"),
+        ] {
+            assert_eq!(safe_filename(given), shown, "{given:?}");
+        }
+        let cut = safe_filename(&long);
+        assert!(cut.len() <= 200 && cut.ends_with(".pdf") && cut.starts_with("invoice invoice"), "{cut}");
+        let cut = safe_filename(&cjk);
+        assert!(cut.len() <= 200 && cut.ends_with(".txt") && cut.starts_with("注文"), "{cut}");
+    }
 
     #[test]
     fn a_plain_customer_email_is_read_with_its_thread_and_sender() {
