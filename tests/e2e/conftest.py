@@ -130,8 +130,10 @@ class App:
         options = ArgOptions()
         options.set_capability("tauri:options", {"application": str(app), "args": self.args})
         url = f"http://127.0.0.1:{port}"
+        # Starting a session starts the app and WebKit: on a loaded machine (seen at a load average
+        # of 15) that has taken over 30 s, so the HTTP timeout is generous; a hung app still fails.
         self.driver = webdriver.Remote(
-            url, options=options, client_config=ClientConfig(remote_server_addr=url, timeout=30)
+            url, options=options, client_config=ClientConfig(remote_server_addr=url, timeout=120)
         )
         self.driver.set_script_timeout(TIMEOUT)
         # A session's first screenshot can show the first painted frame; later ones are current.
