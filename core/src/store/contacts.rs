@@ -148,12 +148,6 @@ fn list(conn: &Connection, sql: &str, id: ContactId) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 impl Store {
     pub fn create_contact(&mut self, input: &NewContact, now: DateTime<Utc>) -> Result<Contact> {
         let tx = self.conn.transaction()?;
@@ -226,24 +220,49 @@ impl Store {
     /// [`Store::find_contacts`], the first `limit` by name (search as you type shows a few).
     pub fn find_contacts_up_to(&self, query: &str, limit: u32) -> Result<Vec<ContactSummary>> {
         let query = query.trim();
-        let text = like_pattern(&query.to_lowercase());
         let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-        // A query of at least 3 digits also matches phone numbers however they were written.
-        let phone = if digits.len() >= 3 { like_pattern(&digits) } else { text.clone() };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.id, c.name,
-                    (SELECT count(*) FROM cases k WHERE k.contact_id = c.id AND k.merged_into IS NULL
+        // Which contacts, by rowid: all of them for no query; from three letters on, any part of
+        // a name, email or phone through the trigram index (a query of at least 3 digits also
+        // matches phone numbers however they were written); one or two letters are too short for
+        // trigrams, so they find names and emails that start with them (index ranges).
+        let (found, args): (&str, Vec<String>) = if query.is_empty() {
+            ("SELECT rowid FROM contacts", vec![])
+        } else if query.chars().count() >= 3 {
+            let phrase = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+            let mut matched = phrase(query);
+            if digits.len() >= 3 && digits != query {
+                matched = format!("{matched} OR {}", phrase(&digits));
+            }
+            (
+                "SELECT c.rowid FROM contacts_fts f JOIN contacts_fts_map m ON m.fts_rowid = f.rowid
+                 JOIN contacts c ON c.id = m.contact_id WHERE contacts_fts MATCH ?1",
+                vec![matched],
+            )
+        } else {
+            let lower = query.to_lowercase();
+            let mut after = lower.clone();
+            let last = after.pop().map_or(0, u32::from);
+            after.push(char::from_u32(last + 1).unwrap_or(char::MAX));
+            (
+                "SELECT rowid FROM contacts WHERE name COLLATE NOCASE >= ?1 AND name COLLATE NOCASE < ?2
+                 UNION SELECT c.rowid FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+                 WHERE e.email >= ?1 AND e.email < ?2",
+                vec![lower, after],
+            )
+        };
+        // The first `limit` by name, then their case counts (counted for those only).
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "WITH shown AS (
+                 SELECT c.rowid AS at, c.id, c.name FROM contacts c
+                 WHERE c.merged_into IS NULL AND c.rowid IN ({found})
+                 ORDER BY c.name COLLATE NOCASE, c.rowid LIMIT {limit})
+             SELECT s.id, s.name,
+                    (SELECT count(*) FROM cases k WHERE k.contact_id = s.id AND k.merged_into IS NULL
                         AND k.status NOT IN ('solved', 'closed')),
-                    (SELECT count(*) FROM cases k WHERE k.contact_id = c.id AND k.merged_into IS NULL)
-             FROM contacts c
-             WHERE c.merged_into IS NULL AND (?1 = '' OR c.id IN (
-                    SELECT id FROM contacts WHERE name LIKE ?2 ESCAPE '\\'
-                    UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?2 ESCAPE '\\'
-                    UNION SELECT contact_id FROM contact_phones WHERE phone LIKE ?3 ESCAPE '\\'))
-             ORDER BY c.name COLLATE NOCASE, c.id
-             LIMIT ?4",
-        )?;
-        let rows = stmt.query_map(params![query, text, phone, limit], |r| {
+                    (SELECT count(*) FROM cases k WHERE k.contact_id = s.id AND k.merged_into IS NULL)
+             FROM shown s ORDER BY s.name COLLATE NOCASE, s.at"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             Ok((r.get::<_, ContactId>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, u32>(3)?))
         })?;
         let mut out = Vec::new();

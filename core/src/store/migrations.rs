@@ -347,6 +347,60 @@ INSERT INTO search_cjk (kind, ref, text) SELECT 'case', id, subject FROM cases W
 ALTER TABLE surveys ADD COLUMN order_key TEXT;
 CREATE UNIQUE INDEX surveys_order ON surveys(order_key) WHERE order_key IS NOT NULL;
 "#,
+    r#"
+-- Contacts found by any part of a name, email or phone (typed "ost" finds Ana Costa) through a
+-- trigram index instead of reading every contact (issue 7: search at 100,000 messages). Each
+-- contact is one row, rebuilt by the triggers below whenever its name, emails or phones change;
+-- the map keeps each contact's index row under a key VACUUM does not renumber.
+CREATE VIRTUAL TABLE contacts_fts USING fts5(text, tokenize = 'trigram remove_diacritics 1');
+CREATE TABLE contacts_fts_map (
+    fts_rowid  INTEGER PRIMARY KEY,
+    contact_id TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE VIEW contact_search_text (contact_id, text) AS
+SELECT c.id, concat_ws(' ', c.name,
+    (SELECT group_concat(e.email, ' ') FROM contact_emails e WHERE e.contact_id = c.id),
+    (SELECT group_concat(p.phone || ' ' || replace(replace(replace(replace(replace(replace(replace(
+        p.phone, ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''), '/', ''), ' ')
+     FROM contact_phones p WHERE p.contact_id = c.id))
+FROM contacts c;
+CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
+    INSERT INTO contacts_fts_map (contact_id) VALUES (new.id);
+    INSERT INTO contacts_fts (rowid, text) SELECT m.fts_rowid, t.text FROM contacts_fts_map m
+    JOIN contact_search_text t ON t.contact_id = m.contact_id WHERE m.contact_id = new.id;
+END;
+CREATE TRIGGER contacts_fts_update AFTER UPDATE OF name ON contacts BEGIN
+    DELETE FROM contacts_fts WHERE rowid = (SELECT fts_rowid FROM contacts_fts_map WHERE contact_id = new.id);
+    INSERT INTO contacts_fts (rowid, text) SELECT m.fts_rowid, t.text FROM contacts_fts_map m
+    JOIN contact_search_text t ON t.contact_id = m.contact_id WHERE m.contact_id = new.id;
+END;
+CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+    DELETE FROM contacts_fts WHERE rowid = (SELECT fts_rowid FROM contacts_fts_map WHERE contact_id = old.id);
+    DELETE FROM contacts_fts_map WHERE contact_id = old.id;
+END;
+-- An email or phone added, moved (a merge) or removed: the contacts it left and joined.
+CREATE TRIGGER contact_emails_fts_insert AFTER INSERT ON contact_emails BEGIN
+    UPDATE contacts SET name = name WHERE id = new.contact_id;
+END;
+CREATE TRIGGER contact_emails_fts_update AFTER UPDATE ON contact_emails BEGIN
+    UPDATE contacts SET name = name WHERE id IN (old.contact_id, new.contact_id);
+END;
+CREATE TRIGGER contact_emails_fts_delete AFTER DELETE ON contact_emails BEGIN
+    UPDATE contacts SET name = name WHERE id = old.contact_id;
+END;
+CREATE TRIGGER contact_phones_fts_insert AFTER INSERT ON contact_phones BEGIN
+    UPDATE contacts SET name = name WHERE id = new.contact_id;
+END;
+CREATE TRIGGER contact_phones_fts_update AFTER UPDATE ON contact_phones BEGIN
+    UPDATE contacts SET name = name WHERE id IN (old.contact_id, new.contact_id);
+END;
+CREATE TRIGGER contact_phones_fts_delete AFTER DELETE ON contact_phones BEGIN
+    UPDATE contacts SET name = name WHERE id = old.contact_id;
+END;
+INSERT INTO contacts_fts_map (contact_id) SELECT id FROM contacts ORDER BY rowid;
+INSERT INTO contacts_fts (rowid, text) SELECT m.fts_rowid, t.text FROM contacts_fts_map m
+JOIN contact_search_text t ON t.contact_id = m.contact_id;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

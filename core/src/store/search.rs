@@ -4,7 +4,8 @@
 //! phone number, an order reference).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -91,59 +92,53 @@ impl Store {
         }
         results.contacts = self.find_contacts_up_to(typed, 8)?;
         let Some(query) = fts_query(typed) else { return Ok(results) };
-        // One query either way: newest first streams index rows in rowid order and stops at the
-        // limit; ranked lets FTS5 order by its own `rank` (bm25), which costs less than calling
-        // bm25() per row (measured: BENCHMARKS.md).
-        let order_by = match order {
-            SearchOrder::Ranked => "s.rank",
-            // Index rows are numbered as text is written: the highest is the newest.
-            SearchOrder::Newest => "s.rowid DESC",
+        // Ranked lets FTS5 order by its own `rank` (bm25), which costs less than calling bm25()
+        // per row (measured: BENCHMARKS.md).
+        let mut hits = if order == SearchOrder::Ranked {
+            // Ranked among the newest RANKED_WINDOW matches: a common word can match most of the
+            // mail, and scoring every match would cost a tenth of a second at 100,000 emails.
+            // The window's oldest match comes from the index alone when nothing narrows the
+            // search (rowids only), or through the filters when something does.
+            let oldest_sql = if filter_is_empty(filter) {
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH :query ORDER BY rowid DESC LIMIT 1 OFFSET :deep".to_string()
+            } else {
+                format!("SELECT s.rowid {} WHERE search_fts MATCH :query AND {FILTERS} ORDER BY s.rowid DESC LIMIT 1 OFFSET :deep", hits_from("search_fts"))
+            };
+            let oldest: Option<i64> = query_hits(&self.conn, &oldest_sql, filter, &[(":query", query.clone().into()), (":deep", (RANKED_WINDOW - 1).into())], |r| r.get(0))?
+                .into_iter()
+                .next();
+            let sql = format!(
+                "SELECT {HIT_COLUMNS}, snippet(search_fts, 2, char(2), char(3), '…', 16) {}
+                 WHERE search_fts MATCH :query AND s.rowid >= :oldest AND {FILTERS} ORDER BY s.rank LIMIT :limit",
+                hits_from("search_fts")
+            );
+            let args = [(":query", query.into()), (":oldest", oldest.unwrap_or(i64::MIN).into())];
+            query_hits(&self.conn, &sql, filter, &args, |r| hit_from_row(r, r.get(7)?))?
+        } else {
+            // Index rows are numbered as text is written: the highest is the newest, and rowid
+            // order streams from the index, stopping at the limit.
+            let sql = format!(
+                "SELECT {HIT_COLUMNS}, snippet(search_fts, 2, char(2), char(3), '…', 16) {}
+                 WHERE search_fts MATCH :query AND {FILTERS} ORDER BY s.rowid DESC LIMIT :limit",
+                hits_from("search_fts")
+            );
+            query_hits(&self.conn, &sql, filter, &[(":query", query.into())], |r| hit_from_row(r, r.get(7)?))?
         };
-        let tag = filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        let since = filter.since.map(super::to_ms);
-        let until = filter.until.map(super::to_ms);
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT k.number, k.subject, k.status, c.name, m.direction, m.channel,
-                    COALESCE(m.happened_at, k.updated_at),
-                    snippet(search_fts, 2, char(2), char(3), '…', 16)
-             FROM search_fts s
-             LEFT JOIN messages m ON s.kind = 'message' AND m.id = s.ref
-             JOIN cases k ON k.id = CASE s.kind WHEN 'message' THEN m.case_id ELSE s.ref END
-             JOIN contacts c ON c.id = k.contact_id
-             WHERE search_fts MATCH ?1 AND k.merged_into IS NULL
-               AND (?2 IS NULL OR k.status = ?2) AND (?3 IS NULL OR k.channel = ?3)
-               AND (?4 IS NULL OR k.category = ?4)
-               AND (?6 IS NULL OR EXISTS (SELECT 1 FROM case_tags t WHERE t.case_id = k.id AND t.tag = ?6 COLLATE NOCASE))
-               AND (?7 IS NULL OR COALESCE(m.happened_at, k.updated_at) >= ?7)
-               AND (?8 IS NULL OR COALESCE(m.happened_at, k.updated_at) < ?8)
-             ORDER BY {order_by}
-             LIMIT ?5"
-        ))?;
-        let rows = stmt.query_map(params![query, filter.status, filter.channel, filter.category, LIMIT, tag, since, until], |r| {
-            Ok(SearchHit {
-                case_number: r.get(0)?,
-                case_subject: r.get(1)?,
-                case_status: r.get(2)?,
-                contact_name: r.get(3)?,
-                direction: r.get(4)?,
-                channel: r.get(5)?,
-                at: from_ms(r.get(6)?),
-                snippet: r.get(7)?,
-            })
-        })?;
-        results.hits = rows.collect::<rusqlite::Result<_>>()?;
         if typed.chars().any(is_cjk) {
             let mut cjk = self.search_cjk(typed, filter)?;
-            cjk.retain(|h| !results.hits.iter().any(|r| r.case_number == h.case_number && r.at == h.at));
-            cjk.append(&mut results.hits);
+            cjk.retain(|h| !hits.iter().any(|r| r.case_number == h.case_number && r.at == h.at));
+            cjk.append(&mut hits);
             cjk.truncate(LIMIT as usize);
-            results.hits = cjk;
+            hits = cjk;
         }
+        results.hits = hits;
         Ok(results)
     }
 
     /// Text in Chinese, Japanese or Korean, by substring in the trigram index: every typed word
-    /// must appear. Newest first; the snippet is cut here around the first word.
+    /// must appear. Newest first (index order, so a common word stops at the limit; a word of
+    /// two characters, too short for trigrams, is looked for row by row); the snippet is cut
+    /// here around the first word.
     fn search_cjk(&self, typed: &str, filter: &QueueFilter) -> Result<Vec<SearchHit>> {
         let words: Vec<String> = typed
             .split_whitespace()
@@ -151,48 +146,17 @@ impl Store {
             .filter(|w| !w.is_empty())
             .collect();
         let Some(first) = words.first().cloned() else { return Ok(vec![]) };
-        let likes: String = (0..words.len()).map(|i| format!(" AND s.text LIKE ?{}", i + 9)).collect();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT k.number, k.subject, k.status, c.name, m.direction, m.channel,
-                    COALESCE(m.happened_at, k.updated_at), s.text
-             FROM search_cjk s
-             LEFT JOIN messages m ON s.kind = 'message' AND m.id = s.ref
-             JOIN cases k ON k.id = CASE s.kind WHEN 'message' THEN m.case_id ELSE s.ref END
-             JOIN contacts c ON c.id = k.contact_id
-             WHERE k.merged_into IS NULL{likes}
-               AND (?1 IS NULL OR k.status = ?1) AND (?2 IS NULL OR k.channel = ?2)
-               AND (?3 IS NULL OR k.category = ?3)
-               AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tags t WHERE t.case_id = k.id AND t.tag = ?4 COLLATE NOCASE))
-               AND (?5 IS NULL OR COALESCE(m.happened_at, k.updated_at) >= ?5)
-               AND (?6 IS NULL OR COALESCE(m.happened_at, k.updated_at) < ?6)
-             ORDER BY COALESCE(m.happened_at, k.updated_at) DESC
-             LIMIT ?7"
-        ))?;
-        let mut args: Vec<rusqlite::types::Value> = vec![
-            filter.status.map(|v| v.as_str().to_string()).into(),
-            filter.channel.map(|v| v.as_str().to_string()).into(),
-            filter.category.map(|v| v.as_str().to_string()).into(),
-            filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).into(),
-            filter.since.map(super::to_ms).into(),
-            filter.until.map(super::to_ms).into(),
-            i64::from(LIMIT).into(),
-            rusqlite::types::Value::Null, // ?8: unused, keeps the words at ?9…
-        ];
-        args.extend(words.iter().map(|w| rusqlite::types::Value::Text(format!("%{w}%"))));
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+        let likes: String = (0..words.len()).map(|i| format!(" AND s.text LIKE :word{i}")).collect();
+        let sql = format!(
+            "SELECT {HIT_COLUMNS}, s.text {} WHERE {FILTERS}{likes} ORDER BY s.rowid DESC LIMIT :limit",
+            hits_from("search_cjk")
+        );
+        let names: Vec<String> = (0..words.len()).map(|i| format!(":word{i}")).collect();
+        let args: Vec<(&str, Value)> = names.iter().zip(&words).map(|(n, w)| (n.as_str(), Value::Text(format!("%{w}%")))).collect();
+        query_hits(&self.conn, &sql, filter, &args, |r| {
             let text: String = r.get(7)?;
-            Ok(SearchHit {
-                case_number: r.get(0)?,
-                case_subject: r.get(1)?,
-                case_status: r.get(2)?,
-                contact_name: r.get(3)?,
-                direction: r.get(4)?,
-                channel: r.get(5)?,
-                at: from_ms(r.get(6)?),
-                snippet: snippet_around(&text, &first, 24),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            hit_from_row(r, snippet_around(&text, &first, 24))
+        })
     }
 
     /// A case number ("1042", "#1042"), an email address, a phone number or an order reference
@@ -244,6 +208,84 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+/// How many of the newest matches a ranked search scores (fewer in tests, to keep them quick).
+const RANKED_WINDOW: i64 = if cfg!(test) { 100 } else { 2000 };
+
+/// What a hit shows, from [`hits_from`]'s tables; the query adds its snippet as column 7.
+const HIT_COLUMNS: &str = "k.number, k.subject, k.status, c.name, m.direction, m.channel, COALESCE(m.happened_at, k.updated_at)";
+
+/// The filters of the search box, over [`hits_from`]'s tables; their values are bound by name
+/// (`:status`, `:channel`, `:category`, `:tag`, `:since`, `:until`; NULL when not set).
+const FILTERS: &str = "k.merged_into IS NULL
+    AND (:status IS NULL OR k.status = :status) AND (:channel IS NULL OR k.channel = :channel)
+    AND (:category IS NULL OR k.category = :category)
+    AND (:tag IS NULL OR EXISTS (SELECT 1 FROM case_tags t WHERE t.case_id = k.id AND t.tag = :tag COLLATE NOCASE))
+    AND (:since IS NULL OR COALESCE(m.happened_at, k.updated_at) >= :since)
+    AND (:until IS NULL OR COALESCE(m.happened_at, k.updated_at) < :until)";
+
+/// A search index's rows (`s`) with the message (`m`), the case (`k`) and the customer (`c`)
+/// each stands for.
+fn hits_from(index: &str) -> String {
+    format!(
+        "FROM {index} s
+         LEFT JOIN messages m ON s.kind = 'message' AND m.id = s.ref
+         JOIN cases k ON k.id = CASE s.kind WHEN 'message' THEN m.case_id ELSE s.ref END
+         JOIN contacts c ON c.id = k.contact_id"
+    )
+}
+
+fn filter_is_empty(filter: &QueueFilter) -> bool {
+    let tag = filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    filter.status.is_none() && filter.channel.is_none() && filter.category.is_none() && tag.is_none() && filter.since.is_none() && filter.until.is_none()
+}
+
+/// Runs a search statement: binds the filter's values and `args` to the names the statement
+/// uses (any it doesn't use are skipped) and `:limit`, and maps each row.
+fn query_hits<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    filter: &QueueFilter,
+    args: &[(&str, Value)],
+    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let text = |v: Option<&str>| v.map_or(Value::Null, |v| Value::Text(v.to_string()));
+    let time = |at: Option<DateTime<Utc>>| at.map_or(Value::Null, |at| Value::Integer(super::to_ms(at)));
+    let named = [
+        (":status", text(filter.status.map(|v| v.as_str()))),
+        (":channel", text(filter.channel.map(|v| v.as_str()))),
+        (":category", text(filter.category.map(|v| v.as_str()))),
+        (":tag", text(filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()))),
+        (":since", time(filter.since)),
+        (":until", time(filter.until)),
+        (":limit", Value::Integer(i64::from(LIMIT))),
+    ];
+    let mut stmt = conn.prepare_cached(sql)?;
+    for (name, value) in named.iter().map(|(n, v)| (*n, v)).chain(args.iter().map(|(n, v)| (*n, v))) {
+        if let Some(index) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(index, value)?;
+        }
+    }
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
+fn hit_from_row(r: &rusqlite::Row<'_>, snippet: String) -> rusqlite::Result<SearchHit> {
+    Ok(SearchHit {
+        case_number: r.get(0)?,
+        case_subject: r.get(1)?,
+        case_status: r.get(2)?,
+        contact_name: r.get(3)?,
+        direction: r.get(4)?,
+        channel: r.get(5)?,
+        at: from_ms(r.get(6)?),
+        snippet,
+    })
 }
 
 /// Han, kana and hangul: scripts written without spaces between words.

@@ -130,6 +130,38 @@ fn contacts_are_found_by_any_normalised_email_or_phone() {
 }
 
 #[test]
+fn the_contacts_index_follows_renames_new_addresses_and_merges() {
+    let mut store = Store::open_in_memory().expect("db");
+    let names = |store: &Store, q: &str| -> Vec<String> {
+        store.find_contacts_up_to(q, 8).expect(q).into_iter().map(|c| c.name).collect()
+    };
+    let chloe = store.create_contact(&person("Chloé Martin", "chloe@example.fr", "+33 6 12 34 56 78"), t0()).expect("chloe");
+    let bo = store.create_contact(&person("Bo Berg", "bo@example.se", "+46 70 123 45 67"), t0()).expect("bo");
+    assert_eq!(names(&store, "chloe"), ["Chloé Martin"], "accents don't matter");
+    assert_eq!(names(&store, "ARTI"), ["Chloé Martin"], "any part of a name, in any case");
+    assert_eq!(names(&store, "612 345"), ["Chloé Martin"], "phone digits however written");
+    assert_eq!(names(&store, "ample.se"), ["Bo Berg"]);
+    assert_eq!(names(&store, "b"), ["Bo Berg"], "one letter: names and emails that start with it");
+    assert_eq!(names(&store, "ch"), ["Chloé Martin"]);
+    assert!(names(&store, "rg").is_empty(), "two letters inside a word wait for the third");
+    assert!(names(&store, "\"nope\" OR *").is_empty(), "what is typed is never read as a query language");
+
+    // A rename and a new address are found at once; the old name is not.
+    let mut input = person("Bo Lindqvist", "bo@example.se", "+46 70 123 45 67");
+    input.emails.push("lindqvist@work.example".into());
+    store.update_contact(bo.id, &input, t0()).expect("rename");
+    assert!(names(&store, "berg").is_empty(), "the old name left the index");
+    assert_eq!(names(&store, "lindq"), ["Bo Lindqvist"]);
+    assert_eq!(names(&store, "work.example"), ["Bo Lindqvist"]);
+
+    // A merge moves the addresses: they find the contact that stays, and the absorbed one is gone.
+    store.merge_contacts(chloe.id, bo.id, "", t0()).expect("merge");
+    assert_eq!(names(&store, "work.example"), ["Chloé Martin"]);
+    assert_eq!(names(&store, "123 45 67"), ["Chloé Martin"]);
+    assert!(names(&store, "Bo Lind").is_empty(), "a merged contact is not offered");
+}
+
+#[test]
 fn bad_contact_input_is_refused_with_a_clear_message_and_nothing_is_written() {
     let mut store = Store::open_in_memory().expect("db");
     store.create_contact(&person("Ana Costa", "ana@example.com", "+351 912 345 678"), t0()).expect("ana");
@@ -1040,10 +1072,18 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             DROP INDEX cases_order_ref; DROP INDEX cases_tracking_ref;
             DROP TABLE search_cjk; DROP TRIGGER messages_cjk_insert; DROP TRIGGER messages_cjk_update;
             DROP TRIGGER messages_cjk_delete; DROP TRIGGER cases_cjk_insert; DROP TRIGGER cases_cjk_update;
-            DROP TRIGGER cases_cjk_delete;").expect("drop");
+            DROP TRIGGER cases_cjk_delete;
+            DROP TRIGGER contacts_fts_insert; DROP TRIGGER contacts_fts_update; DROP TRIGGER contacts_fts_delete;
+            DROP TRIGGER contact_emails_fts_insert; DROP TRIGGER contact_emails_fts_update; DROP TRIGGER contact_emails_fts_delete;
+            DROP TRIGGER contact_phones_fts_insert; DROP TRIGGER contact_phones_fts_update; DROP TRIGGER contact_phones_fts_delete;
+            DROP VIEW contact_search_text; DROP TABLE contacts_fts; DROP TABLE contacts_fts_map;").expect("drop");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
+    for typed in ["ana", "ANA@EXAMPLE", "912345", "+351 912"] {
+        let found = store.find_contacts(typed).expect("search");
+        assert_eq!(found.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["Ana"], "{typed}: the upgrade indexed the contacts");
+    }
 }
 
 #[test]
@@ -1430,4 +1470,30 @@ fn a_satisfaction_check_after_an_order_gets_its_own_case_and_reads_the_answer() 
     assert_eq!(store.case(case.number).expect("case").status, Status::Solved);
     let answers = store.survey_answers(false).expect("answers");
     assert_eq!(answers.iter().map(|a| (a.case_number, a.rating)).collect::<Vec<_>>(), vec![(case.number, 4)]);
+}
+
+#[test]
+fn ranked_search_scores_the_newest_matches_and_filters_reach_further_back() {
+    let mut store = Store::open_in_memory().expect("db");
+    let chat = new_case(&mut store, ContactRef::New(person("Ana Costa", "ana@example.com", "+351912345678")), "Chat",
+        say(Direction::FromCustomer, Channel::Chat, "parcel parcel parcel, the parcel!", mins(0)), mins(0));
+    let email = new_case(&mut store, ContactRef::New(person("Bo Berg", "bo@example.se", "+46701234567")), "Mail",
+        say(Direction::FromCustomer, Channel::Email, "A question about my order", mins(1)), mins(1));
+    let filler = "I wrote before about my order and I am writing again because nothing has changed since then, \
+                  and the shop has not said when the parcel will be sent";
+    for i in 0..150 {  // past the window (100 in tests, 2,000 in the app)
+        store.log_message(email.number, &say(Direction::FromCustomer, Channel::Email, filler, mins(2 + i)), mins(2 + i)).expect("log");
+    }
+    store.log_message(email.number, &say(Direction::FromShop, Channel::Email, "Your parcel, parcel number 2, is parcel-ready", mins(3000)), mins(3000)).expect("log");
+
+    let ranked = store.search_ordered("parcel", &QueueFilter::default(), super::SearchOrder::Ranked).expect("ranked").hits;
+    assert_eq!(ranked.len(), 30);
+    assert_eq!((ranked[0].case_number, ranked[0].direction), (email.number, Some(Direction::FromShop)), "the best of the newest first");
+    assert!(ranked.iter().all(|h| h.case_number == email.number), "the chat is older than the window of newest matches");
+    let chats = QueueFilter { channel: Some(Channel::Chat), ..QueueFilter::default() };
+    let ranked = store.search_ordered("parcel", &chats, super::SearchOrder::Ranked).expect("ranked").hits;
+    assert_eq!(ranked.iter().map(|h| h.case_number).collect::<Vec<_>>(), vec![chat.number], "a filter counts its own newest matches");
+    let newest = store.search_ordered("parcel", &QueueFilter::default(), super::SearchOrder::Newest).expect("newest").hits;
+    assert_eq!(newest[0].at, mins(3000));
+    assert!(newest.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
 }
