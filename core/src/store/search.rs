@@ -92,38 +92,34 @@ impl Store {
         }
         results.contacts = self.find_contacts_up_to(typed, 8)?;
         let Some(query) = fts_query(typed) else { return Ok(results) };
-        // Ranked lets FTS5 order by its own `rank` (bm25), which costs less than calling bm25()
-        // per row (measured: BENCHMARKS.md).
-        let mut hits = if order == SearchOrder::Ranked {
+        let mut args = vec![(":query", Value::Text(query.clone()))];
+        let (window, order_by) = match order {
             // Ranked among the newest RANKED_WINDOW matches: a common word can match most of the
             // mail, and scoring every match would cost a tenth of a second at 100,000 emails.
             // The window's oldest match comes from the index alone when nothing narrows the
-            // search (rowids only), or through the filters when something does.
-            let oldest_sql = if filter_is_empty(filter) {
-                "SELECT rowid FROM search_fts WHERE search_fts MATCH :query ORDER BY rowid DESC LIMIT 1 OFFSET :deep".to_string()
-            } else {
-                format!("SELECT s.rowid {} WHERE search_fts MATCH :query AND {FILTERS} ORDER BY s.rowid DESC LIMIT 1 OFFSET :deep", hits_from("search_fts"))
-            };
-            let oldest: Option<i64> = query_hits(&self.conn, &oldest_sql, filter, &[(":query", query.clone().into()), (":deep", (RANKED_WINDOW - 1).into())], |r| r.get(0))?
-                .into_iter()
-                .next();
-            let sql = format!(
-                "SELECT {HIT_COLUMNS}, snippet(search_fts, 2, char(2), char(3), '…', 16) {}
-                 WHERE search_fts MATCH :query AND s.rowid >= :oldest AND {FILTERS} ORDER BY s.rank LIMIT :limit",
-                hits_from("search_fts")
-            );
-            let args = [(":query", query.into()), (":oldest", oldest.unwrap_or(i64::MIN).into())];
-            query_hits(&self.conn, &sql, filter, &args, |r| hit_from_row(r, r.get(7)?))?
-        } else {
+            // search (rowids only), or through the filters when something does. FTS5 orders by
+            // its own `rank` (bm25), which costs less than calling bm25() per row.
+            SearchOrder::Ranked => {
+                let oldest_sql = if filter_is_empty(filter) {
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH :query ORDER BY rowid DESC LIMIT 1 OFFSET :deep".to_string()
+                } else {
+                    format!("SELECT s.rowid {} WHERE search_fts MATCH :query AND {FILTERS} ORDER BY s.rowid DESC LIMIT 1 OFFSET :deep", hits_from("search_fts"))
+                };
+                let deep = [(":query", Value::Text(query)), (":deep", Value::Integer(RANKED_WINDOW - 1))];
+                let oldest: Option<i64> = query_hits(&self.conn, &oldest_sql, filter, &deep, |r| r.get(0))?.into_iter().next();
+                args.push((":oldest", Value::Integer(oldest.unwrap_or(i64::MIN))));
+                (" AND s.rowid >= :oldest", "s.rank")
+            }
             // Index rows are numbered as text is written: the highest is the newest, and rowid
             // order streams from the index, stopping at the limit.
-            let sql = format!(
-                "SELECT {HIT_COLUMNS}, snippet(search_fts, 2, char(2), char(3), '…', 16) {}
-                 WHERE search_fts MATCH :query AND {FILTERS} ORDER BY s.rowid DESC LIMIT :limit",
-                hits_from("search_fts")
-            );
-            query_hits(&self.conn, &sql, filter, &[(":query", query.into())], |r| hit_from_row(r, r.get(7)?))?
+            SearchOrder::Newest => ("", "s.rowid DESC"),
         };
+        let sql = format!(
+            "SELECT {HIT_COLUMNS}, snippet(search_fts, 2, char(2), char(3), '…', 16) {}
+             WHERE search_fts MATCH :query{window} AND {FILTERS} ORDER BY {order_by} LIMIT :limit",
+            hits_from("search_fts")
+        );
+        let mut hits = query_hits(&self.conn, &sql, filter, &args, |r| hit_from_row(r, r.get(7)?))?;
         if typed.chars().any(is_cjk) {
             let mut cjk = self.search_cjk(typed, filter)?;
             cjk.retain(|h| !hits.iter().any(|r| r.case_number == h.case_number && r.at == h.at));
