@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::model::{Category, Channel, Fault, Status};
-use crate::sla::{self, Calendar, ClockCase, ClockStateKind, SlaSettings};
+use crate::sla::{self, Calendar, ClockCase, ClockStateKind, Pause, SlaSettings};
 
 /// One case as the report needs it.
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct ReportCase {
     pub first_customer_at: DateTime<Utc>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub reply_target_mins: Option<u32>,
+    /// When the case waited on the customer or a third party: the shop's clock stood still.
+    pub pauses: Vec<Pause>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -109,7 +111,8 @@ fn median(sorted: &[f64]) -> Option<f64> {
 }
 
 /// Whether a case's first reply kept the target: `Some(true/false)`, or `None` while it is
-/// unanswered and still within target.
+/// unanswered and still within target (or paused). Time the case waited on the customer or a
+/// third party does not count, as on the queue's clock.
 fn kept_target(case: &ReportCase, settings: &SlaSettings, calendar: &Calendar, now: DateTime<Utc>) -> Option<bool> {
     let clock = ClockCase {
         waiting_since: Some(case.first_customer_at),
@@ -117,7 +120,7 @@ fn kept_target(case: &ReportCase, settings: &SlaSettings, calendar: &Calendar, n
         answered_before: false,
         status: Status::Open,
         target_override_mins: case.reply_target_mins,
-        pauses: Vec::new(),
+        pauses: case.pauses.clone(),
     };
     let at = case.first_response_at.unwrap_or(now);
     let state = sla::evaluate(&clock, settings, calendar, at).map(|s| s.state);
@@ -298,6 +301,7 @@ mod tests {
             first_customer_at: at(day, hour),
             first_response_at: reply_mins.map(|m| at(day, hour) + Duration::minutes(m)),
             reply_target_mins: None,
+            pauses: Vec::new(),
         }
     }
 

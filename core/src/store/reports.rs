@@ -5,6 +5,7 @@ use rusqlite::params;
 
 use super::{from_ms, to_ms, truncate, Store};
 use crate::error::Result;
+use crate::ids::CaseId;
 use crate::model::Direction;
 use crate::reports::{self, Report, ReportCase};
 
@@ -12,7 +13,7 @@ use crate::reports::{self, Report, ReportCase};
 /// `open_only`) every open case.
 fn report_cases(conn: &rusqlite::Connection, from: i64, to: i64, open_only: bool) -> Result<Vec<ReportCase>> {
     let sql = format!(
-        "SELECT c.channel, c.category, c.fault, c.status, f.first_at, c.first_response_at, c.reply_target_mins
+        "SELECT c.channel, c.category, c.fault, c.status, f.first_at, c.first_response_at, c.reply_target_mins, c.id
          FROM cases c
          JOIN (SELECT case_id, min(happened_at) AS first_at FROM messages WHERE direction = ?1 GROUP BY case_id) f
            ON f.case_id = c.id
@@ -29,14 +30,21 @@ fn report_cases(conn: &rusqlite::Connection, from: i64, to: i64, open_only: bool
             first_customer_at: from_ms(r.get(4)?),
             first_response_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
             reply_target_mins: r.get(6)?,
+            pauses: Vec::new(),
         })
     };
-    let rows = if open_only {
-        stmt.query_map(params![Direction::FromCustomer], map)?.collect::<rusqlite::Result<Vec<_>>>()?
-    } else {
-        stmt.query_map(params![Direction::FromCustomer, from, to], map)?.collect::<rusqlite::Result<Vec<_>>>()?
-    };
-    Ok(rows)
+    if open_only {
+        return Ok(stmt.query_map(params![Direction::FromCustomer], map)?.collect::<rusqlite::Result<Vec<_>>>()?);
+    }
+    // Whether the first reply kept its target depends on the pauses before it.
+    let rows = stmt.query_map(params![Direction::FromCustomer, from, to], |r| Ok((map(r)?, r.get::<_, CaseId>(7)?)))?;
+    let mut cases = Vec::new();
+    for row in rows {
+        let (mut case, id) = row?;
+        case.pauses = super::sla::pauses(conn, id)?;
+        cases.push(case);
+    }
+    Ok(cases)
 }
 
 impl Store {

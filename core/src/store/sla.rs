@@ -59,7 +59,7 @@ pub(super) fn load_settings(conn: &Connection) -> Result<SlaSettings> {
 }
 
 /// The spans a case waited on the customer or a third party, from its status-change events.
-fn pauses(conn: &Connection, case_id: CaseId) -> Result<Vec<Pause>> {
+pub(super) fn pauses(conn: &Connection, case_id: CaseId) -> Result<Vec<Pause>> {
     let mut stmt = conn.prepare_cached(
         "SELECT at, new_value FROM case_events WHERE case_id = ?1 AND kind = 'status_changed' ORDER BY at, rowid",
     )?;

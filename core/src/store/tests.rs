@@ -1327,6 +1327,30 @@ fn the_report_measures_first_replies_from_the_customers_first_message() {
 }
 
 #[test]
+fn time_waiting_on_a_third_party_before_the_first_reply_does_not_count_against_the_target() {
+    let mut store = store_with_account(false);
+    let a = store.ingest_email(&email("Ana Costa <ana@example.com>", "Lid", "a1@x", "", "Lid missing"), mins(0)).expect("in");
+    // Ten minutes in, the owner asks the courier and puts the case on hold for four hours, then
+    // answers: 4 h 30 by the wall clock, half an hour of the shop's own time.
+    let hold = CasePatch { status: Some(Status::WaitingOnThirdParty), ..CasePatch::default() };
+    store.update_case(a.case_number, &hold, "Rui", mins(10)).expect("hold");
+    let back = CasePatch { status: Some(Status::Open), ..CasePatch::default() };
+    store.update_case(a.case_number, &back, "Rui", mins(250)).expect("back");
+    store.queue_reply(a.case_number, "The courier found it.", None, "Rui", mins(270)).expect("queued");
+    send_all(&mut store, mins(270));
+    let report = store.report(mins(-1440), mins(1440), mins(300)).expect("report");
+    assert_eq!(report.overall.median_mins, Some(270.0), "the customer felt every minute");
+    assert_eq!(report.overall.within_target_pct, Some(100.0), "the hold is not the shop's delay");
+
+    // The same without the hold is late.
+    let b = store.ingest_email(&email("Bo Berg <bo@example.com>", "Spoon", "b1@x", "", "Spoon bent"), mins(0)).expect("in");
+    store.queue_reply(b.case_number, "Sorry, a new one is on its way.", None, "Rui", mins(270)).expect("queued");
+    send_all(&mut store, mins(270));
+    let report = store.report(mins(-1440), mins(1440), mins(300)).expect("report");
+    assert_eq!(report.overall.within_target_pct, Some(50.0));
+}
+
+#[test]
 fn the_export_holds_every_contact_case_and_message_with_formulas_neutralised() {
     let mut store = store_with_account(false);
     store.ingest_email(&email("Ana Costa <ana@example.com>", "=HYPERLINK(\"http://x\")", "a1@x", "", "+1 call me"), mins(0)).expect("in");
