@@ -347,6 +347,32 @@ INSERT INTO search_cjk (kind, ref, text) SELECT 'case', id, subject FROM cases W
 ALTER TABLE surveys ADD COLUMN order_key TEXT;
 CREATE UNIQUE INDEX surveys_order ON surveys(order_key) WHERE order_key IS NOT NULL;
 "#,
+    r#"
+-- When each open case's alerts change, kept by store/sla.rs::refresh_alert_times in the same
+-- transaction as every write that can move them, so the scheduler's sweep reads a few index
+-- ranges instead of evaluating every open clock. NULL on cases that are not open. UTC ms.
+-- The earliest threshold or reminder not yet announced (it may already have passed).
+ALTER TABLE cases ADD COLUMN alert_next_at INTEGER;
+-- The clock of the current wait (NULL while paused): due soon, overdue, past the hard limit.
+ALTER TABLE cases ADD COLUMN clock_warn_at INTEGER;
+ALTER TABLE cases ADD COLUMN clock_due_at INTEGER;
+ALTER TABLE cases ADD COLUMN clock_hard_at INTEGER;
+-- From when the clock reads "due soon or overdue", and "overdue".
+ALTER TABLE cases ADD COLUMN clock_soon_at INTEGER;
+ALTER TABLE cases ADD COLUMN clock_overdue_at INTEGER;
+-- When the automatic keep-posted or follow-up reminder comes due.
+ALTER TABLE cases ADD COLUMN reminder_due_at INTEGER;
+CREATE INDEX cases_alert_next ON cases(alert_next_at) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+CREATE INDEX cases_clock_warn ON cases(clock_warn_at) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+CREATE INDEX cases_clock_due ON cases(clock_due_at) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+CREATE INDEX cases_clock_hard ON cases(clock_hard_at) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+CREATE INDEX cases_clock_soon ON cases(clock_soon_at) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+CREATE INDEX cases_clock_overdue ON cases(clock_overdue_at) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+CREATE INDEX cases_reminder_due ON cases(reminder_due_at) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+CREATE INDEX cases_remind ON cases(remind_at) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+-- Auto-solve: cases waiting on a quiet customer, by the shop's last message.
+CREATE INDEX cases_quiet ON cases(last_shop_reply_at) WHERE status = 'waiting_on_customer' AND merged_into IS NULL;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -355,7 +381,11 @@ static MIGRATIONS: LazyLock<Migrations<'static>> =
             STEPS
                 .iter()
                 .enumerate()
-                .map(|(i, sql)| if i + 1 == SAVED_REPLIES_STEP { M::up_with_hook(sql, seed_saved_replies) } else { M::up(sql) })
+                .map(|(i, sql)| match i + 1 {
+                    SAVED_REPLIES_STEP => M::up_with_hook(sql, seed_saved_replies),
+                    ALERT_TIMES_STEP => M::up_with_hook(sql, backfill_alert_times),
+                    _ => M::up(sql),
+                })
                 .collect(),
         )
     });
@@ -372,6 +402,16 @@ fn seed_saved_replies(tx: &rusqlite::Transaction) -> rusqlite_migration::HookRes
         )?;
     }
     Ok(())
+}
+
+/// The migration that adds the stored alert times, and computes them for every open case.
+const ALERT_TIMES_STEP: usize = 13;
+
+fn backfill_alert_times(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    super::sla::refresh_all_alert_times(tx).map_err(|e| match e {
+        crate::Error::Database(e) => e.into(),
+        other => rusqlite_migration::HookError::Hook(other.to_string()),
+    })
 }
 
 pub(crate) fn migrations() -> &'static Migrations<'static> {
