@@ -1041,9 +1041,18 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             DROP TABLE search_cjk; DROP TRIGGER messages_cjk_insert; DROP TRIGGER messages_cjk_update;
             DROP TRIGGER messages_cjk_delete; DROP TRIGGER cases_cjk_insert; DROP TRIGGER cases_cjk_update;
             DROP TRIGGER cases_cjk_delete;").expect("drop");
+        store.conn.execute_batch("DROP INDEX cases_alert_next; DROP INDEX cases_clock_warn; DROP INDEX cases_clock_due;
+            DROP INDEX cases_clock_hard; DROP INDEX cases_clock_soon; DROP INDEX cases_clock_overdue; DROP INDEX cases_reminder_due;
+            DROP INDEX cases_remind; DROP INDEX cases_quiet; ALTER TABLE cases DROP COLUMN alert_next_at;
+            ALTER TABLE cases DROP COLUMN clock_warn_at; ALTER TABLE cases DROP COLUMN clock_due_at; ALTER TABLE cases DROP COLUMN clock_hard_at;
+            ALTER TABLE cases DROP COLUMN clock_soon_at; ALTER TABLE cases DROP COLUMN clock_overdue_at;
+            ALTER TABLE cases DROP COLUMN reminder_due_at;").expect("drop alert times");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
+    // ... and computed the waiting customer's alert times (migration 13).
+    let sweep = store.sweep_clocks(mins(200)).expect("sweep");
+    assert_eq!((sweep.overdue, sweep.pending.len(), sweep.next_change), (1, 1, Some(mins(1440))));
 }
 
 #[test]
