@@ -236,6 +236,35 @@ fn open_cases_fixture(dir: &std::path::Path, open: u32) -> Store {
     store
 }
 
+/// The sweep's queries, each timed once with its plan (a second connection on the same file).
+fn explain_sweep(path: &std::path::Path) {
+    const OPEN: &str = "k.status NOT IN ('solved', 'closed') AND k.merged_into IS NULL";
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let mut queries: Vec<String> = ["remind_at", "reminder_due_at", "clock_warn_at", "clock_due_at", "clock_hard_at"]
+        .iter()
+        .map(|c| format!("SELECT min(k.{c}) FROM cases k WHERE {} AND k.{c} > ?1", if *c == "remind_at" { OPEN } else { "1" }))
+        .collect();
+    queries.push("SELECT count(*) FROM cases k WHERE k.clock_overdue_at > ?1".to_string());
+    queries.push(format!(
+        "SELECT count(*) FROM (SELECT k.id, c.name FROM cases k JOIN contacts c ON c.id = k.contact_id WHERE {OPEN} AND k.alert_next_at <= ?1 \
+         ORDER BY (k.remind_at IS NOT NULL AND k.remind_at <= ?1) DESC, CASE WHEN (k.remind_at IS NOT NULL AND k.remind_at <= ?1) THEN k.remind_at END, \
+         k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC)"
+    ));
+    for sql in queries {
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("plan")
+            .query_map([now().timestamp_millis()], |r| r.get(3))
+            .expect("plan")
+            .collect::<rusqlite::Result<_>>()
+            .expect("plan");
+        let mut stmt = conn.prepare(&sql).expect("prepare");
+        let started = std::time::Instant::now();
+        let got: Option<i64> = stmt.query_row([now().timestamp_millis()], |r| r.get(0)).expect("run");
+        eprintln!("{:>9.3} ms  {sql}  -> {got:?}\n             {}", started.elapsed().as_secs_f64() * 1000.0, plan.join(" | "));
+    }
+}
+
 fn sweep_100k(c: &mut Criterion) {
     const OPEN: u32 = 100_000;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -246,6 +275,7 @@ fn sweep_100k(c: &mut Criterion) {
     let first = store.sweep_clocks(now()).expect("sweep");
     eprintln!("first sweep: {} alerts, {} overdue, in {:?}", first.pending.len(), first.overdue, started.elapsed());
     store.record_alerts(&first.pending, now()).expect("recorded");
+    explain_sweep(&dir.path().join("sweep.sqlite3"));
     let mut group = c.benchmark_group("store");
     group.bench_function(format!("sweep_100k/{OPEN}_open_cases"), |b| b.iter(|| store.sweep_clocks(black_box(now())).expect("sweep")));
     // A minute later: the few cases that crossed a threshold meanwhile are evaluated.

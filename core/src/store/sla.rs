@@ -183,13 +183,20 @@ impl Store {
         let at = to_ms(now);
         let mut sweep = ClockSweep::default();
         // Every moment something changes, announced or not (as a full evaluation would see it).
-        for column in ["k.remind_at", "k.reminder_due_at", "k.clock_warn_at", "k.clock_due_at", "k.clock_hard_at"] {
-            let mut stmt = self.conn.prepare_cached(&format!("SELECT min({column}) FROM cases k WHERE {OPEN} AND {column} > ?1"))?;
+        // The stored times are NULL on cases that are not open: their indexes answer alone.
+        for (column, open) in
+            [("k.remind_at", OPEN), ("k.reminder_due_at", "1"), ("k.clock_warn_at", "1"), ("k.clock_due_at", "1"), ("k.clock_hard_at", "1")]
+        {
+            let mut stmt = self.conn.prepare_cached(&format!("SELECT min({column}) FROM cases k WHERE {open} AND {column} > ?1"))?;
             let next: Option<i64> = stmt.query_row([at], |r| r.get(0))?;
             sweep.next_change = sweep.next_change.into_iter().chain(next.map(from_ms)).min();
         }
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT count(*) FROM cases k WHERE {OPEN} AND k.clock_overdue_at <= ?1"))?;
-        sweep.overdue = stmt.query_row([at], |r| r.get::<_, i64>(0))? as usize;
+        // Overdue: every running clock (a counter the cases' trigger keeps) but those not overdue
+        // yet, usually the fresh few.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT (SELECT value FROM counters WHERE name = 'running_clocks') - count(*) FROM cases k WHERE k.clock_overdue_at > ?1",
+        )?;
+        sweep.overdue = stmt.query_row([at], |r| r.get::<_, i64>(0))?.max(0) as usize;
         let settings = self.sla_settings()?;
         let mut fired_stmt = self.conn.prepare_cached(FIRED)?;
         for case in open_cases(&self.conn, "k.alert_next_at <= ?1", None, now)? {
@@ -203,7 +210,7 @@ impl Store {
     /// answered.
     pub fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         let settings = self.sla_settings()?;
-        let items = open_cases(&self.conn, "k.reminder_due_at <= ?1", None, now)?;
+        let items = open_summaries(&self.conn, "k.reminder_due_at <= ?1", None, now)?;
         let mut due: Vec<Alert> = items
             .iter()
             .filter_map(|case| {
@@ -262,6 +269,21 @@ const FIRED: &str = "SELECT threshold FROM clock_alerts WHERE case_id = ?1 AND w
 /// Open cases meeting `condition` (SQL over `k`, `?1` = `now` and `?2` = `param` in UTC ms),
 /// with their clocks at `now`, in the queue's order.
 fn open_cases(conn: &Connection, condition: &str, param: Option<i64>, now: DateTime<Utc>) -> Result<Vec<CaseSummary>> {
+    let rows = open_summary_rows(conn, condition, param, now)?;
+    with_clocks(conn, rows, &ClockContext::load(conn, truncate(now))?)
+}
+
+/// [`open_cases`] without their clocks (reminders don't read them).
+fn open_summaries(conn: &Connection, condition: &str, param: Option<i64>, now: DateTime<Utc>) -> Result<Vec<CaseSummary>> {
+    Ok(open_summary_rows(conn, condition, param, now)?.into_iter().map(|(summary, _)| summary).collect())
+}
+
+fn open_summary_rows(
+    conn: &Connection,
+    condition: &str,
+    param: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(CaseSummary, ClockFields)>> {
     let now = truncate(now);
     let mut stmt = conn.prepare_cached(&format!("{SUMMARY_SELECT} WHERE {OPEN} AND {condition} ORDER BY {QUEUE_ORDER}"))?;
     let args = [Some(to_ms(now)), param];
@@ -269,7 +291,7 @@ fn open_cases(conn: &Connection, condition: &str, param: Option<i64>, now: DateT
     let rows = stmt
         .query_map(rusqlite::params_from_iter(&args[..used]), |r| summary_from_row(r, now))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    with_clocks(conn, rows, &ClockContext::load(conn, now)?)
+    Ok(rows)
 }
 
 /// Numbers of the cases waiting on the customer with the shop's last message at or before
@@ -312,7 +334,7 @@ fn pending_of(
 }
 
 /// What the sweep keeps per open case (migration 13), in UTC ms; all `None` when the case
-/// is not open.
+/// is not open (the sweep's counts rely on it).
 #[derive(Debug, Default, PartialEq)]
 struct AlertTimes {
     next_alert_at: Option<i64>,

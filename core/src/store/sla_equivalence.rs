@@ -273,6 +273,11 @@ proptest! {
         let kept = stored_times(&store);
         store.refresh_all_alert_times().expect("refresh");
         prop_assert_eq!(kept, stored_times(&store));
+        let running = |sql: &str| store.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).expect("count");
+        prop_assert_eq!(
+            running("SELECT value FROM counters WHERE name = 'running_clocks'"),
+            running("SELECT count(*) FROM cases WHERE clock_overdue_at IS NOT NULL")
+        );
     }
 }
 
@@ -292,9 +297,12 @@ fn the_sweep_reads_index_ranges_and_never_scans_the_cases() {
     let mut rows: Vec<(String, &str)> = ["remind_at", "reminder_due_at", "clock_warn_at", "clock_due_at", "clock_hard_at"]
         .iter()
         .zip(["cases_remind", "cases_reminder_due", "cases_clock_warn", "cases_clock_due", "cases_clock_hard"])
-        .map(|(column, index)| (format!("SELECT min(k.{column}) FROM cases k WHERE {OPEN} AND k.{column} > ?1"), index))
+        .map(|(column, index)| {
+            let open = if *column == "remind_at" { OPEN } else { "1" };
+            (format!("SELECT min(k.{column}) FROM cases k WHERE {open} AND k.{column} > ?1"), index)
+        })
         .collect();
-    rows.push((format!("SELECT count(*) FROM cases k WHERE {OPEN} AND k.clock_overdue_at <= ?1"), "cases_clock_overdue"));
+    rows.push(("SELECT count(*) FROM cases k WHERE k.clock_overdue_at > ?1".to_string(), "cases_clock_overdue"));
     rows.push((summaries("k.alert_next_at <= ?1"), "cases_alert_next"));
     rows.push((summaries("k.clock_soon_at <= ?1"), "cases_clock_soon"));
     rows.push((summaries("k.reminder_due_at <= ?1"), "cases_reminder_due"));

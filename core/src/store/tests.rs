@@ -1041,7 +1041,8 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             DROP TABLE search_cjk; DROP TRIGGER messages_cjk_insert; DROP TRIGGER messages_cjk_update;
             DROP TRIGGER messages_cjk_delete; DROP TRIGGER cases_cjk_insert; DROP TRIGGER cases_cjk_update;
             DROP TRIGGER cases_cjk_delete;").expect("drop");
-        store.conn.execute_batch("DROP INDEX cases_alert_next; DROP INDEX cases_clock_warn; DROP INDEX cases_clock_due;
+        store.conn.execute_batch("DROP TRIGGER cases_running_clocks_update; DROP TRIGGER cases_running_clocks_delete;
+            DELETE FROM counters WHERE name = 'running_clocks'; DROP INDEX cases_alert_next; DROP INDEX cases_clock_warn; DROP INDEX cases_clock_due;
             DROP INDEX cases_clock_hard; DROP INDEX cases_clock_soon; DROP INDEX cases_clock_overdue; DROP INDEX cases_reminder_due;
             DROP INDEX cases_remind; DROP INDEX cases_quiet; ALTER TABLE cases DROP COLUMN alert_next_at;
             ALTER TABLE cases DROP COLUMN clock_warn_at; ALTER TABLE cases DROP COLUMN clock_due_at; ALTER TABLE cases DROP COLUMN clock_hard_at;
