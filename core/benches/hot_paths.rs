@@ -5,6 +5,8 @@
 //!                       into an in-memory database already holding the mailbox (no disk)
 //!   fts/insert_batch    100 message texts into the real search index, one transaction
 //!   store/queue         the open-case queue (every open case's clock), store/sweep_clocks
+//!   store/sweep_100k    the scheduler's sweep over 100,000 open cases written directly (a mix of
+//!                       waiting, paused, quiet and reminded cases), alerts already announced
 //!   clock/facts         the waiting clock of one 8-message timeline
 //! Quick by default (small samples, ~1 s measurement); for example:
 //!   cargo bench -p shopdesk-core --bench hot_paths
@@ -146,6 +148,146 @@ fn store_queries(c: &mut Criterion) {
     group.finish();
 }
 
+/// A database file holding `open` open cases (and as many solved ones), written with plain SQL
+/// in one transaction, then given their alert times as the migration would.
+fn open_cases_fixture(dir: &std::path::Path, open: u32) -> Store {
+    let path = dir.join("sweep.sqlite3");
+    drop(Store::open(&path).expect("the real schema"));
+    let mut conn = rusqlite::Connection::open(&path).expect("open");
+    let tx = conn.transaction().expect("tx");
+    let ms = |t: DateTime<Utc>| t.timestamp_millis();
+    let minute = 60_000i64;
+    let now = ms(now());
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: i64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as i64
+    };
+    {
+        let mut contact = tx
+            .prepare("INSERT INTO contacts (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)")
+            .expect("prepare");
+        let mut case = tx
+            .prepare(
+                "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel,
+                    created_at, updated_at, last_activity_at, waiting_since, first_response_at, last_shop_reply_at,
+                    waiting_channel, remind_at)
+                 VALUES (?1, ?2, 'Parcel not arrived', ?3, ?4, 'normal', 'delivery', 'unknown', ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )
+            .expect("prepare");
+        let mut event = tx
+            .prepare(
+                "INSERT INTO case_events (id, case_id, at, author, kind, field, old_value, new_value)
+                 VALUES (?1, ?2, ?3, 'Shop', 'status_changed', 'status', 'open', ?4)",
+            )
+            .expect("prepare");
+        let contacts = open / 4;
+        for i in 0..contacts {
+            contact.execute(rusqlite::params![uuid::Uuid::from_u128(u128::from(i) + 1).to_string(), format!("Customer {i}"), now]).expect("contact");
+        }
+        for i in 0..open * 2 {
+            let id = uuid::Uuid::from_u128((1u128 << 64) + u128::from(i)).to_string();
+            let contact_id = uuid::Uuid::from_u128(u128::from(i % contacts) + 1).to_string();
+            let created = now - next(120 * 1440) * minute;
+            let channel = ["email", "phone", "chat", "social"][next(4) as usize];
+            let (status, waiting, answered, last_reply, remind) = match (i >= open, next(20)) {
+                (true, _) => ("solved", None, Some(created + 60 * minute), Some(created + 60 * minute), None),
+                // Waiting for an answer: most for a long time (overdue and announced), some fresh.
+                (false, 0..=9) => ("open", Some(now - next(90 * 1440) * minute), None, None, None),
+                (false, 10..=11) => ("new", Some(now - next(180) * minute), None, None, None),
+                (false, 12..=13) => ("open", Some(now - next(3 * 1440) * minute), Some(created), Some(created), None),
+                // Waiting on a carrier, or on the customer's answer.
+                (false, 14..=15) => ("waiting_on_third_party", Some(now - next(30 * 1440) * minute), None, Some(now - next(10 * 1440) * minute), None),
+                (false, 16..=17) => ("waiting_on_customer", None, Some(created), Some(now - next(10 * 1440) * minute), None),
+                // Answered, with a "remind me" in the past or the future.
+                (false, _) => ("open", None, Some(created), Some(created), Some(now + (next(20 * 1440) - 10 * 1440) * minute)),
+            };
+            let activity = [waiting, last_reply].into_iter().flatten().max().unwrap_or(created);
+            case.execute(rusqlite::params![
+                id,
+                1001 + i,
+                contact_id,
+                status,
+                channel,
+                created.min(activity),
+                activity,
+                waiting,
+                answered,
+                last_reply,
+                waiting.map(|_| channel),
+                remind
+            ])
+            .expect("case");
+            if status.starts_with("waiting_on") {
+                let at = last_reply.unwrap_or(activity);
+                event.execute(rusqlite::params![uuid::Uuid::now_v7().to_string(), id, at, status]).expect("event");
+            }
+        }
+        tx.execute("UPDATE counters SET value = ?1 WHERE name = 'case_number'", [1000 + open * 2]).expect("counter");
+    }
+    tx.commit().expect("commit");
+    drop(conn);
+    let mut store = Store::open(&path).expect("store");
+    let started = std::time::Instant::now();
+    store.refresh_all_alert_times().expect("backfill");
+    eprintln!("alert times of {open} open cases computed in {:?}", started.elapsed());
+    store
+}
+
+/// The sweep's queries, each timed once with its plan (a second connection on the same file).
+fn explain_sweep(path: &std::path::Path) {
+    const OPEN: &str = "k.status NOT IN ('solved', 'closed') AND k.merged_into IS NULL";
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let mut queries: Vec<String> = ["remind_at", "reminder_due_at", "clock_warn_at", "clock_due_at", "clock_hard_at"]
+        .iter()
+        .map(|c| format!("SELECT min(k.{c}) FROM cases k WHERE {} AND k.{c} > ?1", if *c == "remind_at" { OPEN } else { "1" }))
+        .collect();
+    queries.push("SELECT count(*) FROM cases k WHERE k.clock_overdue_at > ?1".to_string());
+    queries.push(format!(
+        "SELECT count(*) FROM (SELECT k.id, c.name FROM cases k JOIN contacts c ON c.id = k.contact_id WHERE {OPEN} AND k.alert_next_at <= ?1 \
+         ORDER BY (k.remind_at IS NOT NULL AND k.remind_at <= ?1) DESC, CASE WHEN (k.remind_at IS NOT NULL AND k.remind_at <= ?1) THEN k.remind_at END, \
+         k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC)"
+    ));
+    for sql in queries {
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("plan")
+            .query_map([now().timestamp_millis()], |r| r.get(3))
+            .expect("plan")
+            .collect::<rusqlite::Result<_>>()
+            .expect("plan");
+        let mut stmt = conn.prepare(&sql).expect("prepare");
+        let started = std::time::Instant::now();
+        let got: Option<i64> = stmt.query_row([now().timestamp_millis()], |r| r.get(0)).expect("run");
+        eprintln!("{:>9.3} ms  {sql}  -> {got:?}\n             {}", started.elapsed().as_secs_f64() * 1000.0, plan.join(" | "));
+    }
+}
+
+fn sweep_100k(c: &mut Criterion) {
+    const OPEN: u32 = 100_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = open_cases_fixture(dir.path(), OPEN);
+    // The scheduler's first look announces what is already late; after that a sweep finds
+    // only what crossed a threshold since.
+    let started = std::time::Instant::now();
+    let first = store.sweep_clocks(now()).expect("sweep");
+    eprintln!("first sweep: {} alerts, {} overdue, in {:?}", first.pending.len(), first.overdue, started.elapsed());
+    store.record_alerts(&first.pending, now()).expect("recorded");
+    explain_sweep(&dir.path().join("sweep.sqlite3"));
+    let mut group = c.benchmark_group("store");
+    group.bench_function(format!("sweep_100k/{OPEN}_open_cases"), |b| b.iter(|| store.sweep_clocks(black_box(now())).expect("sweep")));
+    // A minute later: the few cases that crossed a threshold meanwhile are evaluated.
+    let later = now() + chrono::Duration::minutes(1);
+    group.bench_function(format!("sweep_100k/{OPEN}_open_cases_a_minute_later"), |b| {
+        b.iter(|| store.sweep_clocks(black_box(later)).expect("sweep"))
+    });
+    group.bench_function(format!("sweep_100k/next_clock_change"), |b| b.iter(|| store.next_clock_change(black_box(now())).expect("next")));
+    group.bench_function(format!("sweep_100k/due_reminders"), |b| b.iter(|| store.due_reminders(black_box(now())).expect("due")));
+    group.finish();
+}
+
 fn clock_facts(c: &mut Criterion) {
     let start = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).single().expect("valid time");
     let timeline: Vec<ClockInput> = (0..8)
@@ -175,5 +317,5 @@ fn quick() -> Criterion {
     Criterion::default().sample_size(20).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1)).configure_from_args()
 }
 
-criterion_group! { name = benches; config = quick(); targets = parse, ingest, fts_insert, store_queries, clock_facts }
+criterion_group! { name = benches; config = quick(); targets = parse, ingest, fts_insert, store_queries, sweep_100k, clock_facts }
 criterion_main!(benches);

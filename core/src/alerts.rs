@@ -164,21 +164,28 @@ pub fn reminder_due(
     settings: &crate::sla::SlaSettings,
     now: DateTime<Utc>,
 ) -> (Option<DueReminder>, Option<DateTime<Utc>>) {
+    match reminder_schedule(status, last_shop_reply_at, created_at, settings) {
+        Some((threshold, since, due)) if due <= now => (Some((threshold, since)), None),
+        Some((_, _, due)) => (None, Some(due)),
+        None => (None, None),
+    }
+}
+
+/// The reminder a case's status calls for, whatever the time: the threshold, since when the
+/// silence is counted, and when it comes due. The store keeps the due moment on the case.
+pub fn reminder_schedule(
+    status: crate::model::Status,
+    last_shop_reply_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    settings: &crate::sla::SlaSettings,
+) -> Option<(Threshold, DateTime<Utc>, DateTime<Utc>)> {
     use crate::model::Status;
     let (threshold, days, since) = match status {
         Status::WaitingOnThirdParty => (Threshold::KeepPosted, settings.keep_posted_days, last_shop_reply_at.unwrap_or(created_at)),
-        Status::WaitingOnCustomer => match last_shop_reply_at {
-            Some(since) => (Threshold::FollowUp, settings.follow_up_days, since),
-            None => return (None, None),
-        },
-        _ => return (None, None),
+        Status::WaitingOnCustomer => (Threshold::FollowUp, settings.follow_up_days, last_shop_reply_at?),
+        _ => return None,
     };
-    let due = since + chrono::Duration::days(i64::from(days));
-    if due <= now {
-        (Some((threshold, since)), None)
-    } else {
-        (None, Some(due))
-    }
+    Some((threshold, since, since + chrono::Duration::days(i64::from(days))))
 }
 
 fn capitalise(text: &str) -> String {

@@ -265,7 +265,7 @@ pub(super) fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
             facts.waiting_channel,
         ],
     )?;
-    Ok(())
+    super::sla::refresh_alert_times(conn, &[case_id])
 }
 
 pub(super) fn set_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
@@ -273,7 +273,8 @@ pub(super) fn set_status(conn: &Connection, case: &Case, to: Status, author: &st
         "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![case.id, to, to_ms(now)],
     )?;
-    record_event(conn, case.id, now, author, EventKind::StatusChanged, Some("status"), Some(case.status.as_str()), Some(to.as_str()))
+    record_event(conn, case.id, now, author, EventKind::StatusChanged, Some("status"), Some(case.status.as_str()), Some(to.as_str()))?;
+    super::sla::refresh_alert_times(conn, &[case.id])
 }
 
 /// The status a case moves to by itself when a message arrives: a customer writing reopens a
@@ -299,7 +300,8 @@ fn write_reminder(
         params![case.id, to.map(to_ms), to_ms(now)],
     )?;
     let show = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
-    record_event(conn, case.id, now, author, EventKind::FieldChanged, Some("reminder"), Some(&show(from)), Some(&show(to)))
+    record_event(conn, case.id, now, author, EventKind::FieldChanged, Some("reminder"), Some(&show(from)), Some(&show(to)))?;
+    super::sla::refresh_alert_times(conn, &[case.id])
 }
 
 pub(super) fn refuse_merged(case: &Case) -> Result<()> {
@@ -539,6 +541,7 @@ impl Store {
                 tx.execute("UPDATE cases SET reply_target_mins = ?2 WHERE id = ?1", params![case.id, new])?;
                 let show = |v: Option<u32>| v.map(|m| format!("{m} min")).unwrap_or_else(|| "channel default".into());
                 record_event(&tx, case.id, now, author, EventKind::FieldChanged, Some("reply_target"), Some(&show(case.reply_target_mins)), Some(&show(new)))?;
+                super::sla::refresh_alert_times(&tx, &[case.id])?;
                 changed = true;
             }
         }
@@ -607,6 +610,7 @@ impl Store {
         if merged.waiting_since.is_some() && !merged.status.is_open() {
             set_status(&tx, &merged, Status::Open, author, now)?;
         }
+        super::sla::refresh_alert_times(&tx, &[keep.id, gone.id])?;
         let merged = load_by_number(&tx, keep_no)?;
         tx.commit()?;
         Ok(merged)

@@ -401,6 +401,42 @@ INSERT INTO contacts_fts_map (contact_id) SELECT id FROM contacts ORDER BY rowid
 INSERT INTO contacts_fts (rowid, text) SELECT m.fts_rowid, t.text FROM contacts_fts_map m
 JOIN contact_search_text t ON t.contact_id = m.contact_id;
 "#,
+    r#"
+-- When each open case's alerts change, kept by store/sla.rs::refresh_alert_times in the same
+-- transaction as every write that can move them, so the scheduler's sweep reads a few index
+-- ranges instead of evaluating every open clock. UTC ms; NULL on every case that is not open,
+-- so the indexes hold open cases only and the counts read them alone (covering).
+-- The earliest threshold or reminder not yet announced (it may already have passed).
+ALTER TABLE cases ADD COLUMN alert_next_at INTEGER;
+-- The clock of the current wait (NULL while paused): due soon, overdue, past the hard limit.
+ALTER TABLE cases ADD COLUMN clock_warn_at INTEGER;
+ALTER TABLE cases ADD COLUMN clock_due_at INTEGER;
+ALTER TABLE cases ADD COLUMN clock_hard_at INTEGER;
+-- From when the clock reads "due soon or overdue", and "overdue".
+ALTER TABLE cases ADD COLUMN clock_soon_at INTEGER;
+ALTER TABLE cases ADD COLUMN clock_overdue_at INTEGER;
+-- When the automatic keep-posted or follow-up reminder comes due.
+ALTER TABLE cases ADD COLUMN reminder_due_at INTEGER;
+CREATE INDEX cases_alert_next ON cases(alert_next_at) WHERE alert_next_at IS NOT NULL;
+CREATE INDEX cases_clock_warn ON cases(clock_warn_at) WHERE clock_warn_at IS NOT NULL;
+CREATE INDEX cases_clock_due ON cases(clock_due_at) WHERE clock_due_at IS NOT NULL;
+CREATE INDEX cases_clock_hard ON cases(clock_hard_at) WHERE clock_hard_at IS NOT NULL;
+CREATE INDEX cases_clock_soon ON cases(clock_soon_at) WHERE clock_soon_at IS NOT NULL;
+CREATE INDEX cases_clock_overdue ON cases(clock_overdue_at) WHERE clock_overdue_at IS NOT NULL;
+CREATE INDEX cases_reminder_due ON cases(reminder_due_at) WHERE reminder_due_at IS NOT NULL;
+CREATE INDEX cases_remind ON cases(remind_at) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+-- How many cases have a running clock: the overdue count is this minus the few not overdue yet.
+INSERT INTO counters (name, value) VALUES ('running_clocks', 0);
+CREATE TRIGGER cases_running_clocks_update AFTER UPDATE OF clock_overdue_at ON cases
+WHEN (old.clock_overdue_at IS NULL) <> (new.clock_overdue_at IS NULL) BEGIN
+    UPDATE counters SET value = value + iif(new.clock_overdue_at IS NULL, -1, 1) WHERE name = 'running_clocks';
+END;
+CREATE TRIGGER cases_running_clocks_delete AFTER DELETE ON cases WHEN old.clock_overdue_at IS NOT NULL BEGIN
+    UPDATE counters SET value = value - 1 WHERE name = 'running_clocks';
+END;
+-- Auto-solve: cases waiting on a quiet customer, by the shop's last message.
+CREATE INDEX cases_quiet ON cases(last_shop_reply_at) WHERE status = 'waiting_on_customer' AND merged_into IS NULL;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -409,7 +445,11 @@ static MIGRATIONS: LazyLock<Migrations<'static>> =
             STEPS
                 .iter()
                 .enumerate()
-                .map(|(i, sql)| if i + 1 == SAVED_REPLIES_STEP { M::up_with_hook(sql, seed_saved_replies) } else { M::up(sql) })
+                .map(|(i, sql)| match i + 1 {
+                    SAVED_REPLIES_STEP => M::up_with_hook(sql, seed_saved_replies),
+                    ALERT_TIMES_STEP => M::up_with_hook(sql, backfill_alert_times),
+                    _ => M::up(sql),
+                })
                 .collect(),
         )
     });
@@ -426,6 +466,16 @@ fn seed_saved_replies(tx: &rusqlite::Transaction) -> rusqlite_migration::HookRes
         )?;
     }
     Ok(())
+}
+
+/// The migration that adds the stored alert times, and computes them for every open case.
+const ALERT_TIMES_STEP: usize = 14;
+
+fn backfill_alert_times(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    super::sla::refresh_all_alert_times(tx).map_err(|e| match e {
+        crate::Error::Database(e) => e.into(),
+        other => rusqlite_migration::HookError::Hook(other.to_string()),
+    })
 }
 
 pub(crate) fn migrations() -> &'static Migrations<'static> {

@@ -4,11 +4,12 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{from_ms, to_ms, Store};
+use super::cases::{summary_from_row, with_clocks, SUMMARY_SELECT};
+use super::{from_ms, to_ms, truncate, Store};
 use crate::alerts::{self, Alert, Threshold};
 use crate::error::Result;
 use crate::ids::CaseId;
-use crate::model::{Channel, CaseSummary, QueueFilter, Status};
+use crate::model::{Channel, CaseSummary, Status};
 use crate::prefs::AppPrefs;
 use crate::sla::{self, Calendar, ClockCase, ClockState, ClockStateKind, Pause, SlaSettings};
 
@@ -130,18 +131,30 @@ impl Store {
         write_setting(&self.conn, PREFS_KEY, prefs)
     }
 
-    /// Checks and saves the reply targets and business hours.
+    /// Checks and saves the reply targets and business hours; every open case's alert times
+    /// move with them, in the same transaction.
     pub fn set_sla_settings(&mut self, settings: &SlaSettings) -> Result<()> {
         sla::validate(settings)?;
-        write_setting(&self.conn, SLA_KEY, settings)
+        let tx = self.conn.transaction()?;
+        write_setting(&tx, SLA_KEY, settings)?;
+        refresh_all_alert_times(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Computes the stored alert times of every case again (after writing cases directly, as
+    /// a benchmark's fixture does; the store's own writes keep them in step).
+    pub fn refresh_all_alert_times(&mut self) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        refresh_all_alert_times(&tx)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Open cases whose customer's clock is due soon or overdue at `now`, overdue first, then
     /// by how long the customer has waited.
     pub fn sla_check(&self, now: DateTime<Utc>) -> Result<Vec<CaseSummary>> {
-        let mut alerts: Vec<CaseSummary> = self
-            .queue(&QueueFilter::default(), now)?
-            .items
+        let mut alerts: Vec<CaseSummary> = open_cases(&self.conn, "k.clock_soon_at <= ?1", None, now)?
             .into_iter()
             .filter(|c| {
                 c.clock.as_ref().is_some_and(|k| matches!(k.state, ClockStateKind::DueSoon | ClockStateKind::Overdue))
@@ -163,42 +176,31 @@ impl Store {
         Ok(self.sweep_clocks(now)?.next_change)
     }
 
-    /// Everything the scheduler needs from one read of the open cases at `now`.
+    /// Everything the scheduler needs at `now`, from the alert times stored on the cases: only
+    /// the cases with an announcement due are evaluated; the overdue count and the next change
+    /// are index lookups.
     pub fn sweep_clocks(&self, now: DateTime<Utc>) -> Result<ClockSweep> {
-        let items = self.queue(&QueueFilter::default(), now)?.items;
-        let settings = self.sla_settings()?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT threshold FROM clock_alerts WHERE case_id = ?1 AND waiting_since = ?2",
-        )?;
+        let at = to_ms(now);
         let mut sweep = ClockSweep::default();
-        for case in items {
-            // Each source of alerts: the thresholds it has crossed, and since when (the key under
-            // which they are recorded as announced).
-            let mut crossed: Vec<(Vec<Threshold>, DateTime<Utc>)> = Vec::new();
-            // A "remind me" the owner set: once, when it comes due.
-            match case.remind_at {
-                Some(at) if at > now => sweep.next_change = sweep.next_change.into_iter().chain([at]).min(),
-                Some(at) => crossed.push((vec![Threshold::Reminder], at)),
-                None => {}
-            }
-            let (reminder, next_reminder) = alerts::reminder_due(case.status, case.last_shop_reply_at, case.created_at, &settings, now);
-            sweep.next_change = sweep.next_change.into_iter().chain(next_reminder).min();
-            crossed.extend(reminder.map(|(threshold, since)| (vec![threshold], since)));
-            if let (Some(clock), Some(since)) = (&case.clock, case.waiting_since) {
-                if clock.state == ClockStateKind::Overdue {
-                    sweep.overdue += 1;
-                }
-                if clock.state != ClockStateKind::Paused {
-                    let upcoming = [clock.warn_at, clock.due_at, clock.hard_limit_at].into_iter().flatten().filter(|at| *at > now);
-                    sweep.next_change = sweep.next_change.into_iter().chain(upcoming).min();
-                }
-                crossed.push((alerts::crossed(clock, now), since));
-            }
-            for (thresholds, since) in crossed {
-                let fired = fired(&mut stmt, &case, since)?;
-                let new: Vec<Threshold> = thresholds.into_iter().filter(|t| !fired.iter().any(|f| f == t.as_str())).collect();
-                sweep.pending.extend(alert_for(&case, new, since, now));
-            }
+        // Every moment something changes, announced or not (as a full evaluation would see it).
+        // The stored times are NULL on cases that are not open: their indexes answer alone.
+        for (column, open) in
+            [("k.remind_at", OPEN), ("k.reminder_due_at", "1"), ("k.clock_warn_at", "1"), ("k.clock_due_at", "1"), ("k.clock_hard_at", "1")]
+        {
+            let mut stmt = self.conn.prepare_cached(&format!("SELECT min({column}) FROM cases k WHERE {open} AND {column} > ?1"))?;
+            let next: Option<i64> = stmt.query_row([at], |r| r.get(0))?;
+            sweep.next_change = sweep.next_change.into_iter().chain(next.map(from_ms)).min();
+        }
+        // Overdue: every running clock (a counter the cases' trigger keeps) but those not overdue
+        // yet, usually the fresh few.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT (SELECT value FROM counters WHERE name = 'running_clocks') - count(*) FROM cases k WHERE k.clock_overdue_at > ?1",
+        )?;
+        sweep.overdue = stmt.query_row([at], |r| r.get::<_, i64>(0))?.max(0) as usize;
+        let settings = self.sla_settings()?;
+        let mut fired_stmt = self.conn.prepare_cached(FIRED)?;
+        for case in open_cases(&self.conn, "k.alert_next_at <= ?1", None, now)? {
+            sweep.pending.extend(pending_of(&case, &settings, &mut fired_stmt, now)?);
         }
         Ok(sweep)
     }
@@ -208,7 +210,7 @@ impl Store {
     /// answered.
     pub fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         let settings = self.sla_settings()?;
-        let items = self.queue(&QueueFilter::default(), now)?.items;
+        let items = open_summaries(&self.conn, "k.reminder_due_at <= ?1", None, now)?;
         let mut due: Vec<Alert> = items
             .iter()
             .filter_map(|case| {
@@ -227,15 +229,7 @@ impl Store {
         let Some(days) = self.sla_settings()?.auto_solve_days else {
             return Ok(Vec::new());
         };
-        let cutoff = now - chrono::Duration::days(i64::from(days));
-        let filter = QueueFilter { status: Some(Status::WaitingOnCustomer), ..QueueFilter::default() };
-        let quiet: Vec<u32> = self
-            .queue(&filter, now)?
-            .items
-            .iter()
-            .filter(|c| c.last_shop_reply_at.is_some_and(|at| at <= cutoff))
-            .map(|c| c.number)
-            .collect();
+        let quiet = quiet_cases(&self.conn, now - chrono::Duration::days(i64::from(days)), now)?;
         let patch = crate::model::CasePatch { status: Some(Status::Solved), ..Default::default() };
         for number in &quiet {
             self.update_case(*number, &patch, AUTOMATIC_AUTHOR, now)?;
@@ -254,9 +248,219 @@ impl Store {
                 )?;
             }
         }
+        let cases: Vec<CaseId> = announced.iter().map(|a| a.case_id).collect();
+        refresh_alert_times(&tx, &cases)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The cases the queue lists (store/queue.rs).
+const OPEN: &str = "k.status NOT IN ('solved', 'closed') AND k.merged_into IS NULL";
+
+/// The queue's order, with `?1` the time: lists built from a few cases keep the order the
+/// full read of the queue gave them.
+const QUEUE_ORDER: &str = "(k.remind_at IS NOT NULL AND k.remind_at <= ?1) DESC, \
+    CASE WHEN (k.remind_at IS NOT NULL AND k.remind_at <= ?1) THEN k.remind_at END, \
+    k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC";
+
+const FIRED: &str = "SELECT threshold FROM clock_alerts WHERE case_id = ?1 AND waiting_since = ?2";
+
+/// Open cases meeting `condition` (SQL over `k`, `?1` = `now` and `?2` = `param` in UTC ms),
+/// with their clocks at `now`, in the queue's order.
+fn open_cases(conn: &Connection, condition: &str, param: Option<i64>, now: DateTime<Utc>) -> Result<Vec<CaseSummary>> {
+    let rows = open_summary_rows(conn, condition, param, now)?;
+    with_clocks(conn, rows, &ClockContext::load(conn, truncate(now))?)
+}
+
+/// [`open_cases`] without their clocks (reminders don't read them).
+fn open_summaries(conn: &Connection, condition: &str, param: Option<i64>, now: DateTime<Utc>) -> Result<Vec<CaseSummary>> {
+    Ok(open_summary_rows(conn, condition, param, now)?.into_iter().map(|(summary, _)| summary).collect())
+}
+
+fn open_summary_rows(
+    conn: &Connection,
+    condition: &str,
+    param: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(CaseSummary, ClockFields)>> {
+    let now = truncate(now);
+    let mut stmt = conn.prepare_cached(&format!("{SUMMARY_SELECT} WHERE {OPEN} AND {condition} ORDER BY {QUEUE_ORDER}"))?;
+    let args = [Some(to_ms(now)), param];
+    let used = stmt.parameter_count();
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(&args[..used]), |r| summary_from_row(r, now))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Numbers of the cases waiting on the customer with the shop's last message at or before
+/// `cutoff`, in the queue's order.
+fn quiet_cases(conn: &Connection, cutoff: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<u32>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT k.number FROM cases k WHERE {OPEN} AND k.status = 'waiting_on_customer' AND k.last_shop_reply_at <= ?2 \
+         ORDER BY {QUEUE_ORDER}"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params![to_ms(truncate(now)), to_ms(cutoff)], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The alerts one open case has crossed at `now` and not announced: one per source (its own
+/// "remind me", the automatic reminder, the clock of the current wait).
+fn pending_of(
+    case: &CaseSummary,
+    settings: &SlaSettings,
+    fired_stmt: &mut rusqlite::CachedStatement<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Alert>> {
+    // Each source of alerts: the thresholds it has crossed, and since when (the key under
+    // which they are recorded as announced).
+    let mut crossed: Vec<(Vec<Threshold>, DateTime<Utc>)> = Vec::new();
+    if let Some(at) = case.remind_at.filter(|at| *at <= now) {
+        crossed.push((vec![Threshold::Reminder], at));
+    }
+    let (reminder, _) = alerts::reminder_due(case.status, case.last_shop_reply_at, case.created_at, settings, now);
+    crossed.extend(reminder.map(|(threshold, since)| (vec![threshold], since)));
+    if let (Some(clock), Some(since)) = (&case.clock, case.waiting_since) {
+        crossed.push((alerts::crossed(clock, now), since));
+    }
+    let mut pending = Vec::new();
+    for (thresholds, since) in crossed {
+        let fired = fired(fired_stmt, case, since)?;
+        let new: Vec<Threshold> = thresholds.into_iter().filter(|t| !fired.iter().any(|f| f == t.as_str())).collect();
+        pending.extend(alert_for(case, new, since, now));
+    }
+    Ok(pending)
+}
+
+/// What the sweep keeps per open case (migration 14), in UTC ms; all `None` when the case
+/// is not open (the sweep's counts rely on it).
+#[derive(Debug, Default, PartialEq)]
+struct AlertTimes {
+    next_alert_at: Option<i64>,
+    warn_at: Option<i64>,
+    due_at: Option<i64>,
+    hard_at: Option<i64>,
+    soon_at: Option<i64>,
+    overdue_at: Option<i64>,
+    reminder_at: Option<i64>,
+}
+
+/// Computes and stores the alert times of `case_ids`: call it in the same transaction as any
+/// write that changes what a case's clock or reminders read (its messages, status and pauses,
+/// reminder, reply target, creation time, merges, announced alerts).
+pub(crate) fn refresh_alert_times(conn: &Connection, case_ids: &[CaseId]) -> Result<()> {
+    if case_ids.is_empty() {
+        return Ok(());
+    }
+    // The moments don't depend on the time they are computed at.
+    let ctx = ClockContext::load(conn, DateTime::<Utc>::UNIX_EPOCH)?;
+    let mut read = conn.prepare_cached(
+        "SELECT k.status, k.merged_into IS NULL, k.waiting_since, coalesce(k.waiting_channel, k.channel), \
+                k.first_response_at IS NOT NULL, k.reply_target_mins, k.last_shop_reply_at, k.created_at, k.remind_at \
+         FROM cases k WHERE k.id = ?1",
+    )?;
+    let mut write = conn.prepare_cached(
+        "UPDATE cases SET alert_next_at = ?2, clock_warn_at = ?3, clock_due_at = ?4, clock_hard_at = ?5, \
+                          clock_soon_at = ?6, clock_overdue_at = ?7, reminder_due_at = ?8 WHERE id = ?1",
+    )?;
+    for &id in case_ids {
+        let row = read
+            .query_row([id], |r| {
+                Ok(CaseTimes {
+                    status: r.get(0)?,
+                    open: r.get(1)?,
+                    waiting_since: r.get::<_, Option<i64>>(2)?.map(from_ms),
+                    fields: ClockFields { waiting_channel: r.get(3)?, answered_before: r.get(4)?, reply_target_mins: r.get(5)? },
+                    last_shop_reply_at: r.get::<_, Option<i64>>(6)?.map(from_ms),
+                    created_at: from_ms(r.get(7)?),
+                    remind_at: r.get::<_, Option<i64>>(8)?.map(from_ms),
+                })
+            })
+            .optional()?;
+        let Some(row) = row else { continue };
+        let times = if row.open && row.status.is_open() { alert_times(conn, &ctx, id, &row)? } else { AlertTimes::default() };
+        write.execute(rusqlite::params![
+            id,
+            times.next_alert_at,
+            times.warn_at,
+            times.due_at,
+            times.hard_at,
+            times.soon_at,
+            times.overdue_at,
+            times.reminder_at
+        ])?;
+    }
+    Ok(())
+}
+
+/// [`refresh_alert_times`] for every open case, and none left on the others: after the
+/// settings change, and when the columns are first added.
+pub(crate) fn refresh_all_alert_times(conn: &Connection) -> Result<()> {
+    conn.execute(
+        &format!(
+            "UPDATE cases AS k SET alert_next_at = NULL, clock_warn_at = NULL, clock_due_at = NULL, clock_hard_at = NULL, \
+             clock_soon_at = NULL, clock_overdue_at = NULL, reminder_due_at = NULL WHERE NOT ({OPEN})"
+        ),
+        [],
+    )?;
+    let mut stmt = conn.prepare(&format!("SELECT k.id FROM cases k WHERE {OPEN}"))?;
+    let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<CaseId>>>()?;
+    refresh_alert_times(conn, &ids)
+}
+
+/// What a case's alert times are computed from.
+struct CaseTimes {
+    status: Status,
+    open: bool,
+    waiting_since: Option<DateTime<Utc>>,
+    fields: ClockFields,
+    last_shop_reply_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    remind_at: Option<DateTime<Utc>>,
+}
+
+/// The moments an open case's alerts change: each threshold of the current wait's clock
+/// (exactly when [`alerts::crossed`] and the clock's state would change), its "remind me" and
+/// its automatic reminder; the earliest not yet announced is `next_alert_at`.
+fn alert_times(conn: &Connection, ctx: &ClockContext, id: CaseId, case: &CaseTimes) -> Result<AlertTimes> {
+    let ms = |t: Option<DateTime<Utc>>| t.map(to_ms);
+    let min = |a: Option<i64>, b: Option<i64>| a.into_iter().chain(b).min();
+    let mut times = AlertTimes::default();
+    // (moment, threshold, the key it is recorded under once announced)
+    let mut sources: Vec<(i64, Threshold, i64)> = Vec::new();
+    if let Some(at) = ms(case.remind_at) {
+        sources.push((at, Threshold::Reminder, at));
+    }
+    if let Some((threshold, since, due)) =
+        alerts::reminder_schedule(case.status, case.last_shop_reply_at, case.created_at, &ctx.settings)
+    {
+        times.reminder_at = Some(to_ms(due));
+        sources.push((to_ms(due), threshold, to_ms(since)));
+    }
+    let clock = ctx.clock(conn, id, case.status, case.waiting_since, &case.fields)?;
+    if let (Some(clock), Some(since)) = (clock.filter(|c| c.state != ClockStateKind::Paused), ms(case.waiting_since)) {
+        (times.warn_at, times.due_at, times.hard_at) = (ms(clock.warn_at), ms(clock.due_at), ms(clock.hard_limit_at));
+        // sla::evaluate's state: due soon once the counted time reaches the warning share of
+        // the target (at once when that share rounds to nothing), overdue at the target or
+        // the hard limit. Counted time reaches N seconds exactly at the instant it advances to.
+        let warn_secs = clock.target_secs * i64::from(ctx.settings.warn_percent) / 100;
+        let warn_state_at = if warn_secs <= 0 { Some(i64::MIN) } else { times.warn_at };
+        let due_state_at = if clock.target_secs <= 0 { Some(i64::MIN) } else { times.due_at };
+        times.overdue_at = min(due_state_at, times.hard_at);
+        times.soon_at = min(min(times.warn_at, warn_state_at), times.overdue_at);
+        sources.extend(times.soon_at.map(|at| (at, Threshold::DueSoon, since)));
+        sources.extend(times.due_at.map(|at| (at, Threshold::Overdue, since)));
+        sources.extend(times.hard_at.map(|at| (at, Threshold::HardLimit, since)));
+    }
+    let mut stmt = conn.prepare_cached("SELECT waiting_since, threshold FROM clock_alerts WHERE case_id = ?1")?;
+    let fired = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    times.next_alert_at = sources
+        .iter()
+        .filter(|(_, threshold, key)| !fired.iter().any(|(k, t)| k == key && t == threshold.as_str()))
+        .map(|(at, _, _)| *at)
+        .min();
+    Ok(times)
 }
 
 /// The thresholds already announced for a case's wait (or reminder) that began at `since`.
@@ -292,3 +496,7 @@ pub struct ClockSweep {
     /// When the next threshold is crossed.
     pub next_change: Option<DateTime<Utc>>,
 }
+
+#[cfg(test)]
+#[path = "sla_equivalence.rs"]
+mod equivalence;

@@ -1077,6 +1077,13 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             DROP TRIGGER contact_emails_fts_insert; DROP TRIGGER contact_emails_fts_update; DROP TRIGGER contact_emails_fts_delete;
             DROP TRIGGER contact_phones_fts_insert; DROP TRIGGER contact_phones_fts_update; DROP TRIGGER contact_phones_fts_delete;
             DROP VIEW contact_search_text; DROP TABLE contacts_fts; DROP TABLE contacts_fts_map;").expect("drop");
+        store.conn.execute_batch("DROP TRIGGER cases_running_clocks_update; DROP TRIGGER cases_running_clocks_delete;
+            DELETE FROM counters WHERE name = 'running_clocks'; DROP INDEX cases_alert_next; DROP INDEX cases_clock_warn; DROP INDEX cases_clock_due;
+            DROP INDEX cases_clock_hard; DROP INDEX cases_clock_soon; DROP INDEX cases_clock_overdue; DROP INDEX cases_reminder_due;
+            DROP INDEX cases_remind; DROP INDEX cases_quiet; ALTER TABLE cases DROP COLUMN alert_next_at;
+            ALTER TABLE cases DROP COLUMN clock_warn_at; ALTER TABLE cases DROP COLUMN clock_due_at; ALTER TABLE cases DROP COLUMN clock_hard_at;
+            ALTER TABLE cases DROP COLUMN clock_soon_at; ALTER TABLE cases DROP COLUMN clock_overdue_at;
+            ALTER TABLE cases DROP COLUMN reminder_due_at;").expect("drop alert times");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
@@ -1084,6 +1091,9 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
         let found = store.find_contacts(typed).expect("search");
         assert_eq!(found.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["Ana"], "{typed}: the upgrade indexed the contacts");
     }
+    // ... and computed the waiting customer's alert times (migration 14).
+    let sweep = store.sweep_clocks(mins(200)).expect("sweep");
+    assert_eq!((sweep.overdue, sweep.pending.len(), sweep.next_change), (1, 1, Some(mins(1440))));
 }
 
 #[test]
