@@ -44,6 +44,12 @@ enum Command {
         /// Measure waiting times at this moment instead of now
         #[arg(long, value_parser = parse_time)]
         at: Option<DateTime<Utc>>,
+        /// Show at most this many cases (default: every open case)
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Start at this position in the queue (0 = the top)
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
     },
     /// Reply targets: which customers are due soon or overdue, and the targets themselves
     #[command(subcommand)]
@@ -483,8 +489,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let n = demo::load(&mut store, now)?;
             out.done(&serde_json::json!({ "cases": n }), &format!("Loaded sample shop data: {n} cases"))
         }
-        Command::Queue { filter, at } => {
-            let queue = store.queue(&filter.into(), at.unwrap_or(now))?;
+        Command::Queue { filter, at, limit, offset } => {
+            let queue = store.queue(&filter.into(), shopdesk_core::QueuePage { offset, limit }, at.unwrap_or(now))?;
             out.queue(&queue)
         }
         Command::Restore { .. } | Command::Bench { .. } => Ok(()),

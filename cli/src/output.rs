@@ -155,7 +155,11 @@ impl Out {
             return self.print_json(queue);
         }
         if queue.items.is_empty() {
-            println!("No open cases. Nobody is waiting.");
+            if queue.matching > 0 {
+                println!("The queue has {} matching cases; none from position {}.", queue.matching, queue.offset);
+            } else {
+                println!("No open cases. Nobody is waiting.");
+            }
             return Ok(());
         }
         let rows: Vec<Vec<String>> = queue
@@ -175,6 +179,11 @@ impl Out {
             .collect();
         table(&["CASE", "WAITING", "REPLY TARGET", "CUSTOMER", "SUBJECT", "CHANNEL", "STATUS"], &rows);
         println!("\n{} open, {} waiting for an answer", queue.total_open, queue.waiting);
+        let shown = queue.items.len() as u32;
+        if shown < queue.matching {
+            let first = queue.offset + 1;
+            println!("Cases {first}-{} of {} (--offset and --limit show others)", queue.offset + shown, queue.matching);
+        }
         Ok(())
     }
 

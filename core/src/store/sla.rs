@@ -64,9 +64,14 @@ fn pauses(conn: &Connection, case_id: CaseId) -> Result<Vec<Pause>> {
         "SELECT at, new_value FROM case_events WHERE case_id = ?1 AND kind = 'status_changed' ORDER BY at, rowid",
     )?;
     let rows = stmt.query_map([case_id], |r| Ok((from_ms(r.get(0)?), r.get::<_, Status>(1)?)))?;
+    Ok(pause_spans(rows.collect::<rusqlite::Result<Vec<_>>>()?))
+}
+
+/// The pauses in a case's status changes (oldest first): what [`pauses`] reads, for callers that
+/// read many cases' changes in one query.
+pub(super) fn pause_spans(changes: impl IntoIterator<Item = (DateTime<Utc>, Status)>) -> Vec<Pause> {
     let mut spans: Vec<Pause> = Vec::new();
-    for row in rows {
-        let (at, status) = row?;
+    for (at, status) in changes {
         let open = spans.last().is_some_and(|(_, end)| end.is_none());
         match (sla::pauses_clock(status), open) {
             (true, false) => spans.push((at, None)),
@@ -78,7 +83,7 @@ fn pauses(conn: &Connection, case_id: CaseId) -> Result<Vec<Pause>> {
             _ => {}
         }
     }
-    Ok(spans)
+    spans
 }
 
 impl ClockContext {
@@ -102,8 +107,27 @@ impl ClockContext {
         waiting_since: Option<DateTime<Utc>>,
         fields: &ClockFields,
     ) -> Result<Option<ClockState>> {
-        if waiting_since.is_none() || !status.is_open() {
+        if !ClockContext::runs(status, waiting_since) {
             return Ok(None);
+        }
+        Ok(self.clock_with_pauses(status, waiting_since, fields, pauses(conn, case_id)?))
+    }
+
+    /// Whether a case has a clock to evaluate (and so pauses worth reading).
+    pub(crate) fn runs(status: Status, waiting_since: Option<DateTime<Utc>>) -> bool {
+        waiting_since.is_some() && status.is_open()
+    }
+
+    /// [`ClockContext::clock`] with the case's pauses already read.
+    pub(crate) fn clock_with_pauses(
+        &self,
+        status: Status,
+        waiting_since: Option<DateTime<Utc>>,
+        fields: &ClockFields,
+        pauses: Vec<Pause>,
+    ) -> Option<ClockState> {
+        if !ClockContext::runs(status, waiting_since) {
+            return None;
         }
         let case = ClockCase {
             waiting_since,
@@ -111,9 +135,9 @@ impl ClockContext {
             answered_before: fields.answered_before,
             status,
             target_override_mins: fields.reply_target_mins,
-            pauses: pauses(conn, case_id)?,
+            pauses,
         };
-        Ok(sla::evaluate(&case, &self.settings, &self.calendar, self.now))
+        sla::evaluate(&case, &self.settings, &self.calendar, self.now)
     }
 }
 
@@ -140,7 +164,7 @@ impl Store {
     /// by how long the customer has waited.
     pub fn sla_check(&self, now: DateTime<Utc>) -> Result<Vec<CaseSummary>> {
         let mut alerts: Vec<CaseSummary> = self
-            .queue(&QueueFilter::default(), now)?
+            .queue_all(&QueueFilter::default(), now)?
             .items
             .into_iter()
             .filter(|c| {
@@ -165,7 +189,7 @@ impl Store {
 
     /// Everything the scheduler needs from one read of the open cases at `now`.
     pub fn sweep_clocks(&self, now: DateTime<Utc>) -> Result<ClockSweep> {
-        let items = self.queue(&QueueFilter::default(), now)?.items;
+        let items = self.queue_all(&QueueFilter::default(), now)?.items;
         let settings = self.sla_settings()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT threshold FROM clock_alerts WHERE case_id = ?1 AND waiting_since = ?2",
@@ -208,7 +232,7 @@ impl Store {
     /// answered.
     pub fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         let settings = self.sla_settings()?;
-        let items = self.queue(&QueueFilter::default(), now)?.items;
+        let items = self.queue_all(&QueueFilter::default(), now)?.items;
         let mut due: Vec<Alert> = items
             .iter()
             .filter_map(|case| {
@@ -230,7 +254,7 @@ impl Store {
         let cutoff = now - chrono::Duration::days(i64::from(days));
         let filter = QueueFilter { status: Some(Status::WaitingOnCustomer), ..QueueFilter::default() };
         let quiet: Vec<u32> = self
-            .queue(&filter, now)?
+            .queue_all(&filter, now)?
             .items
             .iter()
             .filter(|c| c.last_shop_reply_at.is_some_and(|at| at <= cutoff))
