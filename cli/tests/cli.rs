@@ -274,8 +274,9 @@ fn orders_saved_replies_reports_and_exports_from_the_command_line() {
 #[test]
 fn bench_prints_one_json_object_and_writes_its_mailbox_out() {
     let shop = Shop::new();
-    let report = shop.json(&["bench", "--messages", "30", "--seed", "3"]);
+    let report = shop.json(&["bench", "--messages", "30", "--seed", "3", "--queue-sizes", "40,60"]);
     assert_eq!(report["messages"], 30);
+    assert_eq!(report["queue_at"][1]["open_cases"], 60, "{report}");
     assert_eq!(report["seed"], 3);
     assert!(report["import_per_sec"].as_f64().is_some_and(|r| r > 0.0), "{report}");
     assert!(report["search"].as_array().is_some_and(|s| !s.is_empty()), "{report}");
