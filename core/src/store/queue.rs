@@ -23,6 +23,8 @@ const OPEN: &str = "k.status NOT IN ('solved', 'closed') AND k.merged_into IS NU
 
 /// The order after the due reminders; `cases_queue_order` holds exactly these keys.
 const ORDER: &str = "k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC";
+/// The same order from the end (the index read backwards): pages past the middle skip fewer rows.
+const REVERSED: &str = "k.waiting_since IS NULL DESC, k.waiting_since DESC, k.last_activity_at, k.number";
 
 /// A filter as SQL terms (`AND …` with `?` placeholders) and their values, in order.
 fn filter_terms(filter: &QueueFilter) -> (String, Vec<Value>) {
@@ -57,10 +59,11 @@ fn tag_of(filter: &QueueFilter) -> Option<&str> {
 
 /// The page query's SQL: the ids of open cases matching `terms` whose reminder is not due, in the
 /// queue's order, `LIMIT ? OFFSET ?`. Public to the store's tests, which check its plan.
-pub(super) fn page_sql(terms: &str) -> String {
+pub(super) fn page_sql(terms: &str, from_the_end: bool) -> String {
+    let order = if from_the_end { REVERSED } else { ORDER };
     format!(
         "SELECT k.id FROM cases k WHERE {OPEN} AND (k.remind_at IS NULL OR k.remind_at > ?){terms} \
-         ORDER BY {ORDER} LIMIT ? OFFSET ?"
+         ORDER BY {order} LIMIT ? OFFSET ?"
     )
 }
 
@@ -87,25 +90,6 @@ impl Store {
             .query_map(rusqlite::params_from_iter(with(vec![Value::Integer(to_ms(now))], vec![])), |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
 
-        let offset = page.offset as usize;
-        let mut ids: Vec<CaseId> = due.iter().skip(offset).take(page.limit.map_or(usize::MAX, |l| l as usize)).copied().collect();
-        let left = page.limit.map(|l| (l as usize).saturating_sub(ids.len()));
-        if left != Some(0) {
-            let rest_offset = offset.saturating_sub(due.len());
-            // SQLite reads a negative LIMIT as none.
-            let limit = left.map_or(-1, |l| l as i64);
-            let args = with(
-                vec![Value::Integer(to_ms(now))],
-                vec![Value::Integer(limit), Value::Integer(rest_offset as i64)],
-            );
-            let mut stmt = self.conn.prepare_cached(&page_sql(&terms))?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, CaseId>(0))?;
-            for id in rows {
-                ids.push(id?);
-            }
-        }
-        let items = self.summaries_in_order(&ids, now)?;
-
         let (by_status, total_open, waiting) = self.queue_counts()?;
         let only_status = filter.channel.is_none()
             && filter.category.is_none()
@@ -117,6 +101,36 @@ impl Store {
             (true, Some(status)) => by_status.get(&status).copied().unwrap_or(0),
             (false, _) => self.count_matching(filter)?,
         };
+
+        let offset = page.offset as usize;
+        let mut ids: Vec<CaseId> = due.iter().skip(offset).take(page.limit.map_or(usize::MAX, |l| l as usize)).copied().collect();
+        let left = page.limit.map(|l| (l as usize).saturating_sub(ids.len()));
+        // The rest of the queue after the due reminders: a page past its middle is read from the
+        // end, so the deepest page skips as few rows as the first.
+        let rest_total = (matching as usize).saturating_sub(due.len());
+        let rest_offset = offset.saturating_sub(due.len());
+        let (from_the_end, limit, skip): (bool, Option<usize>, usize) = match left {
+            Some(left) if left > 0 && rest_offset > rest_total / 2 => {
+                let end = (rest_offset + left).min(rest_total);
+                (true, Some(end.saturating_sub(rest_offset)), rest_total - end)
+            }
+            _ => (false, left, rest_offset),
+        };
+        if limit != Some(0) {
+            // SQLite reads a negative LIMIT as none.
+            let limit = limit.map_or(-1, |l| l as i64);
+            let args = with(vec![Value::Integer(to_ms(now))], vec![Value::Integer(limit), Value::Integer(skip as i64)]);
+            let mut stmt = self.conn.prepare_cached(&page_sql(&terms, from_the_end))?;
+            let mut rest = stmt
+                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, CaseId>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if from_the_end {
+                rest.reverse();
+            }
+            ids.extend(rest);
+        }
+        let items = self.summaries_in_order(&ids, now)?;
+
         Ok(Queue { items, offset: page.offset, matching, total_open, waiting, by_status, now })
     }
 
@@ -278,6 +292,16 @@ mod tests {
             }
             assert_eq!(seen, all.items, "page size {size}");
         }
+        // Any window, read from the top or (past the middle) from the end, is that slice.
+        for offset in 0..=31u32 {
+            for limit in [1, 4] {
+                let page = store.queue(&QueueFilter::default(), QueuePage { offset, limit: Some(limit) }, now).expect("page");
+                let want: Vec<u32> = numbers(&all).into_iter().skip(offset as usize).take(limit as usize).collect();
+                assert_eq!(numbers(&page), want, "offset {offset} limit {limit}");
+            }
+        }
+        let tail = store.queue(&QueueFilter::default(), QueuePage { offset: 25, limit: None }, now).expect("tail");
+        assert_eq!(numbers(&tail), numbers(&all)[25..].to_vec());
     }
 
     #[test]
@@ -355,11 +379,13 @@ mod tests {
                 .expect("rows");
             rows.collect::<rusqlite::Result<Vec<_>>>().expect("plan rows").join("\n")
         };
-        let unfiltered = plan(&page_sql(""), 3);
-        assert!(unfiltered.contains("USING INDEX cases_queue_order") || unfiltered.contains("USING COVERING INDEX cases_queue_order"), "{unfiltered}");
-        assert!(!unfiltered.contains("TEMP B-TREE"), "{unfiltered}");
+        for from_the_end in [false, true] {
+            let unfiltered = plan(&page_sql("", from_the_end), 3);
+            assert!(unfiltered.contains("USING INDEX cases_queue_order") || unfiltered.contains("USING COVERING INDEX cases_queue_order"), "{unfiltered}");
+            assert!(!unfiltered.contains("TEMP B-TREE"), "{unfiltered}");
+        }
         let (terms, args) = filter_terms(&QueueFilter { channel: Some(Channel::Email), ..QueueFilter::default() });
-        let filtered = plan(&page_sql(&terms), args.len() + 3);
+        let filtered = plan(&page_sql(&terms, false), args.len() + 3);
         assert!(filtered.contains("cases_queue_order") && !filtered.contains("TEMP B-TREE"), "{filtered}");
         let counts = plan(&format!("SELECT count(*) FROM cases k WHERE {OPEN} AND k.status = ?{terms}"), args.len() + 1);
         assert!(counts.contains("SEARCH k USING COVERING INDEX cases_queue_filter"), "{counts}");
