@@ -48,10 +48,15 @@ class QueueState {
     const filter = $state.snapshot(this.filter);
     const wanted = [...new Set([0, ...pagesFor(this.#range.start, this.#range.end)])];
     try {
-      const [answers, reminders] = await Promise.all([
-        Promise.all(wanted.map((p) => ipc.queue(filter, { offset: p * QUEUE_PAGE, limit: QUEUE_PAGE }))),
-        ipc.reminders().catch(() => [] as Alert[]),
-      ]);
+      const reminders = (async () => {
+        try {
+          return await ipc.reminders();
+        } catch {
+          return [] as Alert[];
+        }
+      })();
+      const answers = await Promise.all(wanted.map((p) => ipc.queue(filter, { offset: p * QUEUE_PAGE, limit: QUEUE_PAGE })));
+      const due = await reminders;
       const data = answers[0];
       // An empty queue means either a brand-new shop or an answered one; ask which before showing.
       if (data.matching === 0 && !this.filtered) await this.loadAppInfo();
@@ -61,7 +66,7 @@ class QueueState {
       this.#inFlight = new Set();
       this.pages = pages;
       this.data = data;
-      this.reminders = reminders;
+      this.reminders = due;
       this.fetchedAt = clock.touch();
       this.error = null;
       if (this.selected >= data.matching) this.selected = Math.max(0, data.matching - 1);
