@@ -90,6 +90,7 @@ jq -n -r --slurpfile s "$work/shopdesk.json" --slurpfile n "$work/notmuch.json" 
   "ratio      shopdesk / notmuch = \($s.import_per_sec / $nrate | f2)x  (target >= 20x and >= 5000 messages/s)",
   "",
   "queue \($s.queue_ms | f2) ms, clock sweep \($s.clock_sweep_ms | f2) ms over \($s.open_cases) open cases; open cold \($s.open_cold_ms | f2) ms",
+  "queue first page \([$s.queue_at[]? | "\(.first_page_median_ms | f2) ms at \(.open_cases) open cases"] | join(", ")) (synthetic open cases added)",
   "",
   "SEARCH (ms)              shopdesk ranked (bm25, snippets)   notmuch newest-first (libnotmuch)   notmuch CLI",
   "QUERY                    HITS  MEDIAN  P95    P99           HITS  MATCHING  MEDIAN  P95    P99   MEDIAN",

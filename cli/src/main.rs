@@ -44,6 +44,12 @@ enum Command {
         /// Measure waiting times at this moment instead of now
         #[arg(long, value_parser = parse_time)]
         at: Option<DateTime<Utc>>,
+        /// Show at most this many cases (default: every open case)
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Start at this position in the queue (0 = the top)
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
     },
     /// Reply targets: which customers are due soon or overdue, and the targets themselves
     #[command(subcommand)]
@@ -69,6 +75,10 @@ enum Command {
         /// Only write the synthetic mailbox to this file (for bench/compare.sh) and measure nothing
         #[arg(long, value_name = "FILE")]
         write_mbox: Option<PathBuf>,
+        /// Then top the database up with synthetic open cases to each of these counts and measure
+        /// the queue's first page again
+        #[arg(long, value_delimiter = ',', default_values_t = shopdesk_core::bench::QUEUE_SIZES)]
+        queue_sizes: Vec<u32>,
     },
     /// Copy the database into a backups folder (the newest --keep are kept)
     Backup {
@@ -457,14 +467,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{}", path.display());
         return Ok(());
     }
-    if let Command::Bench { messages, seed, write_mbox: Some(file) } = &cli.command {
+    if let Command::Bench { messages, seed, write_mbox: Some(file), .. } = &cli.command {
         std::fs::write(file, shopdesk_core::bench::synthetic_mbox(*messages, *seed)).with_context(|| format!("Could not write {}", file.display()))?;
         return output::Out { json: cli.json }.done(&serde_json::json!({ "file": file, "messages": messages, "seed": seed }), &format!("Wrote {messages} messages (seed {seed}) to {}", file.display()));
     }
-    if let Command::Bench { messages, seed, .. } = &cli.command {
+    if let Command::Bench { messages, seed, queue_sizes, .. } = &cli.command {
         let dir = std::env::temp_dir().join(format!("shopdesk-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
-        let report = shopdesk_core::bench::run(&dir, *messages, *seed, Utc::now());
+        let report = shopdesk_core::bench::run_with_queue_sizes(&dir, *messages, *seed, Utc::now(), queue_sizes);
         let _ = std::fs::remove_dir_all(&dir);
         return output::Out { json: cli.json }.bench(&report?);
     }
@@ -483,8 +493,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let n = demo::load(&mut store, now)?;
             out.done(&serde_json::json!({ "cases": n }), &format!("Loaded sample shop data: {n} cases"))
         }
-        Command::Queue { filter, at } => {
-            let queue = store.queue(&filter.into(), at.unwrap_or(now))?;
+        Command::Queue { filter, at, limit, offset } => {
+            let queue = store.queue(&filter.into(), shopdesk_core::QueuePage { offset, limit }, at.unwrap_or(now))?;
             out.queue(&queue)
         }
         Command::Restore { .. } | Command::Bench { .. } => Ok(()),

@@ -99,9 +99,15 @@ impl Out {
         println!("{} messages (seed {}), mbox {:.1} MB", r.messages, r.seed, r.mbox_bytes as f64 / 1e6);
         println!("import        {:.2} s  = {:.0} messages/s", r.import_secs, r.import_per_sec);
         println!("database      {:.1} MB ({:.2}x the mbox)", r.db_bytes as f64 / 1e6, r.db_bytes as f64 / r.mbox_bytes.max(1) as f64);
-        println!("queue         {:.2} ms over {} open cases", r.queue_ms, r.open_cases);
+        println!("queue         {:.2} ms over {} open cases (first page of 50, with the counts)", r.queue_ms, r.open_cases);
         println!("clock sweep   {:.2} ms", r.clock_sweep_ms);
         println!("open cold     {:.2} ms (open + first queue)", r.open_cold_ms);
+        for q in &r.queue_at {
+            println!(
+                "queue         {:.2} ms (p95 {:.2}) over {} open cases, last page {:.2} ms ({} synthetic open cases added in one transaction, no messages)",
+                q.first_page_median_ms, q.first_page_p95_ms, q.open_cases, q.last_page_median_ms, q.synthetic_added
+            );
+        }
         let rows: Vec<Vec<String>> = r
             .search
             .iter()
@@ -155,7 +161,11 @@ impl Out {
             return self.print_json(queue);
         }
         if queue.items.is_empty() {
-            println!("No open cases. Nobody is waiting.");
+            if queue.matching > 0 {
+                println!("The queue has {} matching cases; none from position {}.", queue.matching, queue.offset);
+            } else {
+                println!("No open cases. Nobody is waiting.");
+            }
             return Ok(());
         }
         let rows: Vec<Vec<String>> = queue
@@ -175,6 +185,11 @@ impl Out {
             .collect();
         table(&["CASE", "WAITING", "REPLY TARGET", "CUSTOMER", "SUBJECT", "CHANNEL", "STATUS"], &rows);
         println!("\n{} open, {} waiting for an answer", queue.total_open, queue.waiting);
+        let shown = queue.items.len() as u32;
+        if shown < queue.matching {
+            let first = queue.offset + 1;
+            println!("Cases {first}-{} of {} (--offset and --limit show others)", queue.offset + shown, queue.matching);
+        }
         Ok(())
     }
 

@@ -54,6 +54,13 @@ fn a_phone_call_becomes_a_case_at_the_top_of_the_queue_until_answered() {
     let queue = shop.json(&["queue", "--at", "2026-11-25T11:30:00Z"]);
     assert_eq!(queue["items"][0]["number"], 1002, "the answered case dropped below the waiting one");
     assert_eq!(queue["items"][1]["waiting_secs"], Value::Null);
+    let second = shop.json(&["queue", "--at", "2026-11-25T11:30:00Z", "--offset", "1", "--limit", "1"]);
+    assert_eq!((second["items"].as_array().map(Vec::len), &second["items"][0]["number"]), (Some(1), &Value::from(1001)));
+    assert_eq!((&second["offset"], &second["matching"], &second["total_open"]), (&Value::from(1), &Value::from(2), &Value::from(2)));
+    shop.cmd(&["queue", "--at", "2026-11-25T11:30:00Z", "--limit", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("#1002").and(predicate::str::contains("Cases 1-1 of 2")));
 
     shop.cmd(&["case", "status", "1001", "waiting on third party"]).assert().success().stdout("Case #1001 is now waiting on third party\n");
     let view = shop.json(&["case", "show", "1001"]);
@@ -267,8 +274,9 @@ fn orders_saved_replies_reports_and_exports_from_the_command_line() {
 #[test]
 fn bench_prints_one_json_object_and_writes_its_mailbox_out() {
     let shop = Shop::new();
-    let report = shop.json(&["bench", "--messages", "30", "--seed", "3"]);
+    let report = shop.json(&["bench", "--messages", "30", "--seed", "3", "--queue-sizes", "40,60"]);
     assert_eq!(report["messages"], 30);
+    assert_eq!(report["queue_at"][1]["open_cases"], 60, "{report}");
     assert_eq!(report["seed"], 3);
     assert!(report["import_per_sec"].as_f64().is_some_and(|r| r > 0.0), "{report}");
     assert!(report["search"].as_array().is_some_and(|s| !s.is_empty()), "{report}");

@@ -22,7 +22,7 @@ use shopdesk_core::account::MailAccount;
 use shopdesk_core::clock::{self, ClockInput};
 use shopdesk_core::mail::{self, read_mail_source};
 use shopdesk_core::store::IngestOptions;
-use shopdesk_core::{bench::synthetic_mbox, Channel, Direction, QueueFilter, Store};
+use shopdesk_core::{bench::synthetic_mbox, Channel, Direction, QueueFilter, QueuePage, Store};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).single().expect("valid time")
@@ -141,9 +141,9 @@ fn fts_insert(c: &mut Criterion) {
 fn store_queries(c: &mut Criterion) {
     let emails = raw_emails(messages(), 1);
     let store = filled_store(&emails);
-    let open = store.queue(&QueueFilter::default(), now()).expect("queue").total_open;
+    let open = store.queue_all(&QueueFilter::default(), now()).expect("queue").total_open;
     let mut group = c.benchmark_group("store");
-    group.bench_function(format!("queue/{open}_open_cases"), |b| b.iter(|| store.queue(black_box(&QueueFilter::default()), now()).expect("queue")));
+    group.bench_function(format!("queue/{open}_open_cases"), |b| b.iter(|| store.queue(black_box(&QueueFilter::default()), QueuePage::first(50), now()).expect("queue")));
     group.bench_function(format!("sweep_clocks/{open}_open_cases"), |b| b.iter(|| store.sweep_clocks(black_box(now())).expect("sweep")));
     group.finish();
 }

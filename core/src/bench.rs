@@ -11,7 +11,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::QueueFilter;
+use crate::model::{QueueFilter, QueuePage};
+
+/// The rows the app asks for first (a screen and a half).
+const QUEUE_FIRST_PAGE: u32 = 50;
 use crate::store::Store;
 
 /// A small, fast, deterministic random source (xorshift64*): the same seed, the same mailbox.
@@ -134,9 +137,75 @@ pub struct BenchReport {
     pub db_bytes: u64,
     pub open_cases: u32,
     pub search: Vec<QueryTiming>,
+    /// The queue's first page (50 rows, counts included) over `open_cases`.
     pub queue_ms: f64,
     pub clock_sweep_ms: f64,
     pub open_cold_ms: f64,
+    /// The queue's first page again with the database topped up to 10,000 and 100,000 open cases.
+    pub queue_at: Vec<QueueTiming>,
+}
+
+/// The queue's first page at a number of open cases (synthetic ones added to reach it).
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueTiming {
+    pub open_cases: u32,
+    /// Open cases written straight into the database to reach `open_cases` (no messages).
+    pub synthetic_added: u32,
+    pub first_page_median_ms: f64,
+    pub first_page_p95_ms: f64,
+    /// The page at the very end of the queue (the scrollbar dragged to the bottom).
+    pub last_page_median_ms: f64,
+}
+
+/// The open-case counts the queue is measured at (issue 7).
+pub const QUEUE_SIZES: [u32; 2] = [10_000, 100_000];
+
+/// Adds open cases (one synthetic customer each 4 cases, 60 % waiting, a few with reminders, no
+/// messages) in one transaction until `target` cases are open; returns how many were added.
+fn top_up_open_cases(store: &mut Store, target: u32, now: DateTime<Utc>) -> Result<u32> {
+    let open = store.queue(&QueueFilter::default(), QueuePage::first(0), now)?.total_open;
+    let add = target.saturating_sub(open);
+    if add == 0 {
+        return Ok(0);
+    }
+    let mut rng = Rng::new(u64::from(target));
+    let tx = store.conn.transaction()?;
+    {
+        let mut contact = tx.prepare("INSERT INTO contacts (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)")?;
+        let mut case = tx.prepare(
+            "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel, created_at, \
+             updated_at, last_activity_at, waiting_since, waiting_channel, remind_at) \
+             VALUES (?1, (SELECT value + 1 FROM counters WHERE name = 'case_number'), ?2, ?3, ?4, 'normal', 'delivery', \
+             'unknown', ?5, ?6, ?6, ?6, ?7, ?5, ?8)",
+        )?;
+        let mut counter = tx.prepare("UPDATE counters SET value = value + 1 WHERE name = 'case_number'")?;
+        let mut who = String::new();
+        let statuses = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
+        let channels = ["email", "phone", "chat", "voicemail"];
+        let now_ms = crate::store::to_ms(now);
+        for i in 0..add {
+            if i % 4 == 0 {
+                who = uuid::Uuid::now_v7().to_string();
+                contact.execute(rusqlite::params![who, format!("{} {}", rng.pick(FIRST), rng.pick(LAST)), now_ms])?;
+            }
+            let active = now_ms - (rng.below(90 * 24 * 60) as i64 + 1) * 60_000;
+            let waiting = (rng.below(10) < 6).then_some(active);
+            let remind = (rng.below(1000) == 0).then(|| now_ms + (rng.below(4000) as i64 - 2000) * 60_000);
+            case.execute(rusqlite::params![
+                uuid::Uuid::now_v7().to_string(),
+                rng.pick(TOPICS),
+                who,
+                statuses[rng.below(statuses.len())],
+                channels[rng.below(channels.len())],
+                active,
+                waiting,
+                remind,
+            ])?;
+            counter.execute([])?;
+        }
+    }
+    tx.commit()?;
+    Ok(add)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -163,8 +232,14 @@ fn size_of(db: &Path) -> u64 {
     ["", "-wal"].iter().map(|s| std::fs::metadata(format!("{}{s}", db.display())).map(|m| m.len()).unwrap_or(0)).sum()
 }
 
-/// Generates the mailbox into `dir`, imports it into a fresh database there and measures.
+/// Generates the mailbox into `dir`, imports it into a fresh database there and measures; then
+/// tops the database up to each of [`QUEUE_SIZES`] open cases and measures the queue again.
 pub fn run(dir: &Path, messages: usize, seed: u64, now: DateTime<Utc>) -> Result<BenchReport> {
+    run_with_queue_sizes(dir, messages, seed, now, &QUEUE_SIZES)
+}
+
+/// [`run`], measuring the queue at `queue_sizes` open cases (smaller in tests).
+pub fn run_with_queue_sizes(dir: &Path, messages: usize, seed: u64, now: DateTime<Utc>, queue_sizes: &[u32]) -> Result<BenchReport> {
     let mbox = dir.join("bench.mbox");
     let db = dir.join("bench.sqlite3");
     std::fs::write(&mbox, synthetic_mbox(messages, seed)).map_err(|source| crate::Error::Folder { path: mbox.clone(), source })?;
@@ -194,25 +269,43 @@ pub fn run(dir: &Path, messages: usize, seed: u64, now: DateTime<Utc>) -> Result
             newest_p99_ms: percentile(&newest, 0.99),
         });
     }
-    let (queue, open) = time_ms(|| Ok(store.queue(&QueueFilter::default(), now)?.total_open as usize), 20)?;
+    let first_page = |store: &Store| time_ms(|| Ok(store.queue(&QueueFilter::default(), QueuePage::first(QUEUE_FIRST_PAGE), now)?.total_open as usize), 20);
+    let (queue, open) = first_page(&store)?;
     let (sweep, _) = time_ms(|| Ok(store.sweep_clocks(now)?.pending.len()), 20)?;
     drop(store);
     let t = Instant::now();
     let reopened = Store::open(&db)?;
-    reopened.queue(&QueueFilter::default(), now)?;
+    reopened.queue(&QueueFilter::default(), QueuePage::first(QUEUE_FIRST_PAGE), now)?;
     let open_cold_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let db_bytes = size_of(&db);
+    let mut store = reopened;
+    let mut queue_at = Vec::new();
+    for &target in queue_sizes {
+        let synthetic_added = top_up_open_cases(&mut store, target, now)?;
+        let (times, open) = first_page(&store)?;
+        let last = QueuePage { offset: (open as u32).saturating_sub(QUEUE_FIRST_PAGE), limit: Some(QUEUE_FIRST_PAGE) };
+        let (last_times, _) = time_ms(|| Ok(store.queue(&QueueFilter::default(), last, now)?.items.len()), 10)?;
+        queue_at.push(QueueTiming {
+            open_cases: open as u32,
+            synthetic_added,
+            first_page_median_ms: percentile(&times, 0.5),
+            first_page_p95_ms: percentile(&times, 0.95),
+            last_page_median_ms: percentile(&last_times, 0.5),
+        });
+    }
     Ok(BenchReport {
         messages,
         seed,
         mbox_bytes: std::fs::metadata(&mbox).map(|m| m.len()).unwrap_or(0),
         import_secs,
         import_per_sec: messages as f64 / import_secs.max(1e-9),
-        db_bytes: size_of(&db),
+        db_bytes,
         open_cases: open as u32,
         search,
         queue_ms: percentile(&queue, 0.5),
         clock_sweep_ms: percentile(&sweep, 0.5),
         open_cold_ms,
+        queue_at,
     })
 }
 
@@ -226,7 +319,7 @@ mod tests {
         assert_eq!(a, synthetic_mbox(60, 7), "deterministic");
         assert_ne!(a, synthetic_mbox(60, 8), "the seed matters");
         let dir = tempfile::tempdir().expect("tempdir");
-        let report = run(dir.path(), 60, 7, Utc::now()).expect("bench");
+        let report = run_with_queue_sizes(dir.path(), 60, 7, Utc::now(), &[120, 300]).expect("bench");
         let store = Store::open(dir.path().join("bench.sqlite3")).expect("db");
         let stored: i64 = store.conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0)).expect("count");
         assert_eq!(stored, 60, "every generated message was filed");
@@ -234,5 +327,10 @@ mod tests {
         assert!(report.search.iter().any(|q| q.query == "parcel" && q.hits > 0), "{:?}", report.search);
         let shop_replies: i64 = store.conn.query_row("SELECT count(*) FROM messages WHERE direction = 'from_shop'", [], |r| r.get(0)).expect("count");
         assert!(shop_replies > 0, "the shop's replies in the mailbox are filed as the shop's");
+        let sizes: Vec<u32> = report.queue_at.iter().map(|q| q.open_cases).collect();
+        assert_eq!(sizes, vec![120, 300], "topped up to each size");
+        assert_eq!(report.queue_at[1].synthetic_added, 180);
+        let all = store.queue_all(&QueueFilter::default(), Utc::now()).expect("queue");
+        assert_eq!(all.items.len(), 300, "the synthetic cases are real open cases");
     }
 }

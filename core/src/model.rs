@@ -485,12 +485,37 @@ pub struct QueueFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// Which rows of the queue to read: `limit` rows from position `offset` (0 = the top).
+/// Positions, not a keyset cursor: the virtualised list jumps to any row (a dragged scrollbar),
+/// and the queue's index walks past skipped rows without reading the cases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct QueuePage {
+    pub offset: u32,
+    /// At most this many rows; `None`: to the end (every open case: scripts and exports).
+    pub limit: Option<u32>,
+}
+
+impl QueuePage {
+    /// Every row: only for callers that really need them all (it evaluates every clock).
+    pub const ALL: QueuePage = QueuePage { offset: 0, limit: None };
+
+    pub fn first(limit: u32) -> QueuePage {
+        QueuePage { offset: 0, limit: Some(limit) }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Queue {
-    /// Open cases matching the filter: longest waiting first, then the ones not waiting,
-    /// most recently active first.
+    /// One page of the open cases matching the filter: cases whose reminder is due first, then
+    /// the longest waiting, then the ones not waiting, most recently active first.
     pub items: Vec<CaseSummary>,
+    /// The position of `items[0]` in the whole queue.
+    pub offset: u32,
+    /// Open cases matching the filter (all pages).
+    pub matching: u32,
     /// Open cases in all (before filtering).
     pub total_open: u32,
     /// Open cases whose customer is waiting for the shop (before filtering).

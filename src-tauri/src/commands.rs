@@ -7,7 +7,7 @@ use shopdesk_core::prefs::AppPrefs;
 use shopdesk_core::sla::SlaSettings;
 use shopdesk_core::{
     demo, Case, CaseSummary, CasePatch, CaseView, Contact, ContactId, ContactProfile, ContactSummary, Message, NewCase,
-    NewContact, NewMessage, Queue, QueueFilter, Store, DEFAULT_AUTHOR,
+    NewContact, NewMessage, Queue, QueueFilter, QueuePage, Store, DEFAULT_AUTHOR,
 };
 use shopdesk_core::account::{MailAccount, MailAccountView};
 use shopdesk_core::mail::{worker, FetchReport, MailStatus};
@@ -67,8 +67,9 @@ pub fn ui_ready() {
 }
 
 #[tauri::command]
-pub fn queue(state: State<'_, AppState>, filter: Option<QueueFilter>) -> Reply<Queue> {
-    with_store(&state, |s, now| s.queue(&filter.unwrap_or_default(), now))
+pub fn queue(state: State<'_, AppState>, filter: Option<QueueFilter>, page: Option<QueuePage>) -> Reply<Queue> {
+    // No page: every open case (scripts and tests); the queue screen always asks for a page.
+    with_store(&state, |s, now| s.queue(&filter.unwrap_or_default(), page.unwrap_or(QueuePage::ALL), now))
 }
 
 #[tauri::command]

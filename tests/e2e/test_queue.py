@@ -44,3 +44,56 @@ def test_a_database_from_a_newer_shopdesk_opens_the_window_with_a_clear_message(
     error = app.wait_for("form-error")
     assert "newer version of Shopdesk" in error.text and "the file was not changed" in error.text, error.text
     assert db.read_bytes() == before, "the newer file was touched"
+
+
+def a_shop_with_open_cases(db, n: int) -> int:
+    """A database with `n` open cases, each customer waiting: the CLI creates the file and the first
+    case, the rest are one bulk insert (the case-count triggers keep the counts). Returns the number
+    of the case at the end of the queue (the one waiting least)."""
+    import sqlite3
+    import subprocess
+    import uuid
+
+    from conftest import cli_binary
+
+    subprocess.run(
+        [str(cli_binary()), "--db", str(db), "case", "open", "--new-name", "Ana Costa", "--new-email", "ana@example.com",
+         "--subject", "Case 0", "--channel", "email", "--text", "Hello", "--at", "2026-01-01T00:00:00Z"],
+        check=True, capture_output=True,
+    )
+    conn = sqlite3.connect(db)
+    # The search triggers use concat_ws, newer than the Python's SQLite.
+    conn.create_function("concat_ws", -1, lambda sep, *parts: sep.join(str(p) for p in parts if p is not None))
+    contact = conn.execute("SELECT id FROM contacts").fetchone()[0]
+    start = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+    with conn:
+        conn.executemany(
+            "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel, created_at,"
+            " updated_at, last_activity_at, waiting_since, waiting_channel)"
+            " VALUES (?, ?, ?, ?, 'new', 'normal', 'delivery', 'unknown', 'email', ?, ?, ?, ?, 'email')",
+            ((str(uuid.uuid4()), 1001 + i, f"Case {i}", contact, *[start + i * 60_000] * 4) for i in range(1, n)),
+        )
+        conn.execute("UPDATE counters SET value = ? WHERE name = 'case_number'", (1000 + n,))
+    conn.close()
+    return 1000 + n
+
+
+def test_ten_thousand_open_cases_render_a_window_and_scroll_to_the_last(launch, tmp_path):
+    db = tmp_path / "busy.sqlite3"
+    last = a_shop_with_open_cases(db, 10_000)
+    app = launch(["--db", str(db)])
+    app.wait_for("queue-row")
+    counts = text_of(app.wait_for("queue-counts"))
+    assert 10_000 in numbers_in(counts.replace(",", "")), counts
+    rows = app.all("queue-row")
+    assert row_number(rows[0]) == 1001, "the longest waiting customer is on top"
+    assert len(rows) < 100, f"{len(rows)} rows in the page: the list should render only a window"
+
+    # Drag to the end: the pages there are fetched and the last case is shown.
+    app.driver.execute_script(
+        "const l = document.querySelector('[data-testid=\"queue-list\"]'); l.scrollTop = l.scrollHeight;"
+    )
+    app.wait_until(lambda _: any(row_number(r) == last for r in app.all("queue-row")), f"case #{last} never showed")
+    rows = app.all("queue-row")
+    assert len(rows) < 100, f"{len(rows)} rows after scrolling"
+    assert row_number(rows[-1]) == last

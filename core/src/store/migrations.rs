@@ -437,6 +437,50 @@ END;
 -- Auto-solve: cases waiting on a quiet customer, by the shop's last message.
 CREATE INDEX cases_quiet ON cases(last_shop_reply_at) WHERE status = 'waiting_on_customer' AND merged_into IS NULL;
 "#,
+    // Migration 15: the paged queue (issue 7).
+    r#"
+-- The queue at 100,000 open cases: a page is read in the queue's order straight off an index
+-- (no sort, no case rows read for the rows skipped), and its counts from a table kept by triggers.
+-- The order after due reminders (which come from cases_remind, migration 14: a handful): waiting customers
+-- first, longest first, then most recently active. The trailing columns let filters and the
+-- reminder test be answered from the index alone.
+CREATE INDEX cases_queue_order ON cases(
+    (waiting_since IS NULL), waiting_since, last_activity_at DESC, number DESC,
+    remind_at, status, channel, category, merged_into
+) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+-- How many open cases a filter matches: counted by status and channel without reading cases.
+CREATE INDEX cases_queue_filter ON cases(status, channel, category, last_activity_at, merged_into)
+    WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
+-- Open cases and waiting customers per status: what the queue's header and the rail show.
+CREATE TABLE queue_counts (
+    status  TEXT PRIMARY KEY,
+    open    INTEGER NOT NULL,
+    waiting INTEGER NOT NULL
+) STRICT;
+INSERT INTO queue_counts (status, open, waiting)
+    SELECT status, count(*), count(waiting_since) FROM cases
+    WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL GROUP BY status;
+CREATE TRIGGER cases_counts_insert AFTER INSERT ON cases
+WHEN new.status NOT IN ('solved', 'closed') AND new.merged_into IS NULL BEGIN
+    INSERT INTO queue_counts (status, open, waiting) VALUES (new.status, 1, new.waiting_since IS NOT NULL)
+    ON CONFLICT (status) DO UPDATE SET open = open + 1, waiting = waiting + excluded.waiting;
+END;
+CREATE TRIGGER cases_counts_delete AFTER DELETE ON cases
+WHEN old.status NOT IN ('solved', 'closed') AND old.merged_into IS NULL BEGIN
+    UPDATE queue_counts SET open = open - 1, waiting = waiting - (old.waiting_since IS NOT NULL)
+    WHERE status = old.status;
+END;
+CREATE TRIGGER cases_counts_update AFTER UPDATE OF status, merged_into, waiting_since ON cases
+WHEN old.status IS NOT new.status OR (old.merged_into IS NULL) <> (new.merged_into IS NULL)
+    OR (old.waiting_since IS NULL) <> (new.waiting_since IS NULL) BEGIN
+    UPDATE queue_counts SET open = open - 1, waiting = waiting - (old.waiting_since IS NOT NULL)
+    WHERE status = old.status AND old.status NOT IN ('solved', 'closed') AND old.merged_into IS NULL;
+    INSERT INTO queue_counts (status, open, waiting)
+    SELECT new.status, 1, new.waiting_since IS NOT NULL
+    WHERE new.status NOT IN ('solved', 'closed') AND new.merged_into IS NULL
+    ON CONFLICT (status) DO UPDATE SET open = open + 1, waiting = waiting + excluded.waiting;
+END;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

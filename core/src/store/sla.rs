@@ -65,9 +65,14 @@ pub(super) fn pauses(conn: &Connection, case_id: CaseId) -> Result<Vec<Pause>> {
         "SELECT at, new_value FROM case_events WHERE case_id = ?1 AND kind = 'status_changed' ORDER BY at, rowid",
     )?;
     let rows = stmt.query_map([case_id], |r| Ok((from_ms(r.get(0)?), r.get::<_, Status>(1)?)))?;
+    Ok(pause_spans(rows.collect::<rusqlite::Result<Vec<_>>>()?))
+}
+
+/// The pauses in a case's status changes (oldest first): what [`pauses`] reads, for callers that
+/// read many cases' changes in one query.
+pub(super) fn pause_spans(changes: impl IntoIterator<Item = (DateTime<Utc>, Status)>) -> Vec<Pause> {
     let mut spans: Vec<Pause> = Vec::new();
-    for row in rows {
-        let (at, status) = row?;
+    for (at, status) in changes {
         let open = spans.last().is_some_and(|(_, end)| end.is_none());
         match (sla::pauses_clock(status), open) {
             (true, false) => spans.push((at, None)),
@@ -79,7 +84,7 @@ pub(super) fn pauses(conn: &Connection, case_id: CaseId) -> Result<Vec<Pause>> {
             _ => {}
         }
     }
-    Ok(spans)
+    spans
 }
 
 impl ClockContext {
@@ -103,8 +108,27 @@ impl ClockContext {
         waiting_since: Option<DateTime<Utc>>,
         fields: &ClockFields,
     ) -> Result<Option<ClockState>> {
-        if waiting_since.is_none() || !status.is_open() {
+        if !ClockContext::runs(status, waiting_since) {
             return Ok(None);
+        }
+        Ok(self.clock_with_pauses(status, waiting_since, fields, pauses(conn, case_id)?))
+    }
+
+    /// Whether a case has a clock to evaluate (and so pauses worth reading).
+    pub(crate) fn runs(status: Status, waiting_since: Option<DateTime<Utc>>) -> bool {
+        waiting_since.is_some() && status.is_open()
+    }
+
+    /// [`ClockContext::clock`] with the case's pauses already read.
+    pub(crate) fn clock_with_pauses(
+        &self,
+        status: Status,
+        waiting_since: Option<DateTime<Utc>>,
+        fields: &ClockFields,
+        pauses: Vec<Pause>,
+    ) -> Option<ClockState> {
+        if !ClockContext::runs(status, waiting_since) {
+            return None;
         }
         let case = ClockCase {
             waiting_since,
@@ -112,9 +136,9 @@ impl ClockContext {
             answered_before: fields.answered_before,
             status,
             target_override_mins: fields.reply_target_mins,
-            pauses: pauses(conn, case_id)?,
+            pauses,
         };
-        Ok(sla::evaluate(&case, &self.settings, &self.calendar, self.now))
+        sla::evaluate(&case, &self.settings, &self.calendar, self.now)
     }
 }
 
@@ -298,8 +322,9 @@ fn open_summary_rows(
 /// `cutoff`, in the queue's order.
 fn quiet_cases(conn: &Connection, cutoff: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<u32>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT k.number FROM cases k WHERE {OPEN} AND k.status = 'waiting_on_customer' AND k.last_shop_reply_at <= ?2 \
-         ORDER BY {QUEUE_ORDER}"
+        // The quiet ones only (by the shop's last message), not every case waiting on a customer.
+        "SELECT k.number FROM cases k INDEXED BY cases_quiet \
+         WHERE {OPEN} AND k.status = 'waiting_on_customer' AND k.last_shop_reply_at <= ?2 ORDER BY {QUEUE_ORDER}"
     ))?;
     let rows = stmt.query_map(rusqlite::params![to_ms(truncate(now)), to_ms(cutoff)], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

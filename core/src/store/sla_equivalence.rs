@@ -307,7 +307,7 @@ fn the_sweep_reads_index_ranges_and_never_scans_the_cases() {
     rows.push((summaries("k.clock_soon_at <= ?1"), "cases_clock_soon"));
     rows.push((summaries("k.reminder_due_at <= ?1"), "cases_reminder_due"));
     rows.push((
-        format!("SELECT k.number FROM cases k WHERE {OPEN} AND k.status = 'waiting_on_customer' AND k.last_shop_reply_at <= ?2 ORDER BY {QUEUE_ORDER}"),
+        format!("SELECT k.number FROM cases k INDEXED BY cases_quiet WHERE {OPEN} AND k.status = 'waiting_on_customer' AND k.last_shop_reply_at <= ?2 ORDER BY {QUEUE_ORDER}"),
         "cases_quiet",
     ));
     for (sql, index) in rows {

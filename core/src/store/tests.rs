@@ -324,10 +324,10 @@ fn a_customer_writing_again_reopens_a_solved_case() {
     let mut store = Store::open_in_memory().expect("db");
     new_case(&mut store, ContactRef::New(person("Ana", "ana@example.com", "")), "Q", say(Direction::FromCustomer, Channel::Chat, "hi", t0()), t0());
     store.update_case(1001, &CasePatch { status: Some(Status::Solved), ..CasePatch::default() }, "Shop", mins(5)).expect("solve");
-    assert!(store.queue(&QueueFilter::default(), mins(6)).expect("queue").items.is_empty());
+    assert!(store.queue_all(&QueueFilter::default(), mins(6)).expect("queue").items.is_empty());
     store.log_message(1001, &say(Direction::FromCustomer, Channel::Chat, "one more thing", mins(60)), mins(60)).expect("msg");
     assert_eq!(store.case(1001).expect("case").status, Status::Open);
-    assert_eq!(store.queue(&QueueFilter::default(), mins(61)).expect("queue").items[0].number, 1001);
+    assert_eq!(store.queue_all(&QueueFilter::default(), mins(61)).expect("queue").items[0].number, 1001);
 }
 
 #[test]
@@ -354,7 +354,7 @@ fn the_queue_lists_open_cases_longest_waiting_first_with_filters_and_counts() {
             store.update_case(case.number, &CasePatch { status: Some(*status), ..CasePatch::default() }, "Shop", now).expect("status");
         }
     }
-    let queue = store.queue(&QueueFilter::default(), now).expect("queue");
+    let queue = store.queue_all(&QueueFilter::default(), now).expect("queue");
     let subjects: Vec<&str> = queue.items.iter().map(|c| c.subject.as_str()).collect();
     assert_eq!(subjects, vec!["waited 5 h", "waited 2 h", "waited 1 h", "waited 10 min", "answered"]);
     let waits: Vec<Option<i64>> = queue.items.iter().map(|c| c.waiting_secs).collect();
@@ -366,13 +366,13 @@ fn the_queue_lists_open_cases_longest_waiting_first_with_filters_and_counts() {
     assert_eq!(queue.by_status[&Status::WaitingOnThirdParty], 1);
     assert!(!queue.by_status.contains_key(&Status::Solved));
 
-    let email = store.queue(&QueueFilter { channel: Some(Channel::Email), ..QueueFilter::default() }, now).expect("q");
+    let email = store.queue_all(&QueueFilter { channel: Some(Channel::Email), ..QueueFilter::default() }, now).expect("q");
     assert_eq!(email.items.iter().map(|c| c.subject.as_str()).collect::<Vec<_>>(), vec!["waited 1 h", "waited 10 min"]);
     assert_eq!(email.total_open, 5, "counts are over all open cases");
     let third = QueueFilter { status: Some(Status::WaitingOnThirdParty), ..QueueFilter::default() };
-    assert_eq!(store.queue(&third, now).expect("q").items.len(), 1);
+    assert_eq!(store.queue_all(&third, now).expect("q").items.len(), 1);
     let quality = QueueFilter { category: Some(Category::Quality), ..QueueFilter::default() };
-    assert!(store.queue(&quality, now).expect("q").items.is_empty());
+    assert!(store.queue_all(&quality, now).expect("q").items.is_empty());
 }
 
 #[test]
@@ -472,7 +472,7 @@ fn merging_cases_keeps_the_older_number_and_joins_the_timelines() {
     assert_eq!((gone.merged_into, gone.status), (Some(1001), Status::Closed));
     let err = store.log_message(1002, &say(Direction::Note, Channel::Email, "x", mins(64)), mins(64)).expect_err("refused");
     assert_eq!(err.to_string(), "Case #1002 was merged into #1001; work on #1001 instead");
-    let queue = store.queue(&QueueFilter::default(), mins(64)).expect("queue");
+    let queue = store.queue_all(&QueueFilter::default(), mins(64)).expect("queue");
     assert_eq!(queue.items.iter().map(|c| c.number).collect::<Vec<_>>(), vec![1001]);
 }
 
@@ -482,7 +482,7 @@ fn demo_data_fills_an_empty_database_once() {
     let now = t0();
     let n = crate::demo::load(&mut store, now).expect("demo");
     assert!(n >= 10);
-    let queue = store.queue(&QueueFilter::default(), now).expect("queue");
+    let queue = store.queue_all(&QueueFilter::default(), now).expect("queue");
     assert!(queue.items.len() >= 6, "most demo cases are open");
     assert!(queue.waiting >= 4);
     let waits: Vec<i64> = queue.items.iter().filter_map(|c| c.waiting_secs).collect();
@@ -520,7 +520,7 @@ fn the_queue_shows_each_clock_against_its_target_and_sla_check_lists_the_late_on
         let contact = ContactRef::New(person(&format!("C{i}"), &format!("c{i}@example.com"), ""));
         new_case(&mut store, contact, subject, say(Direction::FromCustomer, *channel, "hello", now - Duration::minutes(*waited)), now);
     }
-    let queue = store.queue(&QueueFilter::default(), now).expect("queue");
+    let queue = store.queue_all(&QueueFilter::default(), now).expect("queue");
     let states: Vec<(&str, crate::sla::ClockStateKind)> =
         queue.items.iter().map(|c| (c.subject.as_str(), c.clock.as_ref().expect("clock").state)).collect();
     assert_eq!(states, vec![("letter 5 h", OnTrack), ("email 100 min", DueSoon), ("email 30 min", OnTrack), ("chat 20 min", Overdue)]);
@@ -644,7 +644,7 @@ fn remind_me_brings_a_case_back_to_the_top_once_and_acting_on_it_settles_it() {
     assert_eq!(refused.to_string(), "Pick a time in the future for the reminder");
     let case = store.set_reminder(1002, Some(mins(700)), "Shop", mins(600)).expect("snooze");
     assert_eq!(case.remind_at, Some(mins(700)));
-    let order = |store: &Store, at| store.queue(&QueueFilter::default(), at).expect("queue").items.iter().map(|c| c.number).collect::<Vec<_>>();
+    let order = |store: &Store, at| store.queue_all(&QueueFilter::default(), at).expect("queue").items.iter().map(|c| c.number).collect::<Vec<_>>();
     assert_eq!(order(&store, mins(650)), vec![1001, 1002], "not yet due: the waiting customer first");
     assert_eq!(store.next_clock_change(mins(650)).expect("next"), Some(mins(700)));
     assert_eq!(order(&store, mins(701)), vec![1002, 1001], "due: back on top");
@@ -1084,6 +1084,8 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             ALTER TABLE cases DROP COLUMN clock_warn_at; ALTER TABLE cases DROP COLUMN clock_due_at; ALTER TABLE cases DROP COLUMN clock_hard_at;
             ALTER TABLE cases DROP COLUMN clock_soon_at; ALTER TABLE cases DROP COLUMN clock_overdue_at;
             ALTER TABLE cases DROP COLUMN reminder_due_at;").expect("drop alert times");
+        store.conn.execute_batch("DROP INDEX cases_queue_order; DROP INDEX cases_queue_filter;
+            DROP TABLE queue_counts; DROP TRIGGER cases_counts_insert; DROP TRIGGER cases_counts_update; DROP TRIGGER cases_counts_delete;").expect("drop the queue's index and counts");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
@@ -1401,7 +1403,7 @@ fn search_and_queue_narrow_by_tag_and_date() {
     assert_eq!(numbers(&recent), vec![a.case_number], "only the call is that recent");
     let early = QueueFilter { until: Some(mins(1440)), tag: Some("wholesale".into()), ..QueueFilter::default() };
     assert_eq!(numbers(&early), vec![b.case_number]);
-    let queue = store.queue(&tagged, mins(3 * 1440)).expect("queue");
+    let queue = store.queue_all(&tagged, mins(3 * 1440)).expect("queue");
     assert_eq!(queue.items.iter().map(|c| c.number).collect::<Vec<_>>(), vec![b.case_number]);
 }
 
@@ -1493,7 +1495,7 @@ fn a_satisfaction_check_after_an_order_gets_its_own_case_and_reads_the_answer() 
     assert_eq!(asked.len(), 1, "only the order placed after checks were on, with an email");
     let case = store.case(asked[0]).expect("case");
     assert_eq!((case.status, case.order_ref.as_str()), (Status::Solved, "2002"));
-    assert!(store.queue(&QueueFilter::default(), mins(8 * day + 2)).expect("q").items.is_empty(), "not in the queue");
+    assert!(store.queue_all(&QueueFilter::default(), mins(8 * day + 2)).expect("q").items.is_empty(), "not in the queue");
     let sent = send_all(&mut store, mins(8 * day + 2));
     assert_eq!(sent.len(), 1);
     assert!(sent[0].body.starts_with("Hello Ana,\n\nYour order 2002"), "{}", sent[0].body);

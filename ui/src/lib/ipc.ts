@@ -32,6 +32,7 @@ import type {
   OutboxEntry,
   Queue,
   QueueFilter,
+  QueuePage,
   SearchResults,
   SlaSettings,
   StartupProblem,
@@ -102,7 +103,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export const ipc = {
-  queue: (filter: QueueFilter) => call<Queue>('queue', { filter }),
+  queue: (filter: QueueFilter, page: QueuePage | null = null) => call<Queue>('queue', { filter, page }),
   listContacts: (query: string) => call<ContactSummary[]>('list_contacts', { query }),
   getContact: (id: string) => call<ContactProfile>('get_contact', { id }),
   createContact: (input: NewContact) => call<Contact>('create_contact', { input }),

@@ -45,6 +45,7 @@ export type { OutgoingKind } from './bindings/OutgoingKind';
 export type { Priority } from './bindings/Priority';
 export type { Queue } from './bindings/Queue';
 export type { QueueFilter } from './bindings/QueueFilter';
+export type { QueuePage } from './bindings/QueuePage';
 export type { SearchHit } from './bindings/SearchHit';
 export type { SearchJump } from './bindings/SearchJump';
 export type { SearchResults } from './bindings/SearchResults';

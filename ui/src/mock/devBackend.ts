@@ -27,6 +27,7 @@ import type {
   OutboxEntry,
   Queue,
   QueueFilter,
+  QueuePage,
   SearchHit,
   SearchResults,
   SlaSettings,
@@ -262,7 +263,7 @@ function findCase(number: number): Case {
   return cases.find((c) => c.number === number) ?? fail('not_found', `There is no case #${number}.`);
 }
 
-function queue(filter: QueueFilter): Queue {
+function queue(filter: QueueFilter, page?: QueuePage | null): Queue {
   const open = cases.filter((c) => c.status !== 'solved' && c.status !== 'closed').map(summary);
   const by_status = Object.fromEntries(
     ['new', 'open', 'waiting_on_customer', 'waiting_on_third_party', 'on_hold', 'solved', 'closed'].map((s) => [
@@ -283,7 +284,17 @@ function queue(filter: QueueFilter): Queue {
       if (b.waiting_secs !== null) return 1;
       return b.last_activity_at.localeCompare(a.last_activity_at);
     });
-  return { items, total_open: open.length, waiting: open.filter((c) => c.waiting_secs !== null).length, by_status, now: now() };
+  const offset = page?.offset ?? 0;
+  const rows = page?.limit == null ? items.slice(offset) : items.slice(offset, offset + page.limit);
+  return {
+    items: rows,
+    offset,
+    matching: items.length,
+    total_open: open.length,
+    waiting: open.filter((c) => c.waiting_secs !== null).length,
+    by_status,
+    now: now(),
+  };
 }
 
 function contactSummary(c: Contact): ContactSummary {
@@ -1116,7 +1127,7 @@ export function installMockBackend(): void {
       if (shop.handled) return shop.value;
       switch (cmd) {
         case 'queue':
-          return queue(args.filter);
+          return queue(args.filter, args.page);
         case 'list_contacts': {
           const q = String(args.query ?? '').toLowerCase();
           return contacts

@@ -4,10 +4,18 @@ import type { Status } from "./Status";
 
 export type Queue = { 
 /**
- * Open cases matching the filter: longest waiting first, then the ones not waiting,
- * most recently active first.
+ * One page of the open cases matching the filter: cases whose reminder is due first, then
+ * the longest waiting, then the ones not waiting, most recently active first.
  */
 items: Array<CaseSummary>, 
+/**
+ * The position of `items[0]` in the whole queue.
+ */
+offset: number, 
+/**
+ * Open cases matching the filter (all pages).
+ */
+matching: number, 
 /**
  * Open cases in all (before filtering).
  */

@@ -1,0 +1,90 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('../ipc', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../ipc')>();
+  return { ...real, ipc: { queue: vi.fn(), reminders: vi.fn().mockResolvedValue([]), appInfo: vi.fn() } };
+});
+
+import { ipc } from '../ipc';
+import { QUEUE_PAGE } from '../queueWindow';
+import type { CaseSummary, Queue, QueueFilter, QueuePage } from '../types';
+import { queue } from './queue.svelte';
+
+const mocked = ipc as unknown as Record<string, ReturnType<typeof vi.fn>>;
+
+const row = (position: number, tag = ''): CaseSummary =>
+  ({ id: `id-${position}`, number: 1001 + position, subject: `Case ${position}${tag}` }) as unknown as CaseSummary;
+
+/** A core with `total` open cases answering pages as `queue(filter, page)` does. */
+function core(total: number, tag = '') {
+  mocked.queue.mockImplementation(async (_filter: QueueFilter, page: QueuePage | null): Promise<Queue> => {
+    const offset = page?.offset ?? 0;
+    const end = Math.min(total, offset + (page?.limit ?? total));
+    return {
+      items: Array.from({ length: Math.max(0, end - offset) }, (_, i) => row(offset + i, tag)),
+      offset,
+      matching: total,
+      total_open: total,
+      waiting: 0,
+      by_status: {},
+      now: '2026-11-25T13:00:00Z',
+    };
+  });
+}
+
+const asked = () => mocked.queue.mock.calls.map(([, page]) => (page as QueuePage).offset / QUEUE_PAGE);
+
+describe('the queue state, a page at a time', () => {
+  beforeEach(async () => {
+    mocked.queue.mockReset();
+    queue.showRange(0, 0);
+    queue.selected = 0;
+  });
+
+  it('loads the first page with the counts, then only the pages scrolled into view', async () => {
+    core(10_000);
+    await queue.load();
+    expect(queue.count).toBe(10_000);
+    expect(asked()).toEqual([0]);
+    expect(queue.itemAt(0)?.number).toBe(1001);
+    expect(queue.itemAt(QUEUE_PAGE)).toBeUndefined();
+
+    mocked.queue.mockClear();
+    queue.showRange(9_982, 10_000);
+    await queue.ensure(9_982, 10_000);
+    expect(asked()).toEqual([99]);
+    expect(queue.itemAt(9_999)?.number).toBe(11_000);
+    // Rows already there or on their way are not asked for twice.
+    mocked.queue.mockClear();
+    queue.showRange(9_990, 10_000);
+    await queue.ensure(9_950, 10_000);
+    expect(asked()).toEqual([]);
+  });
+
+  it('refreshes the pages in view, so the list keeps its place', async () => {
+    core(10_000);
+    await queue.load();
+    queue.showRange(5_020, 5_050);
+    await queue.ensure(5_020, 5_050);
+    core(10_000, ' (updated)');
+    mocked.queue.mockClear();
+    await queue.load();
+    expect(asked().sort((a, b) => a - b)).toEqual([0, 50]);
+    expect(queue.itemAt(5_030)?.subject).toBe('Case 5030 (updated)');
+    expect(queue.itemAt(0)?.subject).toBe('Case 0 (updated)');
+  });
+
+  it('moves the selection across pages and fetches the page it lands on', async () => {
+    core(250);
+    await queue.load();
+    queue.selected = QUEUE_PAGE - 1;
+    mocked.queue.mockClear();
+    queue.move(1);
+    expect(queue.selected).toBe(QUEUE_PAGE);
+    expect(await queue.selectedItem()).toMatchObject({ number: 1001 + QUEUE_PAGE });
+    expect(asked()).toEqual([1]);
+    queue.move(1_000);
+    expect(queue.selected).toBe(249);
+    expect((await queue.selectedItem())?.number).toBe(1250);
+  });
+});
