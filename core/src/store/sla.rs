@@ -273,7 +273,7 @@ impl Store {
             }
         }
         let cases: Vec<CaseId> = announced.iter().map(|a| a.case_id).collect();
-        refresh_alert_times(&tx, &cases)?;
+        refresh_next_alert(&tx, &cases)?;
         tx.commit()?;
         Ok(())
     }
@@ -478,14 +478,55 @@ fn alert_times(conn: &Connection, ctx: &ClockContext, id: CaseId, case: &CaseTim
         sources.extend(times.due_at.map(|at| (at, Threshold::Overdue, since)));
         sources.extend(times.hard_at.map(|at| (at, Threshold::HardLimit, since)));
     }
+    times.next_alert_at = first_unannounced(conn, id, &sources)?;
+    Ok(times)
+}
+
+/// The earliest of a case's alert moments `(at, threshold, key)` not recorded as announced.
+fn first_unannounced(conn: &Connection, id: CaseId, sources: &[(i64, Threshold, i64)]) -> Result<Option<i64>> {
     let mut stmt = conn.prepare_cached("SELECT waiting_since, threshold FROM clock_alerts WHERE case_id = ?1")?;
     let fired = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
-    times.next_alert_at = sources
+    Ok(sources
         .iter()
         .filter(|(_, threshold, key)| !fired.iter().any(|(k, t)| k == key && t == threshold.as_str()))
         .map(|(at, _, _)| *at)
-        .min();
-    Ok(times)
+        .min())
+}
+
+/// After alerts are recorded only `alert_next_at` moves: recomputed from the moments already
+/// stored on the case, without evaluating its clock again (the first sweep after an import
+/// announces tens of thousands at once).
+fn refresh_next_alert(conn: &Connection, case_ids: &[CaseId]) -> Result<()> {
+    let settings = load_settings(conn)?;
+    let mut read = conn.prepare_cached(
+        "SELECT k.status, k.merged_into IS NULL, k.waiting_since, k.last_shop_reply_at, k.created_at, k.remind_at, \
+                k.clock_soon_at, k.clock_due_at, k.clock_hard_at FROM cases k WHERE k.id = ?1",
+    )?;
+    let mut write = conn.prepare_cached("UPDATE cases SET alert_next_at = ?2 WHERE id = ?1")?;
+    for &id in case_ids {
+        type Row = (Status, bool, Option<i64>, Option<i64>, i64, Option<i64>, [Option<i64>; 3]);
+        let row: Option<Row> = read
+            .query_row([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, [r.get(6)?, r.get(7)?, r.get(8)?]))
+            })
+            .optional()?;
+        let Some((status, unmerged, waiting_since, last_shop_reply_at, created_at, remind_at, clock)) = row else { continue };
+        if !(unmerged && status.is_open()) {
+            continue;
+        }
+        let mut sources: Vec<(i64, Threshold, i64)> = remind_at.map(|at| (at, Threshold::Reminder, at)).into_iter().collect();
+        if let Some((threshold, since, due)) =
+            alerts::reminder_schedule(status, last_shop_reply_at.map(from_ms), from_ms(created_at), &settings)
+        {
+            sources.push((to_ms(due), threshold, to_ms(since)));
+        }
+        if let Some(since) = waiting_since {
+            let thresholds = [Threshold::DueSoon, Threshold::Overdue, Threshold::HardLimit];
+            sources.extend(clock.iter().zip(thresholds).filter_map(|(at, threshold)| at.map(|at| (at, threshold, since))));
+        }
+        write.execute(rusqlite::params![id, first_unannounced(conn, id, &sources)?])?;
+    }
+    Ok(())
 }
 
 /// The thresholds already announced for a case's wait (or reminder) that began at `since`.
