@@ -921,6 +921,179 @@ def fault_imap_killed(ctx: Ctx) -> Result:
     return r
 
 
+# --- 7b. the first sync of a big mailbox, killed -9 and resumed ---------------------------------------
+
+
+FETCHED_BODY = re.compile(rb"\* \d+ FETCH \(UID (\d+) BODY\[\] \{")
+FETCH_COMMAND = re.compile(rb"^\d+\.\d+ \S+ UID FETCH (\S+) \(UID BODY\.PEEK\[\]\)", re.M)
+BATCH_UIDS = 10  # core/src/mail/imap.rs BATCH: emails per UID FETCH, filed per transaction
+
+
+def deliver_maildir(imap: Imap, emails: list[Expected]) -> None:
+    """Puts the emails straight into the mailbox's Maildir (tmp/ then renamed into new/, owned by the mail
+    user), as a delivery agent does: thousands in a second or two, where APPEND takes a minute. The names
+    start with a rising time, so Dovecot gives them UIDs in this order when it next looks."""
+    import grp
+    import pwd
+    nobody = pwd.getpwnam("nobody")
+    uid, gid = nobody.pw_uid, grp.getgrgid(nobody.pw_gid).gr_gid
+    maildir = imap.dir / "mail" / IMAP_USER.split("@")[0] / "Maildir"
+    for sub in ("", "cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True, exist_ok=True)
+    for d in (maildir.parent, maildir, maildir / "cur", maildir / "new", maildir / "tmp"):
+        os.chown(d, uid, gid)
+    base = 1_700_000_000
+    for i, e in enumerate(emails):
+        name = f"{base + i}.M{i}P{os.getpid()}.shopdesk"
+        tmp = maildir / "tmp" / name
+        tmp.write_bytes(e.raw)
+        os.chown(tmp, uid, gid)
+        os.rename(tmp, maildir / "new" / name)
+
+
+def uids_by_message_id(imap: Imap) -> dict[str, int]:
+    """Message-ID -> UID of every email in INBOX (headers only; no body is fetched)."""
+    client = imap.connect()
+    try:
+        client.select("INBOX", readonly=True)
+        typ, data = client.uid("FETCH", "1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        assert typ == "OK", data
+        out: dict[str, int] = {}
+        for item in data:
+            if isinstance(item, tuple):
+                uid = int(re.search(rb"UID (\d+)", item[0]).group(1))
+                mid = re.search(rb"<([^>]+)>", item[1]).group(1).decode()
+                out[mid] = uid
+        return out
+    finally:
+        client.logout()
+
+
+def wait_sessions_closed(sessions: list[tuple[Path, Path]], limit: float = 20) -> None:
+    """Waits until the Dovecot imap process of each session (its pid is in the rawlog's name) has exited:
+    one process a session (service_count 1), so by then its rawlog holds everything it sent."""
+    pids = [int(i.name.split(".")[1]) for i, _ in sessions]
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        alive = []
+        for pid in pids:
+            try:
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    alive.append(pid)
+            except (OSError, IndexError):
+                pass
+        if not alive:
+            return
+        time.sleep(0.05)
+
+
+def served_uids(sessions: list[tuple[Path, Path]]) -> tuple[list[int], list[str]]:
+    """The UIDs whose whole body (BODY[]) the server sent in these sessions, and the UID FETCH ranges asked."""
+    uids: list[int] = []
+    ranges: list[str] = []
+    for ins, out in sessions:
+        if out.exists():
+            uids.extend(int(u) for u in FETCHED_BODY.findall(out.read_bytes()))
+        ranges.extend(r.decode() for r in FETCH_COMMAND.findall(ins.read_bytes()))
+    return uids, ranges
+
+
+def fault_first_sync(ctx: Ctx) -> Result:
+    """The first sync of a big mailbox (2,000 emails short, 20,000 with --full, put into Dovecot's Maildir),
+    `shopdesk mail fetch` killed -9 at random moments and started again. After every kill: the audit, the
+    count of stored emails never goes down, and from Dovecot's rawlog (every byte it sent): the restart did
+    not download any email stored before the kill, and downloaded again at most the one batch (10 UIDs, filed
+    in one transaction with the cursor) that was in flight when the kill came. At the end all are stored once."""
+    r = Result("first IMAP sync killed -9, resumed")
+    n = 20_000 if ctx.full else 2_000
+    try:
+        imap = Imap(rawlog=True)
+    except ServerUnavailable as e:
+        r.skipped = str(e)
+        return r
+    shop = ctx.shop("first-sync")
+    try:
+        emails = generate(n, ctx.seed * 100 + 88, f"fs{ctx.seed}", attachment_every=50)
+        expected = {e.message_id: e for e in emails}
+        t = time.monotonic()
+        deliver_maildir(imap, emails)
+        imap.start()
+        uid_of = uids_by_message_id(imap)  # also lets Dovecot index the new mail before the clock starts
+        log("firstsync", f"{n} emails in the Maildir, indexed by Dovecot, in {time.monotonic() - t:.1f}s")
+        if sorted(uid_of) != sorted(expected):
+            r.problems.append(f"the mailbox holds {len(uid_of)} emails, {n} were delivered")
+            return r
+        order = [uid_of[e.message_id] for e in emails]
+        if order != sorted(order):
+            r.problems.append("Dovecot numbered the emails out of delivery order: replies would come before the "
+                              "email they answer (a harness problem)")
+            return r
+        r.expected = n
+        setup_mail_shop(shop, imap.port, free_port(), acknowledge=False)
+        known: dict[int, str] = {}
+        served_before: set[int] = set()
+        stored_uids: set[int] = set()
+        stored = 0
+        again_total = 0
+        progress = lambda: shop.count("SELECT count(*) FROM messages WHERE direction = 'from_customer'")  # noqa: E731
+        rounds = ctx.rounds * ctx.batches
+        for i in range(rounds + 1):
+            final = i == rounds
+            where = "final fetch" if final else f"round {i + 1}"
+            sessions_before = {s[0] for s in imap.rawlog_sessions()}
+            if final:
+                t = time.monotonic()
+                done = shop.run("--json", "mail", "fetch", check=False, timeout=3600)
+                took = time.monotonic() - t
+                if done.returncode != 0:
+                    r.problems.append(f"{where}: fetch failed ({done.returncode}): {done.stderr.strip()}")
+                note = f"ran to the end in {took:.1f}s"
+            else:
+                r.rounds += 1
+                k = run_and_kill(shop, ["mail", "fetch"], ctx.rng, progress, n, rounds_left=rounds - i,
+                                 first=i == 0, limit=3600)
+                check_kill(r, k, where)
+                note = kill_note(k)
+            new_sessions = [s for s in imap.rawlog_sessions() if s[0] not in sessions_before]
+            wait_sessions_closed(new_sessions)
+            served, ranges = served_uids(new_sessions)
+            a = audit(shop.db, expected, known, final=final)
+            r.take(a, where, final=final)
+            known.update(a.cases)
+            if a.stored < stored:
+                r.problems.append(f"{where}: stored emails went down from {stored} to {a.stored}")
+            # The restart resumed: nothing stored before this run was sent again by the server.
+            refetched = sorted(set(served) & stored_uids)
+            if refetched:
+                r.problems.append(f"{where}: the server sent again {len(refetched)} emails stored before this run "
+                                  f"(UIDs {refetched[:5]}…): the fetch did not resume where it stopped")
+            twice = [u for u in set(served) if served.count(u) > 1]
+            if twice:
+                r.problems.append(f"{where}: one run downloaded {len(twice)} UIDs twice, e.g. {twice[:3]}")
+            # What the server sent before and now again: only the batch in flight at the last kill.
+            again = sorted(set(served) & served_before)
+            again_total += len(again)
+            if len(again) > BATCH_UIDS:
+                r.problems.append(f"{where}: {len(again)} emails downloaded again after the kill (more than the "
+                                  f"one batch of {BATCH_UIDS} in flight): {again[:12]}")
+            stored_now = {uid_of[m] for m in a.present}
+            served_before |= set(served)
+            stored_uids = stored_now
+            stored = a.stored
+            log("firstsync", f"{where}: {note}; server sent {len(served)} bodies in {len(ranges)} UID FETCHes "
+                             f"({len(again)} sent before), {a.stored}/{n} stored, "
+                             f"{'ok' if not (a.corrupt or a.problems) else 'FINDINGS'}")
+        again = shop.json("mail", "fetch", check=False)
+        if again.get("fetched") != 0:
+            r.problems.append(f"fetching once more brought {again}")
+        r.note = (f"{n} emails; the server sent {len(served_before)} distinct bodies, {again_total} of them again "
+                  f"after a kill (at most {BATCH_UIDS} a kill); none stored before a kill was sent again")
+        no_leftovers(ctx, r, "end")
+    finally:
+        imap.close()
+    return r
+
+
 class HangingImap:
     def __init__(self, port: int, mode: str):
         self.port, self.mode, self._proc = port, mode, None
@@ -1468,7 +1641,7 @@ def table(results: list[Result]) -> str:
 
 
 FAULTS = ["selfcheck", "import", "send", "fetch", "refused", "hanging", "dropped", "diskfull", "autoreply",
-          "imapkill", "imaphang", "app", "secrets", "writers"]
+          "imapkill", "imaphang", "firstsync", "app", "secrets", "writers"]
 
 
 def main() -> int:
@@ -1517,6 +1690,7 @@ def main() -> int:
             "autoreply": lambda: fault_autoreply(ctx),
             "imapkill": lambda: fault_imap_killed(ctx),
             "imaphang": lambda: fault_imap_hanging(ctx),
+            "firstsync": lambda: fault_first_sync(ctx),
             "app": lambda: fault_app(ctx),
             "secrets": lambda: fault_secrets(ctx),
             "writers": lambda: fault_two_writers(ctx),

@@ -619,6 +619,32 @@ impl Store {
     /// the whole batch back, so a batch is stored whole or not at all (and importing again
     /// picks it up: ingesting is idempotent).
     pub fn ingest_batch(&mut self, raws: &[Vec<u8>], options: &IngestOptions, now: DateTime<Utc>) -> Result<Vec<Ingested>> {
+        self.ingest_batch_then(raws, options, now, |_| Ok(()))
+    }
+
+    /// Files a batch of emails fetched from `mailbox` and records `cursor` (where intake now
+    /// stands) in the same transaction: after a crash the cursor never points past an email that
+    /// is not stored, nor behind one that is, so the next fetch neither loses nor downloads again
+    /// anything filed before it.
+    pub fn ingest_fetched(
+        &mut self,
+        mailbox: &str,
+        cursor: crate::mail::imap::Cursor,
+        raws: &[Vec<u8>],
+        options: &IngestOptions,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Ingested>> {
+        self.ingest_batch_then(raws, options, now, |s| s.set_imap_cursor(mailbox, cursor))
+    }
+
+    /// [`Store::ingest_batch`], then `then` inside the same transaction.
+    fn ingest_batch_then(
+        &mut self,
+        raws: &[Vec<u8>],
+        options: &IngestOptions,
+        now: DateTime<Utc>,
+        then: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<Vec<Ingested>> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let mut done = Vec::with_capacity(raws.len());
         for raw in raws {
@@ -629,6 +655,10 @@ impl Store {
                     return Err(e);
                 }
             }
+        }
+        if let Err(e) = then(self) {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e);
         }
         if let Err(e) = self.conn.execute_batch("COMMIT") {
             let _ = self.conn.execute_batch("ROLLBACK");
