@@ -39,6 +39,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -1418,6 +1419,224 @@ def fault_app(ctx: Ctx) -> Result:
     return r
 
 
+# --- 8b. the window stays usable while a big import runs ------------------------------------------------
+
+
+# In the window: listen to the app's own `import-progress` events, start `import_mail` without waiting for it,
+# and every 100 ms time a round trip of `app_info` (a synchronous command: it runs on the app's main thread and
+# takes the store's lock, as every screen's command does), so a window blocked between interactions shows too.
+START_IMPORT_JS = """
+const done = arguments[arguments.length - 1];
+const I = window.__TAURI_INTERNALS__;
+const load = window.__load = {progress: [], result: null, error: null, probes: [], started: Date.now()};
+const onProgress = I.transformCallback((ev) => load.progress.push([Date.now(), ev.payload.done, ev.payload.total]));
+I.invoke('plugin:event|listen', {event: 'import-progress', target: {kind: 'Any'}, handler: onProgress}).then(() => {
+  I.invoke('import_mail', {paths: arguments[0]}).then(
+    (r) => { load.result = r; load.finished = Date.now(); },
+    (e) => { load.error = (e && e.message) || String(e); load.finished = Date.now(); });
+  const probe = () => {
+    if (load.finished) return;
+    const t = performance.now();
+    I.invoke('app_info', {}).then(() => { load.probes.push([Date.now(), performance.now() - t]); setTimeout(probe, 100); },
+                                  () => setTimeout(probe, 100));
+  };
+  probe();
+  done(true);
+}, (e) => done({error: String(e)}));
+"""
+
+VISIBLE_JS = """
+return Array.from(document.querySelectorAll(arguments[0]))
+  .filter((e) => e.getClientRects().length > 0)
+  .map((e) => [e.getAttribute(arguments[1]), e.innerText]);
+"""
+
+LOAD_STATE_JS = """
+const l = window.__load;
+const last = l.progress.length ? l.progress[l.progress.length - 1] : null;
+return {done: last ? last[1] : null, total: last ? last[2] : null, events: l.progress.length,
+        result: l.result, error: l.error, finished: l.finished || null, started: l.started,
+        probes: l.probes.length};
+"""
+
+
+def fault_load(ctx: Ctx) -> Result:
+    """The desktop app over a database of many open cases (about 2,000 short, 10,000 with --full, imported with
+    the CLI first), driven over WebDriver like the e2e tests. From the window, `import_mail` of a big mbox
+    (10,000 emails short, 100,000 with --full) starts; while it runs: open the queue, open a case from it,
+    search in the Ctrl+K palette, open the contacts list, again and again. Each interaction must complete
+    while the import is still running (its own `import-progress` events not at the end, the import's result
+    not in) with the progress moving on between interactions; then the import must finish with every email
+    stored (its report's counts) and the audit pass. Latencies are information, never a pass/fail."""
+    r = Result("UI during a big import (load)")
+    why = app_unavailable()
+    if why:
+        r.skipped = why
+        return r
+    from conftest import App, sel
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base_n = 15_400 if ctx.full else 3_000  # ~0.65 threads an email: ~10,000 (~2,000) cases, all open
+    import_n = 100_000 if ctx.full else 10_000
+    shop = ctx.shop("load")
+    base = generate(base_n, ctx.seed * 100 + 91, f"ld{ctx.seed}base", attachment_every=100)
+    more = generate(import_n, ctx.seed * 100 + 92, f"ld{ctx.seed}imp", attachment_every=100)
+    for e in more:
+        e.thread += 10_000_000  # thread numbers start at 0 in both sets; the audit tells threads apart by them
+    expected = {e.message_id: e for e in base + more}
+    t = time.monotonic()
+    shop.run("mail", "setup", "--from-address", "shop@example.com")
+    write_mbox(shop.dir / "base.mbox", base)
+    shop.run("import", str(shop.dir / "base.mbox"), timeout=3600)
+    big = shop.dir / "big.mbox"
+    write_mbox(big, more)
+    open_cases = shop.count("SELECT count(*) FROM cases WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL")
+    log("load", f"database: {open_cases} open cases from {base_n} emails (CLI import, {time.monotonic() - t:.0f}s); "
+                f"the app will import {import_n} more ({big.stat().st_size // 1_000_000} MB)")
+    # Search targets: emails whose number is no prefix of another's, so their start token finds exactly one.
+    case_of = dict(db_rows(shop.db, "SELECT m.message_id, c.number FROM messages m JOIN cases c ON c.id = m.case_id"))
+    targets = [e for e in base[base_n // 10 + 1:]]
+    ctx.rng.shuffle(targets)
+
+    (shop.dir / "app-home").mkdir()
+    app = App(shop.dir / "app-home", "load")  # its own HOME and XDG folders; no keychain needed
+    latencies: dict[str, list[float]] = {}
+    idle: dict[str, list[float]] = {}
+    cycles = 0
+    took = 0.0
+    probes: list[float] = []
+
+    def wait(cond, what: str, limit: float = 120) -> float:
+        began = time.monotonic()
+        while time.monotonic() - began < limit:
+            try:
+                if cond():
+                    return time.monotonic() - began
+            except WebDriverException:
+                pass
+            time.sleep(0.02)
+        raise TimeoutError(f"{what}: not done within {limit:.0f}s")
+
+    def visible(testid: str, attr: str = "data-case-number") -> list[list]:
+        """[attribute, text] of each element with this data-testid that is on screen, in one round trip
+        (asking WebDriver element by element would take seconds for thousands of rows)."""
+        return app.driver.execute_script(VISIBLE_JS, sel(testid), attr)
+
+    def timed(name: str, book: dict[str, list[float]], act, cond) -> None:
+        began = time.monotonic()
+        act()
+        wait(cond, name)
+        book.setdefault(name, []).append(time.monotonic() - began)
+
+    def one_cycle(book: dict[str, list[float]], k: int) -> list[tuple[str, dict]]:
+        """The four interactions; returns the import's state after each."""
+        states = []
+        timed("open the queue", book, lambda: app.click("nav-queue"),
+              lambda: visible("queue-row") and visible("queue-counts"))
+        states.append(("open the queue", app.driver.execute_script(LOAD_STATE_JS) if started else {}))
+        rows = visible("queue-row")
+        number = rows[min(k, len(rows) - 1)][0]
+        row = app.driver.find_element(By.CSS_SELECTOR, f'{sel("queue-row")}[data-case-number="{number}"]')
+        timed("open a case", book, lambda: row.click(),
+              lambda: [t.strip() for _, t in visible("case-number")] == [f"#{number}"] and visible("timeline-entry"))
+        states.append(("open a case", app.driver.execute_script(LOAD_STATE_JS) if started else {}))
+        target = targets[k % len(targets)]
+        want = str(case_of[target.message_id])
+
+        def search():
+            app.driver.find_element(By.CSS_SELECTOR, "body").send_keys(Keys.CONTROL, "k")
+            wait(lambda: visible("search-input"), "the search palette")
+            field = app.driver.find_element(By.CSS_SELECTOR, sel("search-input"))
+            field.send_keys(Keys.CONTROL + "a")
+            field.send_keys(Keys.DELETE)
+            field.send_keys(target.start)
+        timed("search (Ctrl+K)", book, search,
+              lambda: [n for n, _ in visible("search-hit")] == [want])
+        app.driver.find_element(By.CSS_SELECTOR, sel("search-input")).send_keys(Keys.ESCAPE)
+        wait(lambda: not visible("search-palette"), "closing the palette")
+        states.append(("search (Ctrl+K)", app.driver.execute_script(LOAD_STATE_JS) if started else {}))
+        timed("open the contacts", book, lambda: app.click("nav-contacts"), lambda: visible("contact-row"))
+        states.append(("open the contacts", app.driver.execute_script(LOAD_STATE_JS) if started else {}))
+        return states
+
+    started = False
+    try:
+        app.start(["--db", str(shop.db)])
+        one_cycle(idle, 0)  # the same interactions with nothing running, for comparison
+        r.rounds += 1
+        ok = app.driver.execute_async_script(START_IMPORT_JS, [str(big)])
+        if ok is not True:
+            r.problems.append(f"the import could not be started from the window: {ok}")
+            return r
+        started = True
+        t_import = time.monotonic()
+        last_done = -1
+        while True:
+            state = app.driver.execute_script(LOAD_STATE_JS)
+            if state["result"] is not None or state["error"] is not None:
+                break
+            cycles += 1
+            r.rounds += 1
+            for name, st in one_cycle(latencies, cycles):
+                if st["result"] is not None or st["error"] is not None or (st["done"] or 0) >= import_n:
+                    if cycles == 1:
+                        r.problems.append(f"the import finished before '{name}' of the first round of interactions "
+                                          "completed: too little load to show anything (make the import bigger)")
+                    break
+                if st["done"] is None:
+                    r.problems.append(f"'{name}': no import-progress event yet (the import reports no progress)")
+                elif st["done"] <= last_done and name == "open the queue":
+                    r.problems.append(f"round {cycles}: the import's progress did not move on between rounds of "
+                                      f"interactions ({last_done} then {st['done']})")
+                if name == "open the contacts" and st["done"] is not None:
+                    last_done = st["done"]
+            else:
+                r.landed += 1  # a whole round of interactions inside the running import
+            if not ctx.full and cycles >= 3:
+                break
+        # Let it finish.
+        state = app.driver.execute_script(LOAD_STATE_JS)
+        while state["result"] is None and state["error"] is None:
+            if time.monotonic() - t_import > 7200:
+                r.problems.append("the import did not finish within 2 hours")
+                break
+            time.sleep(1)
+            state = app.driver.execute_script(LOAD_STATE_JS)
+        took = (state["finished"] - state["started"]) / 1000 if state["finished"] else 0.0
+        probes = app.driver.execute_script("return window.__load.probes.map(p => p[1]);")
+        progress = app.driver.execute_script("return window.__load.progress;")
+        report = state["result"]
+        if state["error"]:
+            r.problems.append(f"the import failed: {state['error']}")
+        elif report is not None:
+            threads = len({e.thread for e in more})
+            if (report["stored"], report["duplicates"], report["new_cases"]) != (import_n, 0, threads):
+                r.problems.append(f"the import's report {report}: expected {import_n} stored, 0 duplicates, "
+                                  f"{threads} new cases")
+        dones = [d for _, d, _ in progress]
+        if dones != sorted(dones) or not dones or dones[-1] != import_n:
+            r.problems.append(f"import-progress events out of order or short of the end: {dones[:5]}…{dones[-3:]}")
+        r.expected = base_n + import_n
+    finally:
+        app.stop()
+    a = audit(shop.db, expected, {}, final=True)
+    r.take(a, "after the import", final=True)
+    opened = shop.count("SELECT count(*) FROM cases WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL")
+
+    def figure(xs: list[float]) -> str:
+        xs = sorted(xs)
+        return f"{statistics.median(xs) * 1000:.0f}/{xs[-1] * 1000:.0f}" if xs else "-"
+    parts = [f"{name} {figure(idle.get(name, []))} → {figure(xs)} ms" for name, xs in latencies.items()]
+    probe_note = (f"app_info round trip median/max {statistics.median(probes):.0f}/{max(probes):.0f} ms over "
+                  f"{len(probes)} probes" if probes else "no probes")
+    r.note = (f"{open_cases}→{opened} open cases, {import_n} imported in {took or 0:.0f}s; {cycles} rounds of 4 interactions "
+              f"during it (idle → importing, median/max): " + "; ".join(parts) + f"; {probe_note}")
+    log("load", r.note)
+    return r
+
+
 # --- 9. the mail password stays in the keychain ---------------------------------------------------------
 
 
@@ -1641,7 +1860,7 @@ def table(results: list[Result]) -> str:
 
 
 FAULTS = ["selfcheck", "import", "send", "fetch", "refused", "hanging", "dropped", "diskfull", "autoreply",
-          "imapkill", "imaphang", "firstsync", "app", "secrets", "writers"]
+          "imapkill", "imaphang", "firstsync", "app", "load", "secrets", "writers"]
 
 
 def main() -> int:
@@ -1659,7 +1878,7 @@ def main() -> int:
     unknown = set(only) - set(FAULTS)
     if unknown:
         parser.error(f"unknown faults {sorted(unknown)}; choose from {FAULTS}")
-    if not os.environ.get("DISPLAY") and ({"app", "secrets"} & set(only)) and shutil.which("xvfb-run"):
+    if not os.environ.get("DISPLAY") and ({"app", "load", "secrets"} & set(only)) and shutil.which("xvfb-run"):
         # The desktop app needs a display: a private Xvfb, as the e2e stage gives it.
         os.execvp("xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", sys.executable, *sys.argv])
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
@@ -1692,6 +1911,7 @@ def main() -> int:
             "imaphang": lambda: fault_imap_hanging(ctx),
             "firstsync": lambda: fault_first_sync(ctx),
             "app": lambda: fault_app(ctx),
+            "load": lambda: fault_load(ctx),
             "secrets": lambda: fault_secrets(ctx),
             "writers": lambda: fault_two_writers(ctx),
         }

@@ -14,6 +14,18 @@ use crate::store::{IngestOptions, Store};
 /// How a job reaches the store: locks it for one short step.
 pub trait StoreAccess {
     fn with<R>(&self, f: impl FnOnce(&mut Store) -> Result<R>) -> Result<R>;
+
+    /// The longest a long job (an import) should hold the store in one step; `None`: no
+    /// limit beyond its batch size (nothing else is waiting, as in the command line). A store
+    /// shared with a window limits it, since every command of the window waits for the store.
+    fn hold_limit(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Called by a long job between two steps, with the store released. A lock is not fair:
+    /// the job would take it straight back while a window's command still waits for it. An
+    /// implementation shared with a window lets the waiting ones have it first.
+    fn let_others_in(&self) {}
 }
 
 impl StoreAccess for std::sync::Mutex<Store> {
