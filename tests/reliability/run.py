@@ -15,8 +15,13 @@ Faults (each checked with the audit in shop.py after every round and at the end)
            to robot mail, and the traffic dies out
   imapkill Dovecot (every process of it) killed -9 in the middle of `mail fetch`, then started again
   imaphang an IMAP server that accepts and never answers (hanging_imap.py): fetch gives up by itself
+  firstsync the first sync of a 2,000 (--full 20,000) email mailbox, `mail fetch` killed -9 and restarted:
+           each restart resumes (Dovecot's rawlog shows nothing stored before the kill sent again)
   app      the desktop app (SHOPDESK_APP) killed -9 at random while its own fetcher and sender work and the
            CLI queues replies on the same database; restarted, N rounds
+  load     the app (over WebDriver) imports 10,000 (--full 100,000) emails over ~2,000 (10,000) open cases
+           while the queue, a case, the search palette and the contacts are opened: each completes while
+           the import runs; latencies are reported, never asserted
   secrets  the mail password must not be in the database, its WAL, the backups, the app's folders or any log
   writers  `shopdesk import` and `shopdesk case reply` at once on one database: writes wait, none refused
 
