@@ -958,12 +958,15 @@ def deliver_maildir(imap: Imap, emails: list[Expected]) -> None:
 
 
 def uids_by_message_id(imap: Imap) -> dict[str, int]:
-    """Message-ID -> UID of every email in INBOX (headers only; no body is fetched). The first SELECT makes
-    Dovecot index every new email (20,000 take a while on a busy machine): a long timeout."""
+    """Message-ID -> UID of every email in INBOX (headers only; no body is fetched). The SELECT (read-write,
+    as the shop's own mail program would open it) makes Dovecot index the new mail and move it from new/ to
+    cur/ once: under a read-only EXAMINE, as `mail fetch` opens it, mail left in new/ is looked at again on
+    every command (a first sync of 20,000 then ran at under one email a second). A long timeout: indexing
+    20,000 emails takes a while on a busy machine."""
     client = imaplib.IMAP4(imap.host, imap.port, timeout=600)
     client.login(imap.user, imap.password)
     try:
-        client.select("INBOX", readonly=True)
+        client.select("INBOX")
         typ, data = client.uid("FETCH", "1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
         assert typ == "OK", data
         out: dict[str, int] = {}
