@@ -121,6 +121,7 @@ class Ctx:
         self.work = work
         self.env = env
         self.cli = cli_binary()
+        self.load_emails = tuple(int(x) for x in args.load_emails.split(":")) if args.load_emails else None
 
     def shop(self, name: str) -> Shop:
         return Shop(self.work / name, self.cli, self.env)
@@ -1456,9 +1457,13 @@ I.invoke('plugin:event|listen', {event: 'import-progress', target: {kind: 'Any'}
 """
 
 VISIBLE_JS = """
-return Array.from(document.querySelectorAll(arguments[0]))
-  .filter((e) => e.getClientRects().length > 0)
-  .map((e) => [e.getAttribute(arguments[1]), e.innerText]);
+const out = [];
+for (const e of document.querySelectorAll(arguments[0])) {
+  if (e.getClientRects().length === 0) continue;
+  out.push([e.getAttribute(arguments[1]), e.textContent]);
+  if (out.length >= 50) break;  // a queue of 10,000 rows: the first ones say enough, and cost little to read
+}
+return out;
 """
 
 LOAD_STATE_JS = """
@@ -1507,6 +1512,8 @@ def fault_load(ctx: Ctx) -> Result:
 
     base_n = 15_400 if ctx.full else 3_000  # ~0.65 threads an email: ~10,000 (~2,000) cases, all open
     import_n = 100_000 if ctx.full else 10_000
+    if ctx.load_emails:
+        base_n, import_n = ctx.load_emails
     shop = ctx.shop("load")
     base = generate(base_n, ctx.seed * 100 + 91, f"ld{ctx.seed}base", attachment_every=100)
     more = later_mail(base, generate(import_n, ctx.seed * 100 + 92, f"ld{ctx.seed}imp", attachment_every=100),
@@ -1609,6 +1616,8 @@ def fault_load(ctx: Ctx) -> Result:
             r.rounds += 1
             before = state["done"] or 0
             states = one_cycle(latencies, cycles)
+            log("load", f"round {cycles}: progress {' '.join(str(st.get('done')) for _, st in states)}; "
+                        + ", ".join(f"{name} {xs[-1] * 1000:.0f} ms" for name, xs in latencies.items()))
             # Each interaction completed while the import was still running (its progress short of the end,
             # no result yet), and the import moved on during the round.
             inside = True
@@ -1909,6 +1918,8 @@ def main() -> int:
     parser.add_argument("--only", help=f"comma-separated faults: {','.join(FAULTS)}")
     parser.add_argument("--seed", type=int, default=None, help="random seed (printed; reuse it to repeat a run)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory even when all passed")
+    parser.add_argument("--load-emails", metavar="BASE:IMPORT",
+                        help="load fault: emails in the database before (BASE) and imported by the app (IMPORT)")
     args = parser.parse_args()
     if args.seed is None:
         args.seed = random.randrange(1, 1_000_000)
