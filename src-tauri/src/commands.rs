@@ -27,7 +27,7 @@ pub(crate) fn with_store<T>(
     f: impl FnOnce(&mut Store, DateTime<Utc>) -> shopdesk_core::Result<T>,
 ) -> Reply<T> {
     let now = state.clock.now();
-    let mut guard = state.store.lock().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
+    let mut guard = state.lock_store().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
     let store = guard.as_mut().map_err(|why| IpcError { kind: "storage", message: why.clone() })?;
     Ok(f(store, now)?)
 }
@@ -360,7 +360,7 @@ pub struct StartupProblem {
 pub async fn startup_problem(app: AppHandle) -> Reply<Option<StartupProblem>> {
     off_main_thread(&app, |app| {
         let state = app.state::<AppState>();
-        let message = match state.store.lock() {
+        let message = match state.lock_store() {
             Ok(guard) => match guard.as_ref() {
                 Ok(_) => return Ok(None),
                 Err(why) => why.clone(),
@@ -381,7 +381,7 @@ pub async fn restore_backup(app: AppHandle, path: std::path::PathBuf) -> Reply<S
     let _no_fetch = mail.fetching.lock().await;
     off_main_thread(&app, move |app| {
         let state = app.state::<AppState>();
-        let mut guard = state.store.lock().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
+        let mut guard = state.lock_store().map_err(|_| IpcError::internal("The database lock was poisoned; restart Shopdesk"))?;
         // The open database's file, or (when it could not be opened: damaged) the file it would be.
         let db = match guard.as_ref() {
             Ok(store) => store.path().to_path_buf(),

@@ -12,7 +12,8 @@ mod shop;
 mod tray;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LockResult, Mutex, MutexGuard};
 
 use shopdesk_core::{demo, paths, Store};
 use tauri::{Emitter, Manager};
@@ -21,8 +22,11 @@ use tokio::sync::Notify;
 /// The open database, shared by every command, and the scheduler's wake-up call.
 pub struct AppState {
     /// The open database, or why it could not be opened (a file from a newer Shopdesk, a
-    /// damaged file): the window then opens anyway and every command says why.
+    /// damaged file): the window then opens anyway and every command says why. Take it with
+    /// [`AppState::lock_store`].
     pub store: Mutex<Result<Store, String>>,
+    /// How many threads wait for `store` right now (see [`AppState::lock_store`]).
+    pub store_waiters: AtomicUsize,
     /// Notified after every change to the data, so the reply clocks are looked at again.
     pub wake: Arc<Notify>,
     /// Why the last desktop notification could not be shown (`None`: it was, or none yet).
@@ -31,6 +35,18 @@ pub struct AppState {
     pub clock: shopdesk_core::wallclock::Clock,
     /// The database file in use (known even when it could not be opened).
     pub db_path: Option<PathBuf>,
+}
+
+impl AppState {
+    /// The store's lock, counted while it is waited for, so that a long job taking the store
+    /// step by step (an import) lets the waiting commands have it between its steps
+    /// (`crate::mail::AppStore`'s `let_others_in`) instead of taking it straight back.
+    pub fn lock_store(&self) -> LockResult<MutexGuard<'_, Result<Store, String>>> {
+        self.store_waiters.fetch_add(1, Ordering::SeqCst);
+        let guard = self.store.lock();
+        self.store_waiters.fetch_sub(1, Ordering::SeqCst);
+        guard
+    }
 }
 
 /// What the command line asked of the app.
@@ -98,7 +114,7 @@ fn spawn_daily_backup(app: tauri::AppHandle) {
         loop {
             let state = app.state::<AppState>();
             let now = state.clock.now();
-            if let Ok(mut guard) = state.store.lock() {
+            if let Ok(mut guard) = state.lock_store() {
                 if let Ok(store) = guard.as_mut() {
                     let dir = shopdesk_core::backup::folder_of(store.path());
                     let result = shopdesk_core::backup::due(&dir, now)
@@ -144,7 +160,7 @@ pub fn run() {
             });
             let wake = Arc::new(Notify::new());
             let db_path = db_path(app, &options).ok();
-            app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path });
+            app.manage(AppState { store: Mutex::new(store), store_waiters: AtomicUsize::new(0), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path });
             #[cfg(desktop)]
             app.handle().plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))?;
             // Without a tray (no status area on this desktop) closing the window quits as usual.
@@ -169,7 +185,7 @@ pub fn run() {
                 let app = window.app_handle();
                 let keep = app
                     .try_state::<AppState>()
-                    .and_then(|s| s.store.lock().ok().and_then(|store| store.as_ref().ok()?.app_prefs().ok()))
+                    .and_then(|s| s.lock_store().ok().and_then(|store| store.as_ref().ok()?.app_prefs().ok()))
                     .is_some_and(|prefs| prefs.keep_running_in_tray);
                 if keep && tray::exists(app) {
                     api.prevent_close();

@@ -25,11 +25,23 @@ impl StoreAccess for AppStore<'_> {
     fn with<R>(&self, f: impl FnOnce(&mut Store) -> shopdesk_core::Result<R>) -> shopdesk_core::Result<R> {
         let mut guard = self
             .0
-            .store
-            .lock()
+            .lock_store()
             .map_err(|_| shopdesk_core::Error::Invalid("The database lock was poisoned; restart Shopdesk".into()))?;
         let store = guard.as_mut().map_err(|why| shopdesk_core::Error::Invalid(why.clone()))?;
         f(store)
+    }
+
+    /// Every command of the window waits for the store: an import holds it 100 ms at a time.
+    fn hold_limit(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_millis(100))
+    }
+
+    /// Waits (up to a quarter of a second) while commands wait for the store, so they go first.
+    fn let_others_in(&self) {
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(250);
+        while self.0.store_waiters.load(std::sync::atomic::Ordering::SeqCst) > 0 && std::time::Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
     }
 }
 

@@ -41,7 +41,7 @@ pub fn spawn(app: AppHandle, wake: Arc<Notify>, notifier: Box<dyn Notifier + Sen
 /// itself takes the lock to run commands.
 fn look(app: &AppHandle, now: chrono::DateTime<Utc>) -> shopdesk_core::Result<Option<ClockSweep>> {
     let state = app.state::<AppState>();
-    let Ok(mut guard) = state.store.lock() else {
+    let Ok(mut guard) = state.lock_store() else {
         return Ok(None);
     };
     let Ok(store) = guard.as_mut() else {

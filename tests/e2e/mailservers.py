@@ -16,9 +16,11 @@ Recipes, timings and error messages: /work/shared/TESTING-ON-LINUX.md sections 3
 
 from __future__ import annotations
 
+import grp
 import imaplib
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -338,6 +340,10 @@ class Imap:
     no STARTTLS capability. Note Dovecot counts a connection from its own address as secured: on 127.0.0.1,
     ssl="required" still lets a plain-text LOGIN in (the log says "secured"), so it behaves like "yes" here.
 
+    rawlog=True: Dovecot writes each session's commands and answers to dir/rawlog (`rawlog_dir`; a
+    <time>.<pid>.in and .out file per session, the FETCHed bodies included), so a test can count what the
+    server really sent; `rawlog_sessions()` lists them.
+
     Dovecot runs as root and drops to 'dovecot' (auth) and 'nobody' (mail), so `dir` and every parent
     must be world-traversable: pytest's tmp_path is not (/tmp/pytest-of-root is 0700), hence dir=None
     makes a fresh /tmp/shopdesk-imap-* that close() removes.
@@ -348,7 +354,7 @@ class Imap:
 
     def __init__(self, dir: str | os.PathLike | None = None, port: int | None = None, ssl: str = "no",
                  cert: str | os.PathLike | None = None, key: str | os.PathLike | None = None,
-                 imaps_port: int | None = None):
+                 imaps_port: int | None = None, rawlog: bool = False):
         if ssl not in ("no", "yes", "required"):
             raise ValueError(f"ssl must be no, yes or required, not {ssl!r}")
         if ssl != "no" and not (cert and key):
@@ -378,6 +384,7 @@ class Imap:
                 self.imaps_port = free_port()
         self.conf = self.dir / "dovecot.conf"
         self.log = self.dir / "dovecot.log"
+        self.rawlog_dir = self.dir / "rawlog" if rawlog else None
         self._proc: subprocess.Popen | None = None
         self._run_dir: str | None = None
 
@@ -389,7 +396,12 @@ class Imap:
         self._run_dir = tempfile.mkdtemp(prefix="dc-")
         os.chmod(self._run_dir, 0o755)
         out = open(self.dir / "start.log", "ab")
-        env = {k: v for k, v in os.environ.items() if k not in ("IMAP_SSL", "IMAP_SSL_CERT", "IMAP_SSL_KEY", "IMAPS_PORT")}
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("IMAP_SSL", "IMAP_SSL_CERT", "IMAP_SSL_KEY", "IMAPS_PORT", "IMAP_RAWLOG_DIR")}
+        if self.rawlog_dir is not None:
+            self.rawlog_dir.mkdir(exist_ok=True)
+            shutil.chown(self.rawlog_dir, "nobody", grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name)
+            env["IMAP_RAWLOG_DIR"] = str(self.rawlog_dir)
         if self.ssl != "no":
             env.update(IMAP_SSL=self.ssl, IMAP_SSL_CERT=str(self.cert), IMAP_SSL_KEY=str(self.key),
                        IMAPS_PORT=str(self.imaps_port))
@@ -467,6 +479,13 @@ class Imap:
         client = imaplib.IMAP4(self.host, self.port, timeout=10)
         client.login(self.user, self.password)
         return client
+
+    def rawlog_sessions(self) -> list[tuple[Path, Path]]:
+        """The (.in, .out) rawlog files of every session so far (named <date>-<time>.<pid>.<n>; every
+        line starts with its Unix time in microseconds), in name order (needs rawlog=True)."""
+        assert self.rawlog_dir is not None, "Imap(rawlog=True) keeps the rawlog"
+        ins = sorted(self.rawlog_dir.glob("*.in"))
+        return [(i, i.with_suffix(".out")) for i in ins]
 
     def deliver(self, raw: bytes, mailbox: str = "INBOX", flags: str | None = None) -> int:
         """Puts one mail into the mailbox (IMAP APPEND) and returns its UID."""

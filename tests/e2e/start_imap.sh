@@ -11,6 +11,9 @@
 #   IMAP_SSL=required  the same, but no login before TLS (Dovecot's ssl = required);
 #   IMAP_SSL_CERT, IMAP_SSL_KEY  PEM files (the certificate chain, server first, and its key), read by the
 #                      master as root at start; IMAPS_PORT  the implicit-TLS port (required with IMAP_SSL).
+# IMAP_RAWLOG_DIR, if set: Dovecot writes every IMAP session's input and output there (rawlog_dir; one
+#                      <time>.<pid>.in/.out pair a session), so a test can see what the server was asked
+#                      and what it sent. The directory must exist and be writable by 'nobody'.
 set -eu
 [ $# -ge 2 ] || { echo "usage: $0 DIR PORT [RUN_DIR]" >&2; exit 2; }
 D=$(realpath "$1")
@@ -74,6 +77,9 @@ service imap-login {
   }
 }
 CONF
+if [ -n "${IMAP_RAWLOG_DIR:-}" ]; then
+  echo "rawlog_dir = $(realpath "$IMAP_RAWLOG_DIR")" >>"$D/dovecot.conf"
+fi
 if [ "$SSL" != no ]; then
   cat >>"$D/dovecot.conf" <<CONF
 ssl_cert = <$(realpath "$IMAP_SSL_CERT")

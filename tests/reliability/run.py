@@ -15,8 +15,13 @@ Faults (each checked with the audit in shop.py after every round and at the end)
            to robot mail, and the traffic dies out
   imapkill Dovecot (every process of it) killed -9 in the middle of `mail fetch`, then started again
   imaphang an IMAP server that accepts and never answers (hanging_imap.py): fetch gives up by itself
+  firstsync the first sync of a 2,000 (--full 20,000) email mailbox, `mail fetch` killed -9 and restarted:
+           each restart resumes (Dovecot's rawlog shows nothing stored before the kill sent again)
   app      the desktop app (SHOPDESK_APP) killed -9 at random while its own fetcher and sender work and the
            CLI queues replies on the same database; restarted, N rounds
+  load     the app (over WebDriver) imports 10,000 (--full 100,000) emails over ~2,000 (10,000) open cases
+           while the queue, a case, the search palette and the contacts are opened: each completes while
+           the import runs; latencies are reported, never asserted
   secrets  the mail password must not be in the database, its WAL, the backups, the app's folders or any log
   writers  `shopdesk import` and `shopdesk case reply` at once on one database: writes wait, none refused
 
@@ -39,6 +44,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,6 +121,7 @@ class Ctx:
         self.work = work
         self.env = env
         self.cli = cli_binary()
+        self.load_emails = tuple(int(x) for x in args.load_emails.split(":")) if args.load_emails else None
 
     def shop(self, name: str) -> Shop:
         return Shop(self.work / name, self.cli, self.env)
@@ -921,6 +928,184 @@ def fault_imap_killed(ctx: Ctx) -> Result:
     return r
 
 
+# --- 7b. the first sync of a big mailbox, killed -9 and resumed ---------------------------------------
+
+
+FETCHED_BODY = re.compile(rb"\* \d+ FETCH \(UID (\d+) BODY\[\] \{")
+FETCH_COMMAND = re.compile(rb"^\d+\.\d+ \S+ UID FETCH (\S+) \(UID BODY\.PEEK\[\]\)", re.M)
+BATCH_UIDS = 10  # core/src/mail/imap.rs BATCH: emails per UID FETCH, filed per transaction
+
+
+def deliver_maildir(imap: Imap, emails: list[Expected]) -> None:
+    """Puts the emails straight into the mailbox's Maildir (tmp/ then renamed into new/, owned by the mail
+    user), as a delivery agent does: thousands in a second or two, where APPEND takes a minute. The names
+    start with a rising time, so Dovecot gives them UIDs in this order when it next looks."""
+    import grp
+    import pwd
+    nobody = pwd.getpwnam("nobody")
+    uid, gid = nobody.pw_uid, grp.getgrgid(nobody.pw_gid).gr_gid
+    maildir = imap.dir / "mail" / IMAP_USER.split("@")[0] / "Maildir"
+    for sub in ("", "cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True, exist_ok=True)
+    for d in (maildir.parent, maildir, maildir / "cur", maildir / "new", maildir / "tmp"):
+        os.chown(d, uid, gid)
+    base = 1_700_000_000
+    for i, e in enumerate(emails):
+        name = f"{base + i}.M{i}P{os.getpid()}.shopdesk"
+        tmp = maildir / "tmp" / name
+        tmp.write_bytes(e.raw)
+        os.chown(tmp, uid, gid)
+        os.rename(tmp, maildir / "new" / name)
+
+
+def uids_by_message_id(imap: Imap) -> dict[str, int]:
+    """Message-ID -> UID of every email in INBOX (headers only; no body is fetched). The SELECT (read-write,
+    as the shop's own mail program would open it) makes Dovecot index the new mail and move it from new/ to
+    cur/ once: under a read-only EXAMINE, as `mail fetch` opens it, mail left in new/ is looked at again on
+    every command (a first sync of 20,000 then ran at under one email a second). A long timeout: indexing
+    20,000 emails takes a while on a busy machine."""
+    client = imaplib.IMAP4(imap.host, imap.port, timeout=600)
+    client.login(imap.user, imap.password)
+    try:
+        client.select("INBOX")
+        typ, data = client.uid("FETCH", "1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        assert typ == "OK", data
+        out: dict[str, int] = {}
+        for item in data:
+            if isinstance(item, tuple):
+                uid = int(re.search(rb"UID (\d+)", item[0]).group(1))
+                mid = re.search(rb"<([^>]+)>", item[1]).group(1).decode()
+                out[mid] = uid
+        return out
+    finally:
+        client.logout()
+
+
+def wait_sessions_closed(sessions: list[tuple[Path, Path]], limit: float = 20) -> None:
+    """Waits until the Dovecot imap process of each session (its pid is in the rawlog's name) has exited:
+    one process a session (service_count 1), so by then its rawlog holds everything it sent."""
+    pids = [int(i.name.split(".")[1]) for i, _ in sessions]
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        alive = []
+        for pid in pids:
+            try:
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    alive.append(pid)
+            except (OSError, IndexError):
+                pass
+        if not alive:
+            return
+        time.sleep(0.05)
+
+
+def served_uids(sessions: list[tuple[Path, Path]]) -> tuple[list[int], list[str]]:
+    """The UIDs whose whole body (BODY[]) the server sent in these sessions, and the UID FETCH ranges asked."""
+    uids: list[int] = []
+    ranges: list[str] = []
+    for ins, out in sessions:
+        if out.exists():
+            uids.extend(int(u) for u in FETCHED_BODY.findall(out.read_bytes()))
+        ranges.extend(r.decode() for r in FETCH_COMMAND.findall(ins.read_bytes()))
+    return uids, ranges
+
+
+def fault_first_sync(ctx: Ctx) -> Result:
+    """The first sync of a big mailbox (2,000 emails short, 20,000 with --full, put into Dovecot's Maildir),
+    `shopdesk mail fetch` killed -9 at random moments and started again. After every kill: the audit, the
+    count of stored emails never goes down, and from Dovecot's rawlog (every byte it sent): the restart did
+    not download any email stored before the kill, and downloaded again at most the one batch (10 UIDs, filed
+    in one transaction with the cursor) that was in flight when the kill came. At the end all are stored once."""
+    r = Result("first IMAP sync killed -9, resumed")
+    n = 20_000 if ctx.full else 2_000
+    try:
+        imap = Imap(rawlog=True)
+    except ServerUnavailable as e:
+        r.skipped = str(e)
+        return r
+    shop = ctx.shop("first-sync")
+    try:
+        emails = generate(n, ctx.seed * 100 + 88, f"fs{ctx.seed}", attachment_every=50)
+        expected = {e.message_id: e for e in emails}
+        t = time.monotonic()
+        deliver_maildir(imap, emails)
+        imap.start()
+        uid_of = uids_by_message_id(imap)  # also lets Dovecot index the new mail before the clock starts
+        log("firstsync", f"{n} emails in the Maildir, indexed by Dovecot, in {time.monotonic() - t:.1f}s")
+        if sorted(uid_of) != sorted(expected):
+            r.problems.append(f"the mailbox holds {len(uid_of)} emails, {n} were delivered")
+            return r
+        order = [uid_of[e.message_id] for e in emails]
+        if order != sorted(order):
+            r.problems.append("Dovecot numbered the emails out of delivery order: replies would come before the "
+                              "email they answer (a harness problem)")
+            return r
+        r.expected = n
+        setup_mail_shop(shop, imap.port, free_port(), acknowledge=False)
+        known: dict[int, str] = {}
+        served_before: set[int] = set()
+        stored_uids: set[int] = set()
+        stored = 0
+        again_total = 0
+        progress = lambda: shop.count("SELECT count(*) FROM messages WHERE direction = 'from_customer'")  # noqa: E731
+        rounds = ctx.rounds * ctx.batches
+        for i in range(rounds + 1):
+            final = i == rounds
+            where = "final fetch" if final else f"round {i + 1}"
+            sessions_before = {s[0] for s in imap.rawlog_sessions()}
+            if final:
+                t = time.monotonic()
+                done = shop.run("--json", "mail", "fetch", check=False, timeout=3600)
+                took = time.monotonic() - t
+                if done.returncode != 0:
+                    r.problems.append(f"{where}: fetch failed ({done.returncode}): {done.stderr.strip()}")
+                note = f"ran to the end in {took:.1f}s"
+            else:
+                r.rounds += 1
+                k = run_and_kill(shop, ["mail", "fetch"], ctx.rng, progress, n, rounds_left=rounds - i,
+                                 first=i == 0, limit=3600)
+                check_kill(r, k, where)
+                note = kill_note(k)
+            new_sessions = [s for s in imap.rawlog_sessions() if s[0] not in sessions_before]
+            wait_sessions_closed(new_sessions)
+            served, ranges = served_uids(new_sessions)
+            a = audit(shop.db, expected, known, final=final)
+            r.take(a, where, final=final)
+            known.update(a.cases)
+            if a.stored < stored:
+                r.problems.append(f"{where}: stored emails went down from {stored} to {a.stored}")
+            # The restart resumed: nothing stored before this run was sent again by the server.
+            refetched = sorted(set(served) & stored_uids)
+            if refetched:
+                r.problems.append(f"{where}: the server sent again {len(refetched)} emails stored before this run "
+                                  f"(UIDs {refetched[:5]}…): the fetch did not resume where it stopped")
+            twice = [u for u in set(served) if served.count(u) > 1]
+            if twice:
+                r.problems.append(f"{where}: one run downloaded {len(twice)} UIDs twice, e.g. {twice[:3]}")
+            # What the server sent before and now again: only the batch in flight at the last kill.
+            again = sorted(set(served) & served_before)
+            again_total += len(again)
+            if len(again) > BATCH_UIDS:
+                r.problems.append(f"{where}: {len(again)} emails downloaded again after the kill (more than the "
+                                  f"one batch of {BATCH_UIDS} in flight): {again[:12]}")
+            stored_now = {uid_of[m] for m in a.present}
+            served_before |= set(served)
+            stored_uids = stored_now
+            stored = a.stored
+            log("firstsync", f"{where}: {note}; server sent {len(served)} bodies in {len(ranges)} UID FETCHes "
+                             f"({len(again)} sent before), {a.stored}/{n} stored, "
+                             f"{'ok' if not (a.corrupt or a.problems) else 'FINDINGS'}")
+        again = shop.json("mail", "fetch", check=False)
+        if again.get("fetched") != 0:
+            r.problems.append(f"fetching once more brought {again}")
+        r.note = (f"{n} emails; the server sent {len(served_before)} distinct bodies, {again_total} of them again "
+                  f"after a kill (at most {BATCH_UIDS} a kill); none stored before a kill was sent again")
+        no_leftovers(ctx, r, "end")
+    finally:
+        imap.close()
+    return r
+
+
 class HangingImap:
     def __init__(self, port: int, mode: str):
         self.port, self.mode, self._proc = port, mode, None
@@ -1245,6 +1430,260 @@ def fault_app(ctx: Ctx) -> Result:
     return r
 
 
+# --- 8b. the window stays usable while a big import runs ------------------------------------------------
+
+
+# In the window: listen to the app's own `import-progress` events, start `import_mail` without waiting for it,
+# and every 100 ms time a round trip of `app_info` (a synchronous command: it runs on the app's main thread and
+# takes the store's lock, as every screen's command does), so a window blocked between interactions shows too.
+START_IMPORT_JS = """
+const done = arguments[arguments.length - 1];
+const I = window.__TAURI_INTERNALS__;
+const load = window.__load = {progress: [], result: null, error: null, probes: [], started: Date.now()};
+const onProgress = I.transformCallback((ev) => load.progress.push([Date.now(), ev.payload.done, ev.payload.total]));
+I.invoke('plugin:event|listen', {event: 'import-progress', target: {kind: 'Any'}, handler: onProgress}).then(() => {
+  I.invoke('import_mail', {paths: arguments[0]}).then(
+    (r) => { load.result = r; load.finished = Date.now(); },
+    (e) => { load.error = (e && e.message) || String(e); load.finished = Date.now(); });
+  const probe = () => {
+    if (load.finished) return;
+    const t = performance.now();
+    I.invoke('app_info', {}).then(() => { load.probes.push([Date.now(), performance.now() - t]); setTimeout(probe, 100); },
+                                  () => setTimeout(probe, 100));
+  };
+  probe();
+  done(true);
+}, (e) => done({error: String(e)}));
+"""
+
+VISIBLE_JS = """
+const out = [];
+for (const e of document.querySelectorAll(arguments[0])) {
+  if (e.getClientRects().length === 0) continue;
+  out.push([e.getAttribute(arguments[1]), e.textContent]);
+  if (out.length >= 50) break;  // a queue of 10,000 rows: the first ones say enough, and cost little to read
+}
+return out;
+"""
+
+LOAD_STATE_JS = """
+const l = window.__load;
+const last = l.progress.length ? l.progress[l.progress.length - 1] : null;
+return {done: last ? last[1] : null, total: last ? last[2] : null, events: l.progress.length,
+        result: l.result, error: l.error, finished: l.finished || null, started: l.started,
+        probes: l.probes.length};
+"""
+
+
+def later_mail(base: list[Expected], more: list[Expected], rng: random.Random) -> list[Expected]:
+    """`more` turned into the later mail of `base`'s conversations: the first email of each of its threads
+    answers (In-Reply-To, References) a random email of `base`, so the whole thread lands on that case and
+    the number of cases stays as it was while the messages multiply."""
+    onto: dict[int, Expected] = {}
+    for e in more:
+        first = e.thread not in onto
+        if first:
+            onto[e.thread] = rng.choice(base)
+        parent = onto[e.thread]
+        if first:
+            head = f"In-Reply-To: <{parent.message_id}>\nReferences: <{parent.message_id}>\n".encode()
+            e.raw = e.raw.replace(b"MIME-Version: 1.0\n", head + b"MIME-Version: 1.0\n", 1)
+        e.thread = parent.thread
+    return more
+
+
+def fault_load(ctx: Ctx) -> Result:
+    """The desktop app over a database of many open cases (about 2,000 short, 10,000 with --full, imported with
+    the CLI first), driven over WebDriver like the e2e tests. From the window, `import_mail` of a big mbox
+    (10,000 emails short, 100,000 with --full) starts; while it runs: open the queue, open a case from it,
+    search in the Ctrl+K palette, open the contacts list, again and again. Each interaction must complete
+    while the import is still running (its own `import-progress` events not at the end, the import's result
+    not in) with the progress moving on between interactions; then the import must finish with every email
+    stored (its report's counts) and the audit pass. Latencies are information, never a pass/fail."""
+    r = Result("UI during a big import (load)")
+    why = app_unavailable()
+    if why:
+        r.skipped = why
+        return r
+    from conftest import App, sel
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base_n = 15_400 if ctx.full else 3_000  # ~0.65 threads an email: ~10,000 (~2,000) cases, all open
+    import_n = 100_000 if ctx.full else 10_000
+    if ctx.load_emails:
+        base_n, import_n = ctx.load_emails
+    shop = ctx.shop("load")
+    base = generate(base_n, ctx.seed * 100 + 91, f"ld{ctx.seed}base", attachment_every=100)
+    more = later_mail(base, generate(import_n, ctx.seed * 100 + 92, f"ld{ctx.seed}imp", attachment_every=100),
+                      ctx.rng)
+    expected = {e.message_id: e for e in base + more}
+    t = time.monotonic()
+    shop.run("mail", "setup", "--from-address", "shop@example.com")
+    write_mbox(shop.dir / "base.mbox", base)
+    shop.run("import", str(shop.dir / "base.mbox"), timeout=3600)
+    big = shop.dir / "big.mbox"
+    write_mbox(big, more)
+    open_cases = shop.count("SELECT count(*) FROM cases WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL")
+    log("load", f"database: {open_cases} open cases from {base_n} emails (CLI import, {time.monotonic() - t:.0f}s); "
+                f"the app will import {import_n} more ({big.stat().st_size // 1_000_000} MB)")
+    # Search targets: emails whose number is no prefix of another's, so their start token finds exactly one.
+    case_of = dict(db_rows(shop.db, "SELECT m.message_id, c.number FROM messages m JOIN cases c ON c.id = m.case_id"))
+    targets = [e for e in base[base_n // 10 + 1:]]
+    ctx.rng.shuffle(targets)
+
+    (shop.dir / "app-home").mkdir()
+    app = App(shop.dir / "app-home", "load")  # its own HOME and XDG folders; no keychain needed
+    latencies: dict[str, list[float]] = {}
+    idle: dict[str, list[float]] = {}
+    idle_after: dict[str, list[float]] = {}
+    cycles = 0
+    seen: list[str] = []
+    took = 0.0
+    probes: list[float] = []
+
+    def wait(cond, what: str, limit: float = 120) -> float:
+        began = time.monotonic()
+        while time.monotonic() - began < limit:
+            try:
+                if cond():
+                    return time.monotonic() - began
+            except WebDriverException:
+                pass
+            time.sleep(0.02)
+        raise TimeoutError(f"{what}: not done within {limit:.0f}s")
+
+    def visible(testid: str, attr: str = "data-case-number") -> list[list]:
+        """[attribute, text] of each element with this data-testid that is on screen, in one round trip
+        (asking WebDriver element by element would take seconds for thousands of rows)."""
+        return app.driver.execute_script(VISIBLE_JS, sel(testid), attr)
+
+    def timed(name: str, book: dict[str, list[float]], act, cond) -> None:
+        began = time.monotonic()
+        act()
+        wait(cond, name)
+        book.setdefault(name, []).append(time.monotonic() - began)
+
+    def one_cycle(book: dict[str, list[float]], k: int) -> list[tuple[str, dict]]:
+        """The four interactions; returns the import's state after each."""
+        states = []
+        timed("open the queue", book, lambda: app.click("nav-queue"),
+              lambda: visible("queue-row") and visible("queue-counts"))
+        states.append(("open the queue", app.driver.execute_script(LOAD_STATE_JS) if started else {}))
+        rows = visible("queue-row")
+        number = rows[min(k, len(rows) - 1)][0]
+        row = app.driver.find_element(By.CSS_SELECTOR, f'{sel("queue-row")}[data-case-number="{number}"]')
+        timed("open a case", book, lambda: row.click(),
+              lambda: [t.strip() for _, t in visible("case-number")] == [f"#{number}"] and visible("timeline-entry"))
+        states.append(("open a case", app.driver.execute_script(LOAD_STATE_JS) if started else {}))
+        target = targets[k % len(targets)]
+        want = str(case_of[target.message_id])
+
+        def search():
+            app.driver.find_element(By.CSS_SELECTOR, "body").send_keys(Keys.CONTROL, "k")
+            wait(lambda: visible("search-input"), "the search palette")
+            field = app.driver.find_element(By.CSS_SELECTOR, sel("search-input"))
+            field.send_keys(Keys.CONTROL + "a")
+            field.send_keys(Keys.DELETE)
+            field.send_keys(target.start)
+        timed("search (Ctrl+K)", book, search,
+              lambda: [n for n, _ in visible("search-hit")] == [want])
+        app.driver.find_element(By.CSS_SELECTOR, sel("search-input")).send_keys(Keys.ESCAPE)
+        wait(lambda: not visible("search-palette"), "closing the palette")
+        states.append(("search (Ctrl+K)", app.driver.execute_script(LOAD_STATE_JS) if started else {}))
+        timed("open the contacts", book, lambda: app.click("nav-contacts"), lambda: visible("contact-row"))
+        states.append(("open the contacts", app.driver.execute_script(LOAD_STATE_JS) if started else {}))
+        return states
+
+    started = False
+    try:
+        app.start(["--db", str(shop.db)])
+        one_cycle(idle, 0)  # the same interactions with nothing running, for comparison
+        r.rounds += 1
+        ok = app.driver.execute_async_script(START_IMPORT_JS, [str(big)])
+        if ok is not True:
+            r.problems.append(f"the import could not be started from the window: {ok}")
+            return r
+        started = True
+        t_import = time.monotonic()
+        seen: list[str] = []
+        while True:
+            state = app.driver.execute_script(LOAD_STATE_JS)
+            if state["result"] is not None or state["error"] is not None:
+                break
+            cycles += 1
+            r.rounds += 1
+            before = state["done"] or 0
+            states = one_cycle(latencies, cycles)
+            log("load", f"round {cycles}: progress {' '.join(str(st.get('done')) for _, st in states)}; "
+                        + ", ".join(f"{name} {xs[-1] * 1000:.0f} ms" for name, xs in latencies.items()))
+            # Each interaction completed while the import was still running (its progress short of the end,
+            # no result yet), and the import moved on during the round.
+            inside = True
+            for name, st in states:
+                if st["result"] is not None or st["error"] is not None or st["done"] is None or st["done"] >= import_n:
+                    inside = False
+                    if cycles == 1:
+                        r.problems.append(f"'{name}' of the first round of interactions completed only after the "
+                                          f"import had finished (state {st}): the window waited for the import, or "
+                                          "the import is too small to show anything")
+                    break
+            if inside:
+                after = states[-1][1]["done"]
+                if after <= before:
+                    r.problems.append(f"round {cycles}: the import's progress did not move on during a round of "
+                                      f"interactions ({before} then {after})")
+                else:
+                    r.landed += 1  # a whole round of interactions inside the running import
+                seen.append(" ".join(str(st["done"]) for _, st in states))
+            if not ctx.full and cycles >= 3:
+                break
+        # Let it finish.
+        state = app.driver.execute_script(LOAD_STATE_JS)
+        while state["result"] is None and state["error"] is None:
+            if time.monotonic() - t_import > 7200:
+                r.problems.append("the import did not finish within 2 hours")
+                break
+            time.sleep(1)
+            state = app.driver.execute_script(LOAD_STATE_JS)
+        took = (state["finished"] - state["started"]) / 1000 if state["finished"] else 0.0
+        probes = app.driver.execute_script("return window.__load.probes.map(p => p[1]);")
+        progress = app.driver.execute_script("return window.__load.progress;")
+        report = state["result"]
+        if state["error"]:
+            r.problems.append(f"the import failed: {state['error']}")
+        elif report is not None:
+            if (report["stored"], report["duplicates"], report["new_cases"]) != (import_n, 0, 0):
+                r.problems.append(f"the import's report {report}: expected {import_n} stored, 0 duplicates, "
+                                  "0 new cases (all of it answers earlier mail)")
+        dones = [d for _, d, _ in progress]
+        if dones != sorted(dones) or not dones or dones[-1] != import_n:
+            r.problems.append(f"import-progress events out of order or short of the end: {dones[:5]}…{dones[-3:]}")
+        r.expected = base_n + import_n
+        one_cycle(idle_after, cycles + 1)  # and once more with nothing running, over the bigger database
+    finally:
+        app.stop()
+    a = audit(shop.db, expected, {}, final=True)
+    r.take(a, "after the import", final=True)
+    opened = shop.count("SELECT count(*) FROM cases WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL")
+
+    def figure(xs: list[float]) -> str:
+        xs = sorted(xs)
+        return f"{statistics.median(xs) * 1000:.0f}/{xs[-1] * 1000:.0f}" if xs else "-"
+    parts = [f"{name} {figure(idle.get(name, []))} / {figure(xs)} / {figure(idle_after.get(name, []))} ms"
+             for name, xs in latencies.items()]
+    probe_note = (f"app_info round trip median/max {statistics.median(probes):.0f}/{max(probes):.0f} ms over "
+                  f"{len(probes)} probes" if probes else "no probes")
+    messages = shop.count("SELECT count(*) FROM messages")
+    r.note = (f"{open_cases}→{opened} open cases, {messages} messages; {import_n} imported in {took or 0:.0f}s; "
+              f"{r.landed} rounds of 4 interactions inside it; before / during / after the import, median/max: "
+              + "; ".join(parts) + f"; {probe_note} during it")
+    log("load", f"progress at each interaction, round by round: {' | '.join(seen)}")
+    log("load", r.note)
+    return r
+
+
 # --- 9. the mail password stays in the keychain ---------------------------------------------------------
 
 
@@ -1468,7 +1907,7 @@ def table(results: list[Result]) -> str:
 
 
 FAULTS = ["selfcheck", "import", "send", "fetch", "refused", "hanging", "dropped", "diskfull", "autoreply",
-          "imapkill", "imaphang", "app", "secrets", "writers"]
+          "imapkill", "imaphang", "firstsync", "app", "load", "secrets", "writers"]
 
 
 def main() -> int:
@@ -1479,6 +1918,8 @@ def main() -> int:
     parser.add_argument("--only", help=f"comma-separated faults: {','.join(FAULTS)}")
     parser.add_argument("--seed", type=int, default=None, help="random seed (printed; reuse it to repeat a run)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory even when all passed")
+    parser.add_argument("--load-emails", metavar="BASE:IMPORT",
+                        help="load fault: emails in the database before (BASE) and imported by the app (IMPORT)")
     args = parser.parse_args()
     if args.seed is None:
         args.seed = random.randrange(1, 1_000_000)
@@ -1486,7 +1927,7 @@ def main() -> int:
     unknown = set(only) - set(FAULTS)
     if unknown:
         parser.error(f"unknown faults {sorted(unknown)}; choose from {FAULTS}")
-    if not os.environ.get("DISPLAY") and ({"app", "secrets"} & set(only)) and shutil.which("xvfb-run"):
+    if not os.environ.get("DISPLAY") and ({"app", "load", "secrets"} & set(only)) and shutil.which("xvfb-run"):
         # The desktop app needs a display: a private Xvfb, as the e2e stage gives it.
         os.execvp("xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", sys.executable, *sys.argv])
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
@@ -1517,7 +1958,9 @@ def main() -> int:
             "autoreply": lambda: fault_autoreply(ctx),
             "imapkill": lambda: fault_imap_killed(ctx),
             "imaphang": lambda: fault_imap_hanging(ctx),
+            "firstsync": lambda: fault_first_sync(ctx),
             "app": lambda: fault_app(ctx),
+            "load": lambda: fault_load(ctx),
             "secrets": lambda: fault_secrets(ctx),
             "writers": lambda: fault_two_writers(ctx),
         }

@@ -16,8 +16,9 @@ use crate::account::{MailAccount, Security};
 const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 /// The longest one batch of emails may take to arrive: big attachments on a slow line.
 const BATCH_TIMEOUT: Duration = Duration::from_secs(600);
-/// Emails fetched per round trip: bounds memory, and the time one batch may need.
-const BATCH: u32 = 10;
+/// Emails fetched per round trip, and filed per transaction: bounds memory, the time one batch
+/// may need, and what a crash makes the next fetch download again (at most this batch).
+pub const BATCH: u32 = 10;
 
 trait Stream: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Stream for T {}
@@ -95,15 +96,17 @@ async fn login(account: &MailAccount, password: &str) -> Result<Session, String>
 }
 
 /// Fetches every email after `cursor` (all of them when the mailbox's UIDVALIDITY changed or
-/// there is no cursor yet), handing each to `file` in UID order with its new cursor. `file`
-/// files the email and records the cursor; an error from it stops the fetch there, so that
-/// email is fetched again next time. Returns how many were handed over, and the cursor past
-/// everything the mailbox held when the fetch began (UIDs of deleted mail included).
+/// there is no cursor yet), handing them to `file` in UID order, one batch (up to [`BATCH`]) at
+/// a time, with the cursor just past the batch. `file` files the batch and records that cursor
+/// together (one transaction), so a fetch cut short anywhere (a kill, a dropped connection)
+/// goes on next time from the first email not stored; an error from `file` stops the fetch
+/// there. Returns how many were handed over, and the cursor past everything the mailbox held
+/// when the fetch began (UIDs of deleted mail included).
 pub async fn fetch_new(
     account: &MailAccount,
     password: &str,
     cursor: Option<Cursor>,
-    mut file: impl FnMut(Cursor, &[u8]) -> Result<(), String>,
+    mut file: impl FnMut(Cursor, &[Vec<u8>]) -> Result<(), String>,
 ) -> Result<(u32, Cursor), String> {
     let mut session = login(account, password).await?;
     let folder = account.imap_folder.as_str();
@@ -151,11 +154,11 @@ pub async fn fetch_new(
                 None => break,
             }
         }
-        for (uid, raw) in got {
-            file(Cursor { uidvalidity, last_uid: uid }, &raw)?;
-            last_uid = uid;
-            handed += 1;
-        }
+        let batch_end = got.last().map_or(last_uid, |(uid, _)| *uid);
+        let raws: Vec<Vec<u8>> = got.into_iter().map(|(_, raw)| raw).collect();
+        file(Cursor { uidvalidity, last_uid: batch_end }, &raws)?;
+        last_uid = batch_end;
+        handed += raws.len() as u32;
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
     // Every UID below the UIDNEXT seen at the start was looked at: deleted mail's UIDs too.

@@ -37,15 +37,16 @@ fn unreadable(path: &std::path::Path, e: std::io::Error) -> Error {
     Error::Invalid(format!("Could not read {}: {e}", path.display()))
 }
 
-/// Emails filed per transaction by an import (fewer, larger writes of the database and its
-/// search index); the store is held for one batch at a time.
+/// Emails read ahead and filed per transaction by an import at most (fewer, larger writes of
+/// the database and its search index).
 pub const BATCH_EMAILS: usize = 200;
 /// A batch also ends once it holds this many bytes (big attachments).
 pub const BATCH_BYTES: usize = 16 * 1024 * 1024;
-
 /// Imports every email in `paths`, calling `progress` now and then (and at the end). The
-/// store is taken for one batch of emails at a time, so the app stays responsive during a long
-/// import; a batch is stored whole or not at all.
+/// store is taken for one step at a time: up to [`BATCH_EMAILS`] in one transaction, ended
+/// (committed) early once it has held the store for `store.hold_limit()`, the rest of the
+/// batch going in the next step; whoever waits for the store goes first between steps. So the
+/// app stays responsive during a long import. A step is stored whole or not at all.
 pub fn import_paths(
     store: &impl StoreAccess,
     paths: &[PathBuf],
@@ -65,20 +66,28 @@ pub fn import_paths(
         if batch.is_empty() {
             return Ok(());
         }
-        let got = store.with(|s| s.ingest_batch(batch, &IngestOptions::default(), now()))?;
-        for got in got {
-            if got.duplicate {
-                report.duplicates += 1;
-            } else {
-                report.stored += 1;
-                report.new_cases += u32::from(got.new_case);
-                report.new_contacts += u32::from(got.new_contact);
-                report.with_warnings += u32::from(!got.warnings.is_empty());
+        let mut rest: &[Vec<u8>] = batch;
+        while !rest.is_empty() {
+            let got = store.with(|s| match store.hold_limit() {
+                Some(hold) => s.ingest_batch_within(rest, &IngestOptions::default(), now(), hold),
+                None => s.ingest_batch(rest, &IngestOptions::default(), now()),
+            })?;
+            for got in &got {
+                if got.duplicate {
+                    report.duplicates += 1;
+                } else {
+                    report.stored += 1;
+                    report.new_cases += u32::from(got.new_case);
+                    report.new_contacts += u32::from(got.new_contact);
+                    report.with_warnings += u32::from(!got.warnings.is_empty());
+                }
             }
+            *done += got.len() as u32;
+            rest = &rest[got.len()..];
+            progress(ImportProgress { done: *done, total: total.max(*done) });
+            store.let_others_in();
         }
-        *done += batch.len() as u32;
         batch.clear();
-        progress(ImportProgress { done: *done, total: total.max(*done) });
         Ok(())
     };
     for path in paths {

@@ -14,6 +14,18 @@ use crate::store::{IngestOptions, Store};
 /// How a job reaches the store: locks it for one short step.
 pub trait StoreAccess {
     fn with<R>(&self, f: impl FnOnce(&mut Store) -> Result<R>) -> Result<R>;
+
+    /// The longest a long job (an import) should hold the store in one step; `None`: no
+    /// limit beyond its batch size (nothing else is waiting, as in the command line). A store
+    /// shared with a window limits it, since every command of the window waits for the store.
+    fn hold_limit(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Called by a long job between two steps, with the store released. A lock is not fair:
+    /// the job would take it straight back while a window's command still waits for it. An
+    /// implementation shared with a window lets the waiting ones have it first.
+    fn let_others_in(&self) {}
 }
 
 impl StoreAccess for std::sync::Mutex<Store> {
@@ -150,26 +162,26 @@ async fn fetch_inner(store: &impl StoreAccess, now: &impl Fn() -> DateTime<Utc>)
     let cursor = store.with(|s| s.imap_cursor(&key)).map_err(|e| e.to_string())?;
     let mut report = FetchReport::default();
     let options = IngestOptions { acknowledge: true };
-    let (_, end) = imap::fetch_new(&account, &password, cursor, |cursor: Cursor, raw: &[u8]| {
-        let got = store
-            .with(|s| {
-                let got = s.ingest_email_with(raw, &options, now())?;
-                s.set_imap_cursor(&key, cursor)?;
-                Ok(got)
-            })
-            .map_err(|e| format!("A fetched email could not be filed; it stays in the mailbox and is fetched again: {e}"))?;
-        report.fetched += 1;
-        if got.duplicate {
-            report.duplicates += 1;
-        } else if got.new_case {
-            report.new_cases += 1;
-        } else {
-            report.added_to_cases += 1;
+    let (_, end) = imap::fetch_new(&account, &password, cursor, |cursor: Cursor, raws: &[Vec<u8>]| {
+        // The batch and the cursor past it in one transaction: a crash leaves both or neither.
+        let filed = store
+            .with(|s| s.ingest_fetched(&key, cursor, raws, &options, now()))
+            .map_err(|e| format!("Fetched emails could not be filed; they stay in the mailbox and are fetched again: {e}"))?;
+        for got in filed {
+            report.fetched += 1;
+            if got.duplicate {
+                report.duplicates += 1;
+            } else if got.new_case {
+                report.new_cases += 1;
+            } else {
+                report.added_to_cases += 1;
+            }
+            if got.acknowledged {
+                report.acknowledged += 1;
+            }
+            report.warnings.extend(got.warnings.iter().map(|w| format!("#{}: {w}", got.case_number)));
         }
-        if got.acknowledged {
-            report.acknowledged += 1;
-        }
-        report.warnings.extend(got.warnings.iter().map(|w| format!("#{}: {w}", got.case_number)));
+        tracing::debug!(fetched = report.fetched, last_uid = cursor.last_uid, "a batch of fetched mail filed");
         Ok(())
     })
     .await?;

@@ -623,9 +623,54 @@ impl Store {
     /// the whole batch back, so a batch is stored whole or not at all (and importing again
     /// picks it up: ingesting is idempotent).
     pub fn ingest_batch(&mut self, raws: &[Vec<u8>], options: &IngestOptions, now: DateTime<Utc>) -> Result<Vec<Ingested>> {
+        self.ingest_batch_then(raws, options, now, None, |_| Ok(()))
+    }
+
+    /// [`Store::ingest_batch`] of the first emails of `raws` only, as many as fit in `budget`
+    /// (at least one): the transaction is committed once it has taken that long. Returns what
+    /// became of each email filed, in order; the caller passes the rest again.
+    pub fn ingest_batch_within(
+        &mut self,
+        raws: &[Vec<u8>],
+        options: &IngestOptions,
+        now: DateTime<Utc>,
+        budget: std::time::Duration,
+    ) -> Result<Vec<Ingested>> {
+        let until = std::time::Instant::now() + budget;
+        self.ingest_batch_then(raws, options, now, Some(until), |_| Ok(()))
+    }
+
+    /// Files a batch of emails fetched from `mailbox` and records `cursor` (where intake now
+    /// stands) in the same transaction: after a crash the cursor never points past an email that
+    /// is not stored, nor behind one that is, so the next fetch neither loses nor downloads again
+    /// anything filed before it.
+    pub fn ingest_fetched(
+        &mut self,
+        mailbox: &str,
+        cursor: crate::mail::imap::Cursor,
+        raws: &[Vec<u8>],
+        options: &IngestOptions,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Ingested>> {
+        self.ingest_batch_then(raws, options, now, None, |s| s.set_imap_cursor(mailbox, cursor))
+    }
+
+    /// [`Store::ingest_batch`] (stopping early, after at least one email, once `until` has
+    /// passed), then `then` inside the same transaction.
+    fn ingest_batch_then(
+        &mut self,
+        raws: &[Vec<u8>],
+        options: &IngestOptions,
+        now: DateTime<Utc>,
+        until: Option<std::time::Instant>,
+        then: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<Vec<Ingested>> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let mut done = Vec::with_capacity(raws.len());
         for raw in raws {
+            if until.is_some_and(|until| !done.is_empty() && std::time::Instant::now() >= until) {
+                break;
+            }
             match self.ingest_email_with(raw, options, now) {
                 Ok(got) => done.push(got),
                 Err(e) => {
@@ -633,6 +678,10 @@ impl Store {
                     return Err(e);
                 }
             }
+        }
+        if let Err(e) = then(self) {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e);
         }
         if let Err(e) = self.conn.execute_batch("COMMIT") {
             let _ = self.conn.execute_batch("ROLLBACK");

@@ -763,6 +763,58 @@ fn a_broken_email_is_still_stored_with_a_visible_warning() {
     assert!(store.ingest_email(b"\x00\x01 not an email \xff", mins(12)).expect("again").duplicate, "keyed by content");
 }
 
+#[test]
+fn a_fetched_batch_and_the_imap_cursor_past_it_are_stored_together_or_not_at_all() {
+    use crate::mail::imap::Cursor;
+    use crate::store::IngestOptions;
+    let mut store = Store::open_in_memory().expect("db");
+    let now = mins(10);
+    let batch = |from: u32, to: u32| -> Vec<Vec<u8>> {
+        (from..=to).map(|i| email("ana@example.com", &format!("Question {i}"), &format!("f{i}@x"), "", "Hello")).collect()
+    };
+    let box_ = "127.0.0.1|shop|INBOX";
+    let got = store.ingest_fetched(box_, Cursor { uidvalidity: 7, last_uid: 10 }, &batch(1, 10), &IngestOptions::default(), now).expect("first batch");
+    assert_eq!(got.len(), 10);
+    assert_eq!(store.imap_cursor(box_).expect("cursor"), Some(Cursor { uidvalidity: 7, last_uid: 10 }));
+    assert_eq!(count(&store, "messages"), 10);
+
+    // The cursor can't be written (as if the process died before it was): the emails of that
+    // batch are not stored either, so the next fetch asks for exactly them again.
+    store
+        .conn
+        .execute_batch("CREATE TEMP TRIGGER no_cursor BEFORE UPDATE ON imap_state BEGIN SELECT RAISE(ABORT, 'disk gone'); END;")
+        .expect("trigger");
+    let failed = store.ingest_fetched(box_, Cursor { uidvalidity: 7, last_uid: 20 }, &batch(11, 20), &IngestOptions::default(), now);
+    assert!(failed.is_err(), "the batch fails with its cursor");
+    assert_eq!(count(&store, "messages"), 10, "none of the failed batch's emails is stored");
+    assert_eq!(count(&store, "cases"), 10);
+    assert_eq!(store.imap_cursor(box_).expect("cursor"), Some(Cursor { uidvalidity: 7, last_uid: 10 }), "the cursor stays");
+    assert!(store.conn.is_autocommit(), "no transaction is left open");
+
+    store.conn.execute_batch("DROP TRIGGER no_cursor;").expect("drop");
+    let again = store.ingest_fetched(box_, Cursor { uidvalidity: 7, last_uid: 20 }, &batch(11, 20), &IngestOptions::default(), now).expect("again");
+    assert!(again.iter().all(|g| !g.duplicate && g.new_case), "each stored once, now");
+    assert_eq!(count(&store, "messages"), 20);
+    assert_eq!(store.imap_cursor(box_).expect("cursor"), Some(Cursor { uidvalidity: 7, last_uid: 20 }));
+}
+
+#[test]
+fn an_import_step_stops_at_its_time_budget_after_at_least_one_email_and_the_rest_follows() {
+    use crate::store::IngestOptions;
+    let mut store = Store::open_in_memory().expect("db");
+    let raws: Vec<Vec<u8>> = (1..=5).map(|i| email("bo@example.com", &format!("Mug {i}"), &format!("m{i}@x"), "", "Hi")).collect();
+    let options = IngestOptions::default();
+    // No time at all: one email a transaction, never none (an import always moves on).
+    let first = store.ingest_batch_within(&raws, &options, mins(1), std::time::Duration::ZERO).expect("first");
+    assert_eq!(first.len(), 1);
+    assert_eq!((count(&store, "messages"), store.conn.is_autocommit()), (1, true), "committed");
+    // Time enough: the rest in one go, each once.
+    let rest = store.ingest_batch_within(&raws[1..], &options, mins(1), std::time::Duration::from_secs(60)).expect("rest");
+    assert_eq!(rest.len(), 4);
+    assert!(rest.iter().all(|g| !g.duplicate));
+    assert_eq!(count(&store, "messages"), 5);
+}
+
 // ---- The outbox and acknowledgements ----
 
 fn mail_account(ack: bool) -> crate::account::MailAccount {
