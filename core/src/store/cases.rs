@@ -400,7 +400,7 @@ fn open_received_case_in(tx: &Connection, input: &NewCase, received: Received<'_
     checked_message(&input.first_message, &contact.name, now)?;
     let number = next_number(tx)?;
     let id = CaseId::new();
-    cached_execute(&tx,
+    cached_execute(tx,
         "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel,
                             created_at, updated_at, last_activity_at)
          VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, 'unknown', ?7, ?8, ?8, ?8)",
@@ -409,7 +409,7 @@ fn open_received_case_in(tx: &Connection, input: &NewCase, received: Received<'_
     let message = insert_message(tx, id, &input.first_message, &contact.name, false, received, now)?;
     // The case exists from the moment its first message happened (a voicemail from 9:00).
     let created_at = message.happened_at.min(now);
-    cached_execute(&tx,
+    cached_execute(tx,
         "UPDATE cases SET created_at = ?2, last_activity_at = ?3 WHERE id = ?1",
         params![id, to_ms(created_at), to_ms(message.happened_at)],
     )?;
