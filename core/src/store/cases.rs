@@ -642,8 +642,7 @@ impl Store {
     /// Files several emails in one transaction: an import writes the database and the search
     /// index once per batch instead of once per email. Any error rolls the whole batch back, so
     /// a batch is stored whole or not at all (and importing again picks it up: ingesting is
-    /// idempotent). No savepoint per email: releasing one makes FTS5 flush its pending index
-    /// data, one small segment (and merges) per email.
+    /// idempotent). Each email is a savepoint inside it.
     pub fn ingest_batch(&mut self, raws: &[Vec<u8>], options: &IngestOptions, now: DateTime<Utc>) -> Result<Vec<Ingested>> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         // Read once per batch (under the write lock): nothing in a batch changes it.
@@ -741,19 +740,9 @@ impl Store {
     /// [`Store::ingest_email`], with the choices that depend on where the email came from.
     pub fn ingest_email_with(&mut self, raw: &[u8], options: &IngestOptions, now: DateTime<Utc>) -> Result<Ingested> {
         if !self.conn.is_autocommit() {
-            // Inside the caller's transaction: a savepoint, so an error undoes this email alone.
+            // Inside the caller's transaction (file_email takes a savepoint).
             let account = self.mail_account()?;
-            self.conn.execute_batch("SAVEPOINT ingest_email")?;
-            return match self.file_email(raw, options, &account, now) {
-                Ok(got) => {
-                    self.conn.execute_batch("RELEASE ingest_email")?;
-                    Ok(got)
-                }
-                Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK TO ingest_email; RELEASE ingest_email");
-                    Err(e)
-                }
-            };
+            return self.file_email(raw, options, &account, now);
         }
         // Alone: its own transaction, with the write lock taken first (see Store::setup).
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -778,9 +767,9 @@ impl Store {
         // Files first (named by their content, so writing one twice is harmless): a database
         // row never points at a file that isn't there.
         let stored_files = self.store_attachments(&email.attachments)?;
-        // No savepoint per email: the caller's transaction is undone whole on an error (and
-        // releasing a savepoint makes FTS5 write its pending index data out, once per email).
-        let tx: &Connection = &self.conn;
+        // A savepoint inside the caller's transaction: this email alone is undone on an error.
+        let sp = self.conn.savepoint()?;
+        let tx: &Connection = &sp;
         if let Some(case_number) = case_of_email(tx, &email.message_key)? {
             return Ok(Ingested { case_number, new_case: false, new_contact: false, duplicate: true, acknowledged: false, warnings: vec![] });
         }
@@ -879,6 +868,7 @@ impl Store {
             && !from_shop
             && options.acknowledge
             && super::outbox::acknowledge_in(tx, &case, &email, account, now)?;
+        sp.commit()?;
         Ok(Ingested { case_number: case.number, new_case, new_contact, duplicate: false, acknowledged, warnings })
     }
 }
