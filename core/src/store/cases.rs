@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::sla::{ClockContext, ClockFields};
-use super::{contacts, from_ms, to_ms, truncate, Store};
+use super::{cached_execute, cached_row, contacts, from_ms, to_ms, truncate, Store};
 use crate::clock::{self, ClockInput};
 use crate::error::{Error, Result};
 use crate::ids::{CaseId, ContactId, EventId, MessageId};
@@ -16,6 +16,7 @@ use crate::model::{
 };
 use crate::mail;
 use crate::model::NewContact;
+use crate::account::MailAccount;
 use crate::normalize;
 
 /// The name events and shop messages carry when nobody else is named.
@@ -110,7 +111,7 @@ pub(super) fn summaries_of_contact(conn: &Connection, contact: ContactId, now: D
 
 pub(super) fn load_by_number(conn: &Connection, number: u32) -> Result<Case> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases k WHERE k.number = ?1");
-    let mut case = conn.query_row(&sql, [number], case_from_row).optional()?.ok_or(Error::NoCase(number))?;
+    let mut case = cached_row(conn, &sql, [number], case_from_row).optional()?.ok_or(Error::NoCase(number))?;
     case.tags = tags_of(conn, case.id)?;
     Ok(case)
 }
@@ -122,16 +123,16 @@ fn tags_of(conn: &Connection, id: CaseId) -> Result<Vec<String>> {
 }
 
 fn write_tags(conn: &Connection, id: CaseId, tags: &[String]) -> Result<()> {
-    conn.execute("DELETE FROM case_tags WHERE case_id = ?1", [id])?;
+    cached_execute(conn, "DELETE FROM case_tags WHERE case_id = ?1", [id])?;
     for (i, tag) in tags.iter().enumerate() {
-        conn.execute("INSERT INTO case_tags (case_id, tag, position) VALUES (?1, ?2, ?3)", params![id, tag, i as i64])?;
+        cached_execute(conn, "INSERT INTO case_tags (case_id, tag, position) VALUES (?1, ?2, ?3)", params![id, tag, i as i64])?;
     }
     Ok(())
 }
 
 /// Hands out the next case number; numbers only ever go up.
 fn next_number(conn: &Connection) -> Result<u32> {
-    Ok(conn.query_row(
+    Ok(cached_row(conn,
         "UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value",
         [],
         |r| r.get(0),
@@ -149,7 +150,7 @@ pub(super) fn record_event(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<()> {
-    conn.execute(
+    cached_execute(conn,
         "INSERT INTO case_events (id, case_id, at, author, kind, field, old_value, new_value)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![EventId::new(), case_id, to_ms(at), author_or_default(author), kind, field, from, to],
@@ -189,12 +190,21 @@ fn checked_message(input: &NewMessage, customer_name: &str, now: DateTime<Utc>) 
     Ok((happened_at, author, body))
 }
 
+/// What a received email adds to its message: the key that makes filing it idempotent and its
+/// HTML version, written with the row (one write of the row, not an insert then an update).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Received<'a> {
+    pub message_key: Option<&'a str>,
+    pub html: Option<&'a str>,
+}
+
 fn insert_message(
     conn: &Connection,
     case_id: CaseId,
     input: &NewMessage,
     customer_name: &str,
     automatic: bool,
+    received: Received<'_>,
     now: DateTime<Utc>,
 ) -> Result<Message> {
     let (happened_at, author, body) = checked_message(input, customer_name, now)?;
@@ -210,12 +220,13 @@ fn insert_message(
         automatic,
         delivery: None,
         attachments: Vec::new(),
-        has_html: false,
+        has_html: received.html.is_some(),
         rating: None,
     };
-    conn.execute(
-        "INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at, automatic)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    cached_execute(conn,
+        "INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at, automatic,
+                               message_id, html)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             message.id,
             case_id,
@@ -225,10 +236,12 @@ fn insert_message(
             message.body,
             to_ms(message.happened_at),
             to_ms(message.recorded_at),
-            automatic
+            automatic,
+            received.message_key,
+            received.html
         ],
     )?;
-    conn.execute(
+    cached_execute(conn,
         "UPDATE cases SET last_activity_at = max(last_activity_at, ?2), updated_at = ?3 WHERE id = ?1",
         params![case_id, to_ms(happened_at), to_ms(now)],
     )?;
@@ -254,7 +267,7 @@ pub(super) fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let facts = clock::facts(inputs);
-    conn.execute(
+    cached_execute(conn,
         "UPDATE cases SET waiting_since = ?2, first_response_at = ?3, last_shop_reply_at = ?4,
                           waiting_channel = ?5 WHERE id = ?1",
         params![
@@ -269,7 +282,7 @@ pub(super) fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
 }
 
 pub(super) fn set_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    cached_execute(conn,
         "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![case.id, to, to_ms(now)],
     )?;
@@ -295,7 +308,7 @@ fn write_reminder(
     author: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.execute(
+    cached_execute(conn,
         "UPDATE cases SET remind_at = ?2, updated_at = ?3 WHERE id = ?1",
         params![case.id, to.map(to_ms), to_ms(now)],
     )?;
@@ -372,6 +385,11 @@ fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
 /// Opens a case with its first message inside the caller's transaction; returns the case and
 /// that message.
 pub(super) fn open_case_in(tx: &Connection, input: &NewCase, now: DateTime<Utc>) -> Result<(Case, Message)> {
+    open_received_case_in(tx, input, Received::default(), now)
+}
+
+/// [`open_case_in`] for a received email.
+fn open_received_case_in(tx: &Connection, input: &NewCase, received: Received<'_>, now: DateTime<Utc>) -> Result<(Case, Message)> {
     let subject = input.subject.trim();
     if subject.is_empty() {
         return Err(Error::Invalid("Give the case a subject (a few words: \"Parcel not arrived\")".into()));
@@ -384,16 +402,16 @@ pub(super) fn open_case_in(tx: &Connection, input: &NewCase, now: DateTime<Utc>)
     checked_message(&input.first_message, &contact.name, now)?;
     let number = next_number(tx)?;
     let id = CaseId::new();
-    tx.execute(
+    cached_execute(tx,
         "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel,
                             created_at, updated_at, last_activity_at)
          VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, 'unknown', ?7, ?8, ?8, ?8)",
         params![id, number, subject, contact.id, input.priority, input.category, input.first_message.channel, to_ms(now)],
     )?;
-    let message = insert_message(tx, id, &input.first_message, &contact.name, false, now)?;
+    let message = insert_message(tx, id, &input.first_message, &contact.name, false, received, now)?;
     // The case exists from the moment its first message happened (a voicemail from 9:00).
     let created_at = message.happened_at.min(now);
-    tx.execute(
+    cached_execute(tx,
         "UPDATE cases SET created_at = ?2, last_activity_at = ?3 WHERE id = ?1",
         params![id, to_ms(created_at), to_ms(message.happened_at)],
     )?;
@@ -409,9 +427,16 @@ pub(super) fn open_case_in(tx: &Connection, input: &NewCase, now: DateTime<Utc>)
 /// Adds a message to an existing case inside the caller's transaction, with the status and
 /// reminder rules and the clock kept in step.
 pub(super) fn add_message_in(tx: &Connection, case: &Case, input: &NewMessage, automatic: bool, now: DateTime<Utc>) -> Result<Message> {
+    add_received_in(tx, case, input, automatic, Received::default(), now)
+}
+
+/// [`add_message_in`] for a received email.
+fn add_received_in(tx: &Connection, case: &Case, input: &NewMessage, automatic: bool, received: Received<'_>, now: DateTime<Utc>) -> Result<Message> {
     refuse_merged(case)?;
-    let contact = contacts::load(tx, case.contact_id)?;
-    let message = insert_message(tx, case.id, input, &contact.name, automatic, now)?;
+    let customer_name: String = cached_row(tx, "SELECT name FROM contacts WHERE id = ?1", [case.contact_id], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::NoContact(case.contact_id))?;
+    let message = insert_message(tx, case.id, input, &customer_name, automatic, received, now)?;
     if let Some(to) = status_after(case.status, message.direction, automatic) {
         set_status(tx, case, to, &message.author, now)?;
     }
@@ -531,14 +556,14 @@ impl Store {
             }
         }
         for (column, old, new) in &changes {
-            tx.execute(&format!("UPDATE cases SET {column} = ?2 WHERE id = ?1"), params![case.id, new])?;
+            cached_execute(&tx, &format!("UPDATE cases SET {column} = ?2 WHERE id = ?1"), params![case.id, new])?;
             record_event(&tx, case.id, now, author, EventKind::FieldChanged, Some(column), Some(old), Some(new))?;
         }
         let mut changed = !changes.is_empty();
         if let Some(mins) = patch.reply_target_mins {
             let new = (mins > 0).then_some(mins);
             if new != case.reply_target_mins {
-                tx.execute("UPDATE cases SET reply_target_mins = ?2 WHERE id = ?1", params![case.id, new])?;
+                cached_execute(&tx, "UPDATE cases SET reply_target_mins = ?2 WHERE id = ?1", params![case.id, new])?;
                 let show = |v: Option<u32>| v.map(|m| format!("{m} min")).unwrap_or_else(|| "channel default".into());
                 record_event(&tx, case.id, now, author, EventKind::FieldChanged, Some("reply_target"), Some(&show(case.reply_target_mins)), Some(&show(new)))?;
                 super::sla::refresh_alert_times(&tx, &[case.id])?;
@@ -558,7 +583,7 @@ impl Store {
             changed = true;
         }
         if changed {
-            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case.id, to_ms(now)])?;
+            cached_execute(&tx, "UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case.id, to_ms(now)])?;
         }
         let case = load_by_number(&tx, number)?;
         tx.commit()?;
@@ -578,7 +603,7 @@ impl Store {
         let gone = load_by_number(&tx, gone_no)?;
         refuse_merged(&keep)?;
         refuse_merged(&gone)?;
-        tx.execute("UPDATE messages SET case_id = ?2 WHERE case_id = ?1", params![gone.id, keep.id])?;
+        cached_execute(&tx, "UPDATE messages SET case_id = ?2 WHERE case_id = ?1", params![gone.id, keep.id])?;
         let mut tags = keep.tags.clone();
         tags.extend(gone.tags.iter().cloned());
         write_tags(&tx, keep.id, &normalize::tags(&tags))?;
@@ -588,10 +613,10 @@ impl Store {
             ("third_party", &keep.third_party, &gone.third_party),
         ] {
             if mine.is_empty() && !theirs.is_empty() {
-                tx.execute(&format!("UPDATE cases SET {column} = ?2 WHERE id = ?1"), params![keep.id, theirs])?;
+                cached_execute(&tx, &format!("UPDATE cases SET {column} = ?2 WHERE id = ?1"), params![keep.id, theirs])?;
             }
         }
-        tx.execute(
+        cached_execute(&tx,
             "UPDATE cases SET last_activity_at = max(last_activity_at, (SELECT last_activity_at FROM cases WHERE id = ?2)),
                               created_at = min(created_at, ?3), updated_at = ?4 WHERE id = ?1",
             params![keep.id, gone.id, to_ms(gone.created_at), to_ms(now)],
@@ -600,7 +625,7 @@ impl Store {
         let into = format!("#{keep_no}");
         record_event(&tx, keep.id, now, author, EventKind::Merged, Some("case"), Some(&from), Some(&into))?;
         record_event(&tx, gone.id, now, author, EventKind::Merged, Some("case"), Some(&from), Some(&into))?;
-        tx.execute(
+        cached_execute(&tx,
             "UPDATE cases SET merged_into = ?2, status = 'closed', waiting_since = NULL, updated_at = ?3 WHERE id = ?1",
             params![gone.id, keep.id, to_ms(now)],
         )?;
@@ -618,10 +643,10 @@ impl Store {
 }
 
 impl Store {
-    /// Files several emails in one transaction (each in its own savepoint): an import writes the
-    /// database and the search index once per batch instead of once per email. Any error rolls
-    /// the whole batch back, so a batch is stored whole or not at all (and importing again
-    /// picks it up: ingesting is idempotent).
+    /// Files several emails in one transaction: an import writes the database and the search
+    /// index once per batch instead of once per email. Any error rolls the whole batch back, so
+    /// a batch is stored whole or not at all (and importing again picks it up: ingesting is
+    /// idempotent). Each email is a savepoint inside it.
     pub fn ingest_batch(&mut self, raws: &[Vec<u8>], options: &IngestOptions, now: DateTime<Utc>) -> Result<Vec<Ingested>> {
         self.ingest_batch_then(raws, options, now, None, |_| Ok(()))
     }
@@ -666,12 +691,20 @@ impl Store {
         then: impl FnOnce(&mut Self) -> Result<()>,
     ) -> Result<Vec<Ingested>> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        // Read once per batch (under the write lock): nothing in a batch changes it.
+        let account = match self.mail_account() {
+            Ok(account) => account,
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        };
         let mut done = Vec::with_capacity(raws.len());
         for raw in raws {
             if until.is_some_and(|until| !done.is_empty() && std::time::Instant::now() >= until) {
                 break;
             }
-            match self.ingest_email_with(raw, options, now) {
+            match self.file_email(raw, options, &account, now) {
                 Ok(got) => done.push(got),
                 Err(e) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
@@ -715,8 +748,7 @@ pub struct IngestOptions {
 
 /// The number of the case holding the stored email with this Message-ID (or content key).
 fn case_of_email(conn: &Connection, message_id: &str) -> Result<Option<u32>> {
-    Ok(conn
-        .query_row(
+    Ok(cached_row(conn,
             "SELECT c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.message_id = ?1",
             [message_id],
             |r| r.get(0),
@@ -761,12 +793,13 @@ impl Store {
     /// [`Store::ingest_email`], with the choices that depend on where the email came from.
     pub fn ingest_email_with(&mut self, raw: &[u8], options: &IngestOptions, now: DateTime<Utc>) -> Result<Ingested> {
         if !self.conn.is_autocommit() {
-            // One step of a batch (ingest_batch holds the write lock).
-            return self.file_email(raw, options, now);
+            // Inside the caller's transaction (file_email takes a savepoint).
+            let account = self.mail_account()?;
+            return self.file_email(raw, options, &account, now);
         }
         // Alone: its own transaction, with the write lock taken first (see Store::setup).
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match self.file_email(raw, options, now) {
+        match self.mail_account().and_then(|account| self.file_email(raw, options, &account, now)) {
             Ok(got) => match self.conn.execute_batch("COMMIT") {
                 Ok(()) => Ok(got),
                 Err(e) => {
@@ -781,16 +814,16 @@ impl Store {
         }
     }
 
-    fn file_email(&mut self, raw: &[u8], options: &IngestOptions, now: DateTime<Utc>) -> Result<Ingested> {
+    fn file_email(&mut self, raw: &[u8], options: &IngestOptions, account: &MailAccount, now: DateTime<Utc>) -> Result<Ingested> {
         let now = truncate(now);
         let email = mail::parse(raw);
         // Files first (named by their content, so writing one twice is harmless): a database
         // row never points at a file that isn't there.
         let stored_files = self.store_attachments(&email.attachments)?;
-        let account = self.mail_account()?;
         // A savepoint inside the caller's transaction: this email alone is undone on an error.
-        let tx = self.conn.savepoint()?;
-        if let Some(case_number) = case_of_email(&tx, &email.message_key)? {
+        let sp = self.conn.savepoint()?;
+        let tx: &Connection = &sp;
+        if let Some(case_number) = case_of_email(tx, &email.message_key)? {
             return Ok(Ingested { case_number, new_case: false, new_contact: false, duplicate: true, acknowledged: false, warnings: vec![] });
         }
         let mut warnings = email.warnings.clone();
@@ -807,7 +840,8 @@ impl Store {
             body = format!("{body}\n\n[Shopdesk: {}]", warnings.join(" "));
         }
         let from_shop = !account.from_address.is_empty() && email.from_email.as_deref() == Some(account.from_address.as_str());
-        let thread = thread_case(&tx, &email)?;
+        let thread = thread_case(tx, &email)?;
+        let received = Received { message_key: Some(&email.message_key), html: email.html.as_deref() };
         let message = NewMessage {
             // The shop's own mail on a known conversation (a reply sent from webmail, a copy
             // to itself) is the shop's; anything else from its address is still filed, as sent.
@@ -828,8 +862,7 @@ impl Store {
             (email.from_email.clone(), email.from_name.clone())
         };
         let sender: Option<ContactId> = match &their_email {
-            Some(address) => tx
-                .query_row("SELECT contact_id FROM contact_emails WHERE email = ?1", [address], |r| r.get(0))
+            Some(address) => cached_row(tx, "SELECT contact_id FROM contact_emails WHERE email = ?1", [address], |r| r.get(0))
                 .optional()?,
             None => None,
         };
@@ -839,11 +872,11 @@ impl Store {
                 // whose Message-ID the provider rewrote) answers nobody.
                 // A customer's answer to a satisfaction check: a good rating is recorded without
                 // bringing the case back; a low one or a question reopens it like any email.
-                let rating = if from_shop { None } else { super::surveys::rating_for(&tx, case.id, &email.text)? };
+                let rating = if from_shop { None } else { super::surveys::rating_for(tx, case.id, &email.text)? };
                 let settled = rating.as_ref().is_some_and(|r| !crate::surveys::needs_the_owner(r));
-                let stored = add_message_in(&tx, &case, &message, (from_shop && email.auto_generated) || settled, now)?;
+                let stored = add_received_in(tx, &case, &message, (from_shop && email.auto_generated) || settled, received, now)?;
                 if let Some(rating) = &rating {
-                    super::surveys::record_answer(&tx, case.id, rating, stored.id, now)?;
+                    super::surveys::record_answer(tx, case.id, rating, stored.id, now)?;
                 }
                 (case, stored, false, false)
             }
@@ -870,29 +903,25 @@ impl Store {
                     category: crate::model::Category::Other,
                     first_message: message,
                 };
-                let (case, stored) = open_case_in(&tx, &input, now)?;
+                let (case, stored) = open_received_case_in(tx, &input, received, now)?;
                 (case, stored, true, new_contact)
             }
         };
-        tx.execute(
-            "UPDATE messages SET message_id = ?2, html = ?3 WHERE id = ?1",
-            params![stored.id, email.message_key, email.html],
-        )?;
         for (position, (attachment, hash)) in email.attachments.iter().zip(&stored_files).enumerate() {
-            tx.execute(
+            cached_execute(tx,
                 "INSERT INTO attachments (message_id, position, filename, content_type, size, hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![stored.id, position as i64, attachment.filename, attachment.content_type, attachment.data.len() as i64, hash],
             )?;
         }
         if !from_shop {
-            super::orders::link_mentioned_order(&tx, case.id, case.number, &email.subject, &email.text, now)?;
+            super::orders::link_mentioned_order(tx, case.id, case.number, &email.subject, &email.text, now)?;
         }
         let acknowledged = new_case
             && !from_shop
             && options.acknowledge
-            && super::outbox::acknowledge_in(&tx, &case, &email, &account, now)?;
-        tx.commit()?;
+            && super::outbox::acknowledge_in(tx, &case, &email, account, now)?;
+        sp.commit()?;
         Ok(Ingested { case_number: case.number, new_case, new_contact, duplicate: false, acknowledged, warnings })
     }
 }

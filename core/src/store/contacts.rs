@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{cases, from_ms, to_ms, truncate, Store};
+use super::{cached_execute, cached_row, cases, from_ms, to_ms, truncate, Store};
 use crate::error::{Error, Result};
 use crate::ids::ContactId;
 use crate::model::{Contact, ContactProfile, ContactSummary, EventKind, NewContact};
@@ -70,27 +70,27 @@ fn owner_of(conn: &Connection, table: &str, column: &str, value: &str) -> Result
     let sql = format!(
         "SELECT c.id, c.name FROM {table} x JOIN contacts c ON c.id = x.contact_id WHERE x.{column} = ?1"
     );
-    Ok(conn.query_row(&sql, [value], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    Ok(cached_row(conn, &sql, [value], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
 }
 
 fn write_details(conn: &Connection, id: ContactId, details: &Clean) -> Result<()> {
-    conn.execute("DELETE FROM contact_emails WHERE contact_id = ?1", [id])?;
-    conn.execute("DELETE FROM contact_phones WHERE contact_id = ?1", [id])?;
-    conn.execute("DELETE FROM contact_tags WHERE contact_id = ?1", [id])?;
+    cached_execute(conn, "DELETE FROM contact_emails WHERE contact_id = ?1", [id])?;
+    cached_execute(conn, "DELETE FROM contact_phones WHERE contact_id = ?1", [id])?;
+    cached_execute(conn, "DELETE FROM contact_tags WHERE contact_id = ?1", [id])?;
     for (i, email) in details.emails.iter().enumerate() {
-        conn.execute(
+        cached_execute(conn,
             "INSERT INTO contact_emails (email, contact_id, position) VALUES (?1, ?2, ?3)",
             params![email, id, i as i64],
         )?;
     }
     for (i, phone) in details.phones.iter().enumerate() {
-        conn.execute(
+        cached_execute(conn,
             "INSERT INTO contact_phones (phone, contact_id, position) VALUES (?1, ?2, ?3)",
             params![phone, id, i as i64],
         )?;
     }
     for (i, tag) in details.tags.iter().enumerate() {
-        conn.execute(
+        cached_execute(conn,
             "INSERT INTO contact_tags (contact_id, tag, position) VALUES (?1, ?2, ?3)",
             params![id, tag, i as i64],
         )?;
@@ -102,7 +102,7 @@ pub(super) fn insert(conn: &Connection, input: &NewContact, now: DateTime<Utc>) 
     let details = clean(input)?;
     check_unique(conn, &details, None)?;
     let id = ContactId::new();
-    conn.execute(
+    cached_execute(conn,
         "INSERT INTO contacts (id, name, address, notes, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         params![id, details.name, details.address, details.notes, to_ms(now)],
@@ -112,8 +112,7 @@ pub(super) fn insert(conn: &Connection, input: &NewContact, now: DateTime<Utc>) 
 }
 
 pub(super) fn load(conn: &Connection, id: ContactId) -> Result<Contact> {
-    let row = conn
-        .query_row(
+    let row = cached_row(conn,
             "SELECT name, address, notes, created_at, updated_at FROM contacts WHERE id = ?1",
             [id],
             |r| {
@@ -162,7 +161,7 @@ impl Store {
         load(&tx, id)?;
         let details = clean(input)?;
         check_unique(&tx, &details, Some(id))?;
-        tx.execute(
+        cached_execute(&tx,
             "UPDATE contacts SET name = ?2, address = ?3, notes = ?4, updated_at = ?5 WHERE id = ?1",
             params![id, details.name, details.address, details.notes, to_ms(now)],
         )?;
@@ -178,19 +177,15 @@ impl Store {
 
     pub fn contact_by_email(&self, email: &str) -> Result<Contact> {
         let email = normalize::email(email)?;
-        let id: Option<ContactId> = self
-            .conn
-            .query_row("SELECT contact_id FROM contact_emails WHERE email = ?1", [&email], |r| r.get(0))
-            .optional()?;
+        let id: Option<ContactId> =
+            cached_row(&self.conn, "SELECT contact_id FROM contact_emails WHERE email = ?1", [&email], |r| r.get(0)).optional()?;
         load(&self.conn, id.ok_or(Error::NoContactWithEmail(email))?)
     }
 
     pub fn contact_by_phone(&self, phone: &str) -> Result<Contact> {
         let phone = normalize::phone(phone)?;
-        let id: Option<ContactId> = self
-            .conn
-            .query_row("SELECT contact_id FROM contact_phones WHERE phone = ?1", [&phone], |r| r.get(0))
-            .optional()?;
+        let id: Option<ContactId> =
+            cached_row(&self.conn, "SELECT contact_id FROM contact_phones WHERE phone = ?1", [&phone], |r| r.get(0)).optional()?;
         load(&self.conn, id.ok_or(Error::NoContactWithPhone(phone))?)
     }
 
@@ -313,9 +308,9 @@ impl Store {
         };
         let details = clean(&merged)?;
         for table in ["contact_emails", "contact_phones", "contact_tags"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE contact_id = ?1"), [absorbed])?;
+            cached_execute(&tx, &format!("DELETE FROM {table} WHERE contact_id = ?1"), [absorbed])?;
         }
-        tx.execute(
+        cached_execute(&tx,
             "UPDATE contacts SET address = ?2, notes = ?3, updated_at = ?4 WHERE id = ?1",
             params![kept, details.address, details.notes, to_ms(now)],
         )?;
@@ -326,7 +321,7 @@ impl Store {
             rows.collect::<rusqlite::Result<_>>()?
         };
         for case_id in moved {
-            tx.execute(
+            cached_execute(&tx,
                 "UPDATE cases SET contact_id = ?2, updated_at = ?3 WHERE id = ?1",
                 params![case_id, kept, to_ms(now)],
             )?;
@@ -341,7 +336,7 @@ impl Store {
                 Some(&keep.name),
             )?;
         }
-        tx.execute(
+        cached_execute(&tx,
             "UPDATE contacts SET merged_into = ?2, updated_at = ?3 WHERE id = ?1",
             params![absorbed, kept, to_ms(now)],
         )?;

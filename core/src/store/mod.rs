@@ -59,6 +59,8 @@ impl Store {
 
     fn setup(mut conn: Connection, path: PathBuf) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(5))?;
+        // Room for every statement of the ingest path and the screens' queries (the default is 16).
+        conn.set_prepared_statement_cache_capacity(256);
         // Read the version before anything writes to the file: a newer file stays untouched.
         let found: i64 = conn
             .pragma_query_value(None, "user_version", |row| row.get(0))
@@ -113,6 +115,23 @@ impl Store {
 /// The schema version this build writes: a file with a higher one is from a newer Shopdesk.
 pub fn latest_schema_version() -> i64 {
     migrations::latest_version()
+}
+
+/// Runs a write through the connection's statement cache. Filing an email runs the same few
+/// statements for every email, and preparing one (with the search triggers it fires) costs more
+/// than running it.
+pub(crate) fn cached_execute(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
+/// [`Connection::query_row`] through the statement cache (see [`cached_execute`]).
+pub(crate) fn cached_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached(sql)?.query_row(params, f)
 }
 
 /// Instants are stored as UTC milliseconds since the epoch: compact, and they sort.

@@ -97,7 +97,7 @@ fn link(conn: &Connection, case_id: CaseId, number: u32, order: &Order, now: Dat
 
 /// After an email is filed: an order number in what the customer wrote links the case.
 pub(super) fn link_mentioned_order(conn: &Connection, case_id: CaseId, number: u32, subject: &str, text: &str, now: DateTime<Utc>) -> Result<bool> {
-    let has_orders: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
+    let has_orders: bool = super::cached_row(conn, "SELECT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
     if !has_orders {
         return Ok(false);
     }

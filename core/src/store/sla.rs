@@ -36,7 +36,7 @@ pub(crate) struct ClockContext {
 /// A settings document by key; missing or unreadable (written by hand, say) gives the defaults.
 pub(super) fn read_setting<T: serde::de::DeserializeOwned + Default>(conn: &Connection, key: &str) -> Result<T> {
     let json: Option<String> =
-        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        super::cached_row(conn, "SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
     Ok(match json {
         Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
             tracing::warn!(error = %e, key, "settings are unreadable; using the defaults");

@@ -35,8 +35,7 @@ pub struct SurveyAnswer {
 
 /// The open satisfaction check on a case, if its customer has not answered yet.
 fn pending_on(conn: &Connection, case_id: CaseId) -> Result<bool> {
-    Ok(conn
-        .query_row("SELECT 1 FROM surveys WHERE case_id = ?1 AND rating IS NULL", [case_id], |_| Ok(()))
+    Ok(super::cached_row(conn, "SELECT 1 FROM surveys WHERE case_id = ?1 AND rating IS NULL", [case_id], |_| Ok(()))
         .optional()?
         .is_some())
 }
