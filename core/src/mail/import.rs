@@ -68,10 +68,12 @@ pub fn import_paths(
         }
         let mut rest: &[Vec<u8>] = batch;
         while !rest.is_empty() {
+            let started = std::time::Instant::now();
             let got = store.with(|s| match store.hold_limit() {
                 Some(hold) => s.ingest_batch_within(rest, &IngestOptions::default(), now(), hold),
                 None => s.ingest_batch(rest, &IngestOptions::default(), now()),
             })?;
+            let held = started.elapsed();
             for got in &got {
                 if got.duplicate {
                     report.duplicates += 1;
@@ -86,6 +88,12 @@ pub fn import_paths(
             rest = &rest[got.len()..];
             progress(ImportProgress { done: *done, total: total.max(*done) });
             store.let_others_in();
+            // A step that used its whole hold (a slow or busy machine): leave the database's
+            // write lock free a moment, so that another program waiting for it (its busy handler
+            // polls) gets a turn before the next step takes it again.
+            if store.hold_limit().is_some_and(|hold| held >= hold) {
+                std::thread::sleep(held / 10);
+            }
         }
         batch.clear();
         Ok(())

@@ -15,11 +15,14 @@ use crate::store::{IngestOptions, Store};
 pub trait StoreAccess {
     fn with<R>(&self, f: impl FnOnce(&mut Store) -> Result<R>) -> Result<R>;
 
-    /// The longest a long job (an import) should hold the store in one step; `None`: no
-    /// limit beyond its batch size (nothing else is waiting, as in the command line). A store
-    /// shared with a window limits it, since every command of the window waits for the store.
+    /// The longest a long job (an import) should hold the store in one step, besides its batch
+    /// size. One second by default: another program writing to the same file (the app beside
+    /// the command line) waits for the write lock at most its busy timeout (5 s), and on a
+    /// loaded machine a batch of 200 emails has taken longer than that (RELIABILITY.md, finding
+    /// 9). A store shared with a window limits it much more, since every command of the window
+    /// waits for the store.
     fn hold_limit(&self) -> Option<std::time::Duration> {
-        None
+        Some(std::time::Duration::from_secs(1))
     }
 
     /// Called by a long job between two steps, with the store released. A lock is not fair:
