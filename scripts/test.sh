@@ -48,7 +48,7 @@ stage() { # NAME COMMAND... — runs COMMAND with errexit in force, exits the sc
 stage "setup (test mode)" "$ROOT/scripts/setup.sh" test
 stage "Rust tests (cargo test --workspace)" cargo_tests
 stage "bench smoke (shopdesk bench --messages 2000; no time assertions)" \
-  cargo run -q -p shopdesk-cli -- bench --messages 2000
+  cargo run -q -p shopdesk-cli -- bench --messages 2000 --queue-sizes 10000
 stage "UI unit tests (npm --prefix ui test)" npm --prefix ui test
 stage "app build (UI embedded)" build_app
 stage "end-to-end tests (pytest tests/e2e)" e2e_tests "$@"

@@ -449,7 +449,8 @@ CREATE INDEX cases_queue_order ON cases(
     remind_at, status, channel, category, merged_into
 ) WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
 -- How many open cases a filter matches: counted by status and channel without reading cases.
-CREATE INDEX cases_queue_filter ON cases(status, channel, category, last_activity_at, merged_into)
+-- (No activity time in it: that changes with every message, and each index here costs the import.)
+CREATE INDEX cases_queue_filter ON cases(status, channel, category, merged_into)
     WHERE status NOT IN ('solved', 'closed') AND merged_into IS NULL;
 -- Open cases and waiting customers per status: what the queue's header and the rail show.
 CREATE TABLE queue_counts (
