@@ -92,6 +92,12 @@ fn open_store(app: &tauri::App, options: &Options, now: chrono::DateTime<chrono:
     Ok(store)
 }
 
+/// Now, in Unix milliseconds: the start-time log lines carry it so bench/app-start.sh can line
+/// them up with its own clock.
+pub(crate) fn unix_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
 /// A backup of the database once a day (checked hourly and at start), the newest 14 kept.
 fn spawn_daily_backup(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
@@ -122,6 +128,7 @@ pub fn run() {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
+    tracing::info!(unix_ms = unix_ms(), "shell started");
     let options = parse_args(std::env::args().skip(1));
     let mut builder = tauri::Builder::default();
     // First among the plugins: a second start on the same database shows the first window and
@@ -142,6 +149,7 @@ pub fn run() {
             let store = open_store(app, &options, clock.now()).inspect_err(|message| {
                 tracing::error!("{message}");
             });
+            tracing::info!(unix_ms = unix_ms(), "database open");
             let wake = Arc::new(Notify::new());
             let db_path = db_path(app, &options).ok();
             app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path });
@@ -162,6 +170,7 @@ pub fn run() {
             mail::spawn(app.handle().clone(), mail_wake);
             mail::spawn_idle_watcher(app.handle().clone());
             spawn_daily_backup(app.handle().clone());
+            tracing::info!(unix_ms = unix_ms(), "setup done");
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -50,6 +50,18 @@ const KINDS: readonly IpcErrorKind[] = [
   'internal',
 ];
 
+/** When the first data reached the screen, for bench/app-start.sh (ms since the page's navigation start). */
+export interface UiTimings {
+  /** performance.timeOrigin: the navigation's start, in Unix ms. */
+  origin_ms: number;
+  /** The UI's code loaded; mounting began (null if the mark is missing). */
+  mount_ms: number | null;
+  /** The first data in the DOM. */
+  data_ms: number;
+  /** The frame after it painted. */
+  painted_ms: number;
+}
+
 export class IpcFailure extends Error implements IpcError {
   readonly kind: IpcErrorKind;
   constructor(kind: IpcErrorKind, message: string) {
@@ -116,7 +128,7 @@ export const ipc = {
   search: (query: string, filter: QueueFilter | null) => call<SearchResults>('search', { query, filter }),
   appInfo: () => call<AppInfo>('app_info'),
   /** Tells the shell the first data is on screen (it logs the moment, for bench/app-start.sh). */
-  uiReady: () => call<null>('ui_ready'),
+  uiReady: (timings: UiTimings) => call<null>('ui_ready', { timings }),
   /** Open cases due soon or overdue, overdue first. */
   slaCheck: () => call<CaseSummary[]>('sla_check'),
   getSlaSettings: () => call<SlaSettings>('get_sla_settings'),
