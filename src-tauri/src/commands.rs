@@ -71,8 +71,9 @@ pub struct UiTimings {
 /// The UI calls this once the first data is on screen (ui/src/lib/ready.ts). Only logged, with
 /// the time and the UI's own timings, so bench/app-start.sh can time a start from outside.
 #[tauri::command]
-pub fn ui_ready(timings: Option<UiTimings>) {
+pub fn ui_ready(state: State<'_, AppState>, timings: Option<UiTimings>) {
     let unix_ms = crate::unix_ms();
+    state.first_screen.send_replace(true);
     match timings {
         Some(t) => tracing::info!(
             unix_ms,

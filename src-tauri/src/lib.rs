@@ -31,6 +31,19 @@ pub struct AppState {
     pub clock: shopdesk_core::wallclock::Clock,
     /// The database file in use (known even when it could not be opened).
     pub db_path: Option<PathBuf>,
+    /// Becomes true when the UI says its first data is on screen (`ui_ready`).
+    pub first_screen: tokio::sync::watch::Sender<bool>,
+}
+
+/// The longest the start-up background work waits for the UI's first screen.
+const FIRST_SCREEN_AT_MOST: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Waits until the UI has its first data on screen (at most [`FIRST_SCREEN_AT_MOST`]): the
+/// background work at start (the first reply-clock sweep, the daily backup) takes the database
+/// lock for long at 10,000 cases, and the window's first queue would wait for it (issue 7).
+pub(crate) async fn after_first_screen(app: &tauri::AppHandle) {
+    let mut shown = app.state::<AppState>().first_screen.subscribe();
+    let _ = tokio::time::timeout(FIRST_SCREEN_AT_MOST, shown.wait_for(|shown| *shown)).await;
 }
 
 /// What the command line asked of the app.
@@ -101,6 +114,7 @@ pub(crate) fn unix_ms() -> u64 {
 /// A backup of the database once a day (checked hourly and at start), the newest 14 kept.
 fn spawn_daily_backup(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
+        after_first_screen(&app).await;
         loop {
             let state = app.state::<AppState>();
             let now = state.clock.now();
@@ -152,7 +166,7 @@ pub fn run() {
             tracing::info!(unix_ms = unix_ms(), "database open");
             let wake = Arc::new(Notify::new());
             let db_path = db_path(app, &options).ok();
-            app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path });
+            app.manage(AppState { store: Mutex::new(store), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path, first_screen: tokio::sync::watch::Sender::new(false) });
             #[cfg(desktop)]
             app.handle().plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))?;
             // Without a tray (no status area on this desktop) closing the window quits as usual.

@@ -4,6 +4,28 @@ import { ipc } from './ipc';
 
 let announced = false;
 
+/**
+ * Runs `work` once the first data is on screen (or after `atMostMs` if no screen says so): what
+ * the window asks for at start besides its own screen (the late-cases banner) then does not queue
+ * in front of the first queue (every command waits for the database, one at a time; issue 7).
+ */
+export function afterReady(work: () => void, atMostMs = 3000): void {
+  if (announced || typeof window === 'undefined') {
+    work();
+    return;
+  }
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    window.removeEventListener('shopdesk:ready', once);
+    work();
+  };
+  const timer = setTimeout(once, atMostMs);
+  window.addEventListener('shopdesk:ready', once);
+}
+
 /** Milliseconds since the page's navigation started (performance.timeOrigin). */
 const since = () => Math.round(performance.now() * 10) / 10;
 
