@@ -69,8 +69,9 @@ say "database: $found cases ($open open), $(du -h "$db" | cut -f1)"
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "starting the app${drop:+ $runs times cold,} once to warm up and $runs times warm, then $idle s idle (Xvfb)"
-result=$(xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- python3 bench/app_start.py "$app" "$db" "$runs" "$idle" $drop)
+result=$cache/last-run.json
+xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- python3 bench/app_start.py "$app" "$db" "$runs" "$idle" "$result" $drop >&2
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 machine="$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, $(. /etc/os-release && echo "$PRETTY_NAME")"
 webkit=$(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || echo '?')
-python3 bench/app_start_report.py "$result" "$found" "$open" "$machine" "$load_before" "$load_after" "$webkit"
+python3 bench/app_start_report.py "$(cat "$result")" "$found" "$open" "$machine" "$load_before" "$load_after" "$webkit"

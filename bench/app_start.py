@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The measuring half of bench/app-start.sh (run under Xvfb and a D-Bus session by it).
 
-  app_start.py APP DB RUNS IDLE_SECS [--drop-caches]
+  app_start.py APP DB RUNS IDLE_SECS OUT.json [--drop-caches]
 
 Starts APP --db <a fresh copy of DB> several times, each with its own HOME and XDG folders, and
 times from just before the exec to the moment the UI says the queue is on screen: the UI calls
@@ -15,7 +15,8 @@ after the database is copied, `sync` and `echo 3 > /proc/sys/vm/drop_caches` (ro
 app, WebKit's libraries, the fonts and the database all come from disk.
 
 After the last start it waits IDLE_SECS and reads the PSS (/proc/PID/smaps_rollup) of the app
-and every process under it (WebKit's web and network processes included). Prints one JSON object.
+and every process under it (WebKit's web and network processes included). Writes one JSON object
+to OUT.json (stdout is shared with Xvfb and D-Bus's own messages).
 """
 
 import json
@@ -144,8 +145,8 @@ def start_once(app: str, db: str, home: Path, cold: bool, timeout: float = 60) -
 
 
 def main() -> None:
-    app, db, runs, idle = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    cold_runs = runs if "--drop-caches" in sys.argv[5:] else 0
+    app, db, runs, idle, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+    cold_runs = runs if "--drop-caches" in sys.argv[6:] else 0
     work = Path(tempfile.mkdtemp(prefix="shopdesk-app-start."))
     starts = []
     # cold starts first (page cache dropped before each), then a warm-up start, then warm starts
@@ -163,8 +164,7 @@ def main() -> None:
         stop(proc)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    json.dump({"starts": starts, "idle_secs": idle, "processes": processes}, sys.stdout)
-    print()
+    Path(out).write_text(json.dumps({"starts": starts, "idle_secs": idle, "processes": processes}) + "\n")
 
 
 if __name__ == "__main__":

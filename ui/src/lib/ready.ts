@@ -3,14 +3,17 @@
 import { ipc } from './ipc';
 
 let announced = false;
+/** The frame after the first data has been painted (what `ui_ready` reports). */
+let shown = false;
 
 /**
- * Runs `work` once the first data is on screen (or after `atMostMs` if no screen says so): what
- * the window asks for at start besides its own screen (the late-cases banner) then does not queue
- * in front of the first queue (every command waits for the database, one at a time; issue 7).
+ * Runs `work` once the first data has been painted (or after `atMostMs` if no screen says so):
+ * what the window asks for at start besides its own screen (the late-cases banner, thousands of
+ * cases at 10,000 open) then neither queues in front of the first queue (the commands run one at
+ * a time) nor keeps its first frame from being painted (issue 7).
  */
-export function afterReady(work: () => void, atMostMs = 3000): void {
-  if (announced || typeof window === 'undefined') {
+export function afterReady(work: () => void, atMostMs = 10_000): void {
+  if (shown || typeof window === 'undefined') {
     work();
     return;
   }
@@ -19,11 +22,11 @@ export function afterReady(work: () => void, atMostMs = 3000): void {
     if (done) return;
     done = true;
     clearTimeout(timer);
-    window.removeEventListener('shopdesk:ready', once);
+    window.removeEventListener('shopdesk:shown', once);
     work();
   };
   const timer = setTimeout(once, atMostMs);
-  window.addEventListener('shopdesk:ready', once);
+  window.addEventListener('shopdesk:shown', once);
 }
 
 /** Milliseconds since the page's navigation started (performance.timeOrigin). */
@@ -51,6 +54,8 @@ export function markReady(): void {
     } catch {
       // a test's stand-in ipc without uiReady
     }
+    shown = true;
+    window.dispatchEvent(new CustomEvent('shopdesk:shown'));
   };
   if (document.visibilityState === 'hidden' || typeof requestAnimationFrame !== 'function') send();
   else requestAnimationFrame(() => setTimeout(send, 0));
