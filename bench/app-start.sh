@@ -55,7 +55,7 @@ if [ ! -f "$db" ]; then
   # Threads of 1 to 8 messages, 4.5 on average, one case each: 4.6 messages a case is enough.
   messages=$((cases * 46 / 10))
   say "making a database of about $cases cases: importing $messages synthetic messages (takes a while)"
-  rm -rf "$cache" && mkdir -p "$cache/tmp"
+  rm -rf "$cache/tmp" && mkdir -p "$cache/tmp"  # (other sizes stay)
   "$cli" bench --messages "$messages" --seed 1 --write-mbox "$cache/tmp/mail.mbox" >/dev/null
   # As shopdesk bench does: the shop's own replies in the mailbox count as answers.
   "$cli" --db "$cache/tmp/shop.sqlite3" mail setup --from-address shop@example.com >/dev/null

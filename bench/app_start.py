@@ -135,6 +135,11 @@ def start_once(app: str, db: str, home: Path, cold: bool, timeout: float = 60) -
                 for name in ("mount_ms", "data_ms", "painted_ms"):
                     value = ready.get(name, -1)
                     run[name] = at(origin + value) if value >= 0 else None
+                calls = re.search(rb"calls=(.*)$", line.group(0))
+                run["calls"] = []
+                for call in (calls.group(1).decode().split() if calls else []):
+                    name, asked, answered = call.rsplit(":", 2)
+                    run["calls"].append([name, at(origin + float(asked)), at(origin + float(answered))])
             run["shown_ms"] = run.get("painted_ms") or run["ready_ms"]
             return proc, run
         if proc.poll() is not None:

@@ -52,6 +52,16 @@ def main() -> None:
     print('(ms from the exec; "queue painted" is the frame after the first queue was in the DOM, target < 1000 ms;')
     print(" cold: page cache dropped before each start; warm: after a start that is not counted)")
     print()
+    # The commands the window called while starting, in the last counted start.
+    last = starts[-1] if starts else {}
+    if last.get("calls"):
+        print(f"Commands the window called before its first frame ({last['kind']} start, ms from the exec):")
+        print()
+        print("| command | asked | answered | took |")
+        print("| --- | ---: | ---: | ---: |")
+        for name, asked, answered in last["calls"]:
+            print(f"| {name} | {asked:.0f} | {answered:.0f} | {answered - asked:.0f} |")
+        print()
     procs = r["processes"]
     by_name: dict[str, dict] = collections.OrderedDict()
     for p in procs:

@@ -66,6 +66,9 @@ pub struct UiTimings {
     mount_ms: Option<f64>,
     data_ms: f64,
     painted_ms: f64,
+    /// The commands the UI called so far: `name:asked:answered` (ms), space-separated.
+    #[serde(default)]
+    calls: String,
 }
 
 /// The UI calls this once the first data is on screen (ui/src/lib/ready.ts). Only logged, with
@@ -81,6 +84,7 @@ pub fn ui_ready(state: State<'_, AppState>, timings: Option<UiTimings>) {
             mount_ms = t.mount_ms.unwrap_or(-1.0),
             data_ms = t.data_ms,
             painted_ms = t.painted_ms,
+            calls = %t.calls,
             "ui ready: the first data is on screen"
         ),
         None => tracing::info!(unix_ms, "ui ready: the first data is on screen"),

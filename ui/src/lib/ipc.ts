@@ -60,6 +60,8 @@ export interface UiTimings {
   data_ms: number;
   /** The frame after it painted. */
   painted_ms: number;
+  /** The commands called so far: `name:asked:answered` (ms), space-separated. */
+  calls: string;
 }
 
 export class IpcFailure extends Error implements IpcError {
@@ -99,7 +101,22 @@ export function errorMessage(err: unknown): string {
 
 const outsideApp = () => typeof window !== 'undefined' && !('__TAURI_INTERNALS__' in window);
 
+/**
+ * The first commands the window called: name, asked and answered (ms since the page's navigation
+ * started). lib/ready.ts hands them to the shell's log for bench/app-start.sh.
+ */
+export const startCalls: [string, number, number][] = [];
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const asked = performance.now();
+  try {
+    return await callInner<T>(command, args);
+  } finally {
+    if (startCalls.length < 40) startCalls.push([command, Math.round(asked), Math.round(performance.now())]);
+  }
+}
+
+async function callInner<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   if (outsideApp()) {
     throw new IpcFailure(
       'internal',

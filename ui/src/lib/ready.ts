@@ -1,6 +1,6 @@
 // Announces, once, that the first real data is on screen. End-to-end tests wait for it and the
 // start-time benchmark (bench/app-start.sh) measures up to it.
-import { ipc } from './ipc';
+import { ipc, startCalls } from './ipc';
 
 let announced = false;
 /** The frame after the first data has been painted (what `ui_ready` reports). */
@@ -47,6 +47,7 @@ export function markReady(): void {
       mount_ms: mount ? Math.round(mount.startTime * 10) / 10 : null,
       data_ms: dataMs,
       painted_ms: since(),
+      calls: startCalls.map((c) => c.join(':')).join(' '),
     };
     // The shell logs the moment; nothing waits for the answer (outside the app it just fails).
     try {
