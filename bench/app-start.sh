@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How fast the release app shows its queue, and how much memory it holds once idle (issue 7):
-#   bench/app-start.sh [--cases N] [--runs R] [--idle SECS] [--drop-caches] [--no-build]
+#   bench/app-start.sh [--cases N] [--runs R] [--idle SECS] [--drop-caches] [--no-build] [--app FILE]
 # 1. builds the release CLI and app (UI embedded; `tauri build --no-bundle`, under nice -n 15)
 #    unless --no-build,
 # 2. makes a database of about N cases (default 10,000) by importing the synthetic mailbox of
@@ -22,7 +22,7 @@ set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 
-cases=10000 runs=3 idle=30 build=1 drop=
+cases=10000 runs=3 idle=30 build=1 drop= app=
 while [ $# -gt 0 ]; do
   case $1 in
     --cases) cases=$2; shift 2 ;;
@@ -30,7 +30,8 @@ while [ $# -gt 0 ]; do
     --idle) idle=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --drop-caches) drop=--drop-caches; shift ;;
-    *) die "usage: bench/app-start.sh [--cases N] [--runs R] [--idle SECS] [--drop-caches] [--no-build]" ;;
+    --app) app=$2; build=0; shift 2 ;;  # measure this app binary (a copy kept from an earlier build)
+    *) die "usage: bench/app-start.sh [--cases N] [--runs R] [--idle SECS] [--drop-caches] [--no-build] [--app FILE]" ;;
   esac
 done
 command -v xvfb-run >/dev/null || die "xvfb-run is missing: run scripts/setup.sh test"
@@ -44,7 +45,7 @@ if [ $build -eq 1 ]; then
   nice -n 15 node scripts/build-ui.mjs
   nice -n 15 npx --no tauri build --no-bundle
 fi
-app=$target/release/shopdesk-app cli=$target/release/shopdesk
+app=${app:-$target/release/shopdesk-app} cli=$target/release/shopdesk
 [ -x "$app" ] && [ -x "$cli" ] || die "$app or $cli is missing: run without --no-build"
 
 count_cases() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM cases").fetchone()[0])' "$1"; }
