@@ -137,6 +137,13 @@ fn spawn_daily_backup(app: tauri::AppHandle) {
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    // WebKitGTK's accelerated compositing cost 2.4-3.6 s before the first frame of a 10,000-case
+    // queue and 100 MB in the web process, measured under Xvfb (BENCHMARKS.md, issue 7); lists
+    // and text need none of it. Set before GTK and WebKit start; a value set outside wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
