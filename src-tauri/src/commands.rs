@@ -58,12 +58,37 @@ pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
     })
 }
 
+/// When the UI's first data reached the screen (ui/src/lib/ready.ts), in ms since the page's
+/// navigation started (`origin_ms`, Unix ms).
+#[derive(Debug, serde::Deserialize)]
+pub struct UiTimings {
+    origin_ms: f64,
+    mount_ms: Option<f64>,
+    data_ms: f64,
+    painted_ms: f64,
+    /// The commands the UI called so far: `name:asked:answered` (ms), space-separated.
+    #[serde(default)]
+    calls: String,
+}
+
 /// The UI calls this once the first data is on screen (ui/src/lib/ready.ts). Only logged, with
-/// the time, so bench/app-start.sh can time a start from outside.
+/// the time and the UI's own timings, so bench/app-start.sh can time a start from outside.
 #[tauri::command]
-pub fn ui_ready() {
-    let unix_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-    tracing::info!(unix_ms, "ui ready: the first data is on screen");
+pub fn ui_ready(state: State<'_, AppState>, timings: Option<UiTimings>) {
+    let unix_ms = crate::unix_ms();
+    state.first_screen.send_replace(true);
+    match timings {
+        Some(t) => tracing::info!(
+            unix_ms,
+            page_origin_ms = t.origin_ms as u64,
+            mount_ms = t.mount_ms.unwrap_or(-1.0),
+            data_ms = t.data_ms,
+            painted_ms = t.painted_ms,
+            calls = %t.calls,
+            "ui ready: the first data is on screen"
+        ),
+        None => tracing::info!(unix_ms, "ui ready: the first data is on screen"),
+    }
 }
 
 #[tauri::command]

@@ -35,6 +35,19 @@ pub struct AppState {
     pub clock: shopdesk_core::wallclock::Clock,
     /// The database file in use (known even when it could not be opened).
     pub db_path: Option<PathBuf>,
+    /// Becomes true when the UI says its first data is on screen (`ui_ready`).
+    pub first_screen: tokio::sync::watch::Sender<bool>,
+}
+
+/// The longest the start-up background work waits for the UI's first screen.
+const FIRST_SCREEN_AT_MOST: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Waits until the UI has its first data on screen (at most [`FIRST_SCREEN_AT_MOST`]): the
+/// background work at start (the first reply-clock sweep, the daily backup) takes the database
+/// lock for long at 10,000 cases, and the window's first queue would wait for it (issue 7).
+pub(crate) async fn after_first_screen(app: &tauri::AppHandle) {
+    let mut shown = app.state::<AppState>().first_screen.subscribe();
+    let _ = tokio::time::timeout(FIRST_SCREEN_AT_MOST, shown.wait_for(|shown| *shown)).await;
 }
 
 impl AppState {
@@ -108,9 +121,16 @@ fn open_store(app: &tauri::App, options: &Options, now: chrono::DateTime<chrono:
     Ok(store)
 }
 
+/// Now, in Unix milliseconds: the start-time log lines carry it so bench/app-start.sh can line
+/// them up with its own clock.
+pub(crate) fn unix_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
 /// A backup of the database once a day (checked hourly and at start), the newest 14 kept.
 fn spawn_daily_backup(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
+        after_first_screen(&app).await;
         loop {
             let state = app.state::<AppState>();
             let now = state.clock.now();
@@ -133,11 +153,19 @@ fn spawn_daily_backup(app: tauri::AppHandle) {
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    // WebKitGTK's accelerated compositing cost 2.4-3.6 s before the first frame of a 10,000-case
+    // queue and 100 MB in the web process, measured under Xvfb (BENCHMARKS.md, issue 7); lists
+    // and text need none of it. Set before GTK and WebKit start; a value set outside wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
+    tracing::info!(unix_ms = unix_ms(), "shell started");
     let options = parse_args(std::env::args().skip(1));
     let mut builder = tauri::Builder::default();
     // First among the plugins: a second start on the same database shows the first window and
@@ -158,9 +186,10 @@ pub fn run() {
             let store = open_store(app, &options, clock.now()).inspect_err(|message| {
                 tracing::error!("{message}");
             });
+            tracing::info!(unix_ms = unix_ms(), "database open");
             let wake = Arc::new(Notify::new());
             let db_path = db_path(app, &options).ok();
-            app.manage(AppState { store: Mutex::new(store), store_waiters: AtomicUsize::new(0), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path });
+            app.manage(AppState { store: Mutex::new(store), store_waiters: AtomicUsize::new(0), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path, first_screen: tokio::sync::watch::Sender::new(false) });
             #[cfg(desktop)]
             app.handle().plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))?;
             // Without a tray (no status area on this desktop) closing the window quits as usual.
@@ -178,6 +207,7 @@ pub fn run() {
             mail::spawn(app.handle().clone(), mail_wake);
             mail::spawn_idle_watcher(app.handle().clone());
             spawn_daily_backup(app.handle().clone());
+            tracing::info!(unix_ms = unix_ms(), "setup done");
             Ok(())
         })
         .on_window_event(|window, event| {

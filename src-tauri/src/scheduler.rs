@@ -27,6 +27,8 @@ pub struct AlertBatch {
 
 pub fn spawn(app: AppHandle, wake: Arc<Notify>, notifier: Box<dyn Notifier + Send + Sync>) {
     tauri::async_runtime::spawn(async move {
+        // The first pass waits for the window's first queue (the UI asks sla_check itself).
+        crate::after_first_screen(&app).await;
         loop {
             let sleep = check(&app, notifier.as_ref());
             tokio::select! {

@@ -51,6 +51,20 @@ const KINDS: readonly IpcErrorKind[] = [
   'internal',
 ];
 
+/** When the first data reached the screen, for bench/app-start.sh (ms since the page's navigation start). */
+export interface UiTimings {
+  /** performance.timeOrigin: the navigation's start, in Unix ms. */
+  origin_ms: number;
+  /** The UI's code loaded; mounting began (null if the mark is missing). */
+  mount_ms: number | null;
+  /** The first data in the DOM. */
+  data_ms: number;
+  /** The frame after it painted. */
+  painted_ms: number;
+  /** The commands called so far: `name:asked:answered` (ms), space-separated. */
+  calls: string;
+}
+
 export class IpcFailure extends Error implements IpcError {
   readonly kind: IpcErrorKind;
   constructor(kind: IpcErrorKind, message: string) {
@@ -88,7 +102,22 @@ export function errorMessage(err: unknown): string {
 
 const outsideApp = () => typeof window !== 'undefined' && !('__TAURI_INTERNALS__' in window);
 
+/**
+ * The first commands the window called: name, asked and answered (ms since the page's navigation
+ * started). lib/ready.ts hands them to the shell's log for bench/app-start.sh.
+ */
+export const startCalls: [string, number, number][] = [];
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const asked = performance.now();
+  try {
+    return await callInner<T>(command, args);
+  } finally {
+    if (startCalls.length < 40) startCalls.push([command, Math.round(asked), Math.round(performance.now())]);
+  }
+}
+
+async function callInner<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   if (outsideApp()) {
     throw new IpcFailure(
       'internal',
@@ -117,7 +146,7 @@ export const ipc = {
   search: (query: string, filter: QueueFilter | null) => call<SearchResults>('search', { query, filter }),
   appInfo: () => call<AppInfo>('app_info'),
   /** Tells the shell the first data is on screen (it logs the moment, for bench/app-start.sh). */
-  uiReady: () => call<null>('ui_ready'),
+  uiReady: (timings: UiTimings) => call<null>('ui_ready', { timings }),
   /** Open cases due soon or overdue, overdue first. */
   slaCheck: () => call<CaseSummary[]>('sla_check'),
   getSlaSettings: () => call<SlaSettings>('get_sla_settings'),

@@ -3,6 +3,7 @@
 import { alertKeys, hasNews } from '../alerts';
 import { errorMessage, events, ipc, type Unlisten } from '../ipc';
 import type { CaseSummary } from '../types';
+import { afterReady } from '../ready';
 import { clock } from './clock.svelte';
 
 const REFRESH_MS = 60_000;
@@ -48,7 +49,8 @@ class AlertsState {
 
   start(): void {
     if (this.#timer !== null) return;
-    void this.refresh();
+    // After the first screen's data: sla_check reads every open case's clock, as the queue does.
+    afterReady(() => void (this.#timer !== null && this.refresh()));
     this.#timer = setInterval(() => void this.refresh(), REFRESH_MS);
     void events
       .onClockAlerts((batch) => {
