@@ -19,10 +19,10 @@ use crate::ids::CaseId;
 use crate::model::{CaseSummary, Queue, QueueFilter, QueuePage, Status};
 
 /// Open: what the partial indexes on the queue are built over (the query must say it the same way).
-const OPEN: &str = "k.status NOT IN ('solved', 'closed') AND k.merged_into IS NULL";
+pub(super) const OPEN: &str = "k.status NOT IN ('solved', 'closed') AND k.merged_into IS NULL";
 
 /// The order after the due reminders; `cases_queue_order` holds exactly these keys.
-const ORDER: &str = "k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC";
+pub(super) const ORDER: &str = "k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC";
 /// The same order from the end (the index read backwards): pages past the middle skip fewer rows.
 const REVERSED: &str = "k.waiting_since IS NULL DESC, k.waiting_since DESC, k.last_activity_at, k.number";
 

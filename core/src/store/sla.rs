@@ -279,14 +279,15 @@ impl Store {
     }
 }
 
-/// The cases the queue lists (store/queue.rs).
-const OPEN: &str = "k.status NOT IN ('solved', 'closed') AND k.merged_into IS NULL";
+// The cases the queue lists.
+use super::queue::OPEN;
 
-/// The queue's order, with `?1` the time: lists built from a few cases keep the order the
-/// full read of the queue gave them.
-const QUEUE_ORDER: &str = "(k.remind_at IS NOT NULL AND k.remind_at <= ?1) DESC, \
-    CASE WHEN (k.remind_at IS NOT NULL AND k.remind_at <= ?1) THEN k.remind_at END, \
-    k.waiting_since IS NULL, k.waiting_since, k.last_activity_at DESC, k.number DESC";
+/// The queue's order (store/queue.rs: due reminders on top, then its index order), with `?1` the
+/// time: lists built from a few cases keep the order the full read of the queue gave them.
+fn queue_order() -> String {
+    let due = "(k.remind_at IS NOT NULL AND k.remind_at <= ?1)";
+    format!("{due} DESC, CASE WHEN {due} THEN k.remind_at END, {}", super::queue::ORDER)
+}
 
 const FIRED: &str = "SELECT threshold FROM clock_alerts WHERE case_id = ?1 AND waiting_since = ?2";
 
@@ -309,7 +310,7 @@ fn open_summary_rows(
     now: DateTime<Utc>,
 ) -> Result<Vec<(CaseSummary, ClockFields)>> {
     let now = truncate(now);
-    let mut stmt = conn.prepare_cached(&format!("{SUMMARY_SELECT} WHERE {OPEN} AND {condition} ORDER BY {QUEUE_ORDER}"))?;
+    let mut stmt = conn.prepare_cached(&format!("{SUMMARY_SELECT} WHERE {OPEN} AND {condition} ORDER BY {}", queue_order()))?;
     let args = [Some(to_ms(now)), param];
     let used = stmt.parameter_count();
     let rows = stmt
@@ -324,7 +325,8 @@ fn quiet_cases(conn: &Connection, cutoff: DateTime<Utc>, now: DateTime<Utc>) -> 
     let mut stmt = conn.prepare_cached(&format!(
         // The quiet ones only (by the shop's last message), not every case waiting on a customer.
         "SELECT k.number FROM cases k INDEXED BY cases_quiet \
-         WHERE {OPEN} AND k.status = 'waiting_on_customer' AND k.last_shop_reply_at <= ?2 ORDER BY {QUEUE_ORDER}"
+         WHERE {OPEN} AND k.status = 'waiting_on_customer' AND k.last_shop_reply_at <= ?2 ORDER BY {}",
+        queue_order()
     ))?;
     let rows = stmt.query_map(rusqlite::params![to_ms(truncate(now)), to_ms(cutoff)], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

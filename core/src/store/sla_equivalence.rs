@@ -292,7 +292,7 @@ fn plan(store: &Store, sql: &str) -> Vec<String> {
 #[test]
 fn the_sweep_reads_index_ranges_and_never_scans_the_cases() {
     let store = Store::open_in_memory().expect("db");
-    let summaries = |condition: &str| format!("{SUMMARY_SELECT} WHERE {OPEN} AND {condition} ORDER BY {QUEUE_ORDER}");
+    let summaries = |condition: &str| format!("{SUMMARY_SELECT} WHERE {OPEN} AND {condition} ORDER BY {}", queue_order());
     // (query, the index it must search)
     let mut rows: Vec<(String, &str)> = ["remind_at", "reminder_due_at", "clock_warn_at", "clock_due_at", "clock_hard_at"]
         .iter()
@@ -307,7 +307,7 @@ fn the_sweep_reads_index_ranges_and_never_scans_the_cases() {
     rows.push((summaries("k.clock_soon_at <= ?1"), "cases_clock_soon"));
     rows.push((summaries("k.reminder_due_at <= ?1"), "cases_reminder_due"));
     rows.push((
-        format!("SELECT k.number FROM cases k INDEXED BY cases_quiet WHERE {OPEN} AND k.status = 'waiting_on_customer' AND k.last_shop_reply_at <= ?2 ORDER BY {QUEUE_ORDER}"),
+        format!("SELECT k.number FROM cases k INDEXED BY cases_quiet WHERE {OPEN} AND k.status = 'waiting_on_customer' AND k.last_shop_reply_at <= ?2 ORDER BY {}", queue_order()),
         "cases_quiet",
     ));
     for (sql, index) in rows {
