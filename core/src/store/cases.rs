@@ -691,8 +691,9 @@ impl Store {
         then: impl FnOnce(&mut Self) -> Result<()>,
     ) -> Result<Vec<Ingested>> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        // Read once per batch (under the write lock): nothing in a batch changes it.
-        let account = match self.mail_account() {
+        // Read once per batch (under the write lock): nothing in a batch changes it. The batch's
+        // rows are indexed for search together, before it commits.
+        let account = match super::search_index::defer(&self.conn).map_err(Error::from).and_then(|()| self.mail_account()) {
             Ok(account) => account,
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
@@ -712,7 +713,7 @@ impl Store {
                 }
             }
         }
-        if let Err(e) = then(self) {
+        if let Err(e) = then(self).and_then(|()| Ok(super::search_index::index_pending(&self.conn)?)) {
             let _ = self.conn.execute_batch("ROLLBACK");
             return Err(e);
         }

@@ -485,6 +485,146 @@ WHEN old.status IS NOT new.status OR (old.merged_into IS NULL) <> (new.merged_in
     ON CONFLICT (status) DO UPDATE SET open = open + 1, waiting = waiting + excluded.waiting;
 END;
 "#,
+    // Migration 16: an import indexes its batch at the end of its transaction (issue 7).
+    r#"
+-- An import's search indexing, done once per batch instead of once per row. FTS5 writes its
+-- pending terms out as a new segment whenever a statement that changes it opens a savepoint,
+-- which every trigger's statement inside a transaction does: row-by-row triggers made each
+-- imported email its own segment, merged again and again (36 % of an import's instructions).
+-- While `search_deferred` holds its row (only ever inside a writer's transaction, which empties
+-- it before committing, so no other connection sees it set), the triggers below note what to
+-- index in `search_pending`, and store/search_index.rs indexes those rows in a few statements
+-- at the end. Any other write indexes at once, as before.
+CREATE TABLE search_deferred (flag INTEGER PRIMARY KEY CHECK (flag = 1)) STRICT;
+CREATE TABLE search_pending (
+    kind  TEXT NOT NULL,     -- 'message', 'case' or 'contact'
+    ref   TEXT NOT NULL,     -- its id
+    fresh INTEGER NOT NULL,  -- 1: new in this transaction, nothing indexed yet
+    PRIMARY KEY (kind, ref)
+) STRICT;
+DROP TRIGGER messages_search_insert;
+DROP TRIGGER messages_search_update;
+DROP TRIGGER messages_search_delete;
+DROP TRIGGER cases_search_insert;
+DROP TRIGGER cases_search_update;
+DROP TRIGGER cases_search_delete;
+DROP TRIGGER messages_cjk_insert;
+DROP TRIGGER messages_cjk_update;
+DROP TRIGGER messages_cjk_delete;
+DROP TRIGGER cases_cjk_insert;
+DROP TRIGGER cases_cjk_update;
+DROP TRIGGER cases_cjk_delete;
+DROP TRIGGER contacts_fts_insert;
+DROP TRIGGER contacts_fts_update;
+DROP TRIGGER contacts_fts_delete;
+-- The CJK index's rows now share the word index's row numbers (search_map), so a row is
+-- replaced or removed by its number instead of a scan by kind and id; and one trigger per
+-- change keeps both indexes (the order two triggers fire in is not defined).
+DROP TABLE search_cjk;
+CREATE VIRTUAL TABLE search_cjk USING fts5(kind UNINDEXED, ref UNINDEXED, text, tokenize = 'trigram');
+INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT m.fts_rowid, 'message', m.ref, x.body FROM search_map m JOIN messages x ON x.id = m.ref
+    WHERE m.kind = 'message' AND x.body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*' ORDER BY m.fts_rowid;
+INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT m.fts_rowid, 'case', m.ref, x.subject FROM search_map m JOIN cases x ON x.id = m.ref
+    WHERE m.kind = 'case' AND x.subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*' ORDER BY m.fts_rowid;
+
+CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT INTO search_map (kind, ref) VALUES ('message', new.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, new.body FROM search_map WHERE kind = 'message' AND ref = new.id;
+    INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, new.body FROM search_map WHERE kind = 'message' AND ref = new.id
+    AND new.body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER messages_search_update AFTER UPDATE OF body ON messages
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, new.body FROM search_map WHERE kind = 'message' AND ref = old.id;
+    INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, new.body FROM search_map WHERE kind = 'message' AND ref = old.id
+    AND new.body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    DELETE FROM search_map WHERE kind = 'message' AND ref = old.id;
+    DELETE FROM search_pending WHERE kind = 'message' AND ref = old.id;
+END;
+CREATE TRIGGER messages_search_insert_later AFTER INSERT ON messages
+WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, ref, fresh) VALUES ('message', new.id, 1);
+END;
+CREATE TRIGGER messages_search_update_later AFTER UPDATE OF body ON messages
+WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, ref, fresh) VALUES ('message', new.id, 0);
+END;
+
+CREATE TRIGGER cases_search_insert AFTER INSERT ON cases
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT INTO search_map (kind, ref) VALUES ('case', new.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    SELECT fts_rowid, 'case', new.id, concat_ws(' ', new.subject, new.order_ref, new.tracking_ref, new.third_party)
+    FROM search_map WHERE kind = 'case' AND ref = new.id;
+    INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT fts_rowid, 'case', new.id, new.subject FROM search_map WHERE kind = 'case' AND ref = new.id
+    AND new.subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER cases_search_update AFTER UPDATE OF subject, order_ref, tracking_ref, third_party ON cases
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    SELECT fts_rowid, 'case', new.id, concat_ws(' ', new.subject, new.order_ref, new.tracking_ref, new.third_party)
+    FROM search_map WHERE kind = 'case' AND ref = old.id;
+    INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT fts_rowid, 'case', new.id, new.subject FROM search_map WHERE kind = 'case' AND ref = old.id
+    AND new.subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN
+    DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
+    DELETE FROM search_map WHERE kind = 'case' AND ref = old.id;
+    DELETE FROM search_pending WHERE kind = 'case' AND ref = old.id;
+END;
+CREATE TRIGGER cases_search_insert_later AFTER INSERT ON cases
+WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, ref, fresh) VALUES ('case', new.id, 1);
+END;
+CREATE TRIGGER cases_search_update_later AFTER UPDATE OF subject, order_ref, tracking_ref, third_party ON cases
+WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, ref, fresh) VALUES ('case', new.id, 0);
+END;
+
+CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT INTO contacts_fts_map (contact_id) VALUES (new.id);
+    INSERT INTO contacts_fts (rowid, text) SELECT m.fts_rowid, t.text FROM contacts_fts_map m
+    JOIN contact_search_text t ON t.contact_id = m.contact_id WHERE m.contact_id = new.id;
+END;
+CREATE TRIGGER contacts_fts_update AFTER UPDATE OF name ON contacts
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    DELETE FROM contacts_fts WHERE rowid = (SELECT fts_rowid FROM contacts_fts_map WHERE contact_id = new.id);
+    INSERT INTO contacts_fts (rowid, text) SELECT m.fts_rowid, t.text FROM contacts_fts_map m
+    JOIN contact_search_text t ON t.contact_id = m.contact_id WHERE m.contact_id = new.id;
+END;
+CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+    DELETE FROM contacts_fts WHERE rowid = (SELECT fts_rowid FROM contacts_fts_map WHERE contact_id = old.id);
+    DELETE FROM contacts_fts_map WHERE contact_id = old.id;
+    DELETE FROM search_pending WHERE kind = 'contact' AND ref = old.id;
+END;
+CREATE TRIGGER contacts_fts_insert_later AFTER INSERT ON contacts
+WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, ref, fresh) VALUES ('contact', new.id, 1);
+END;
+CREATE TRIGGER contacts_fts_update_later AFTER UPDATE OF name ON contacts
+WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, ref, fresh) VALUES ('contact', new.id, 0);
+END;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -12,6 +12,7 @@ mod contacts;
 mod migrations;
 mod queue;
 mod search;
+mod search_index;
 pub use search::{fts_query, SearchHit, SearchJump, SearchOrder, SearchResults, MATCH_END, MATCH_START};
 mod sla;
 pub use sla::ClockSweep;
@@ -61,6 +62,7 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(5))?;
         // Room for every statement of the ingest path and the screens' queries (the default is 16).
         conn.set_prepared_statement_cache_capacity(256);
+        search_index::register_functions(&conn)?;
         // Read the version before anything writes to the file: a newer file stays untouched.
         let found: i64 = conn
             .pragma_query_value(None, "user_version", |row| row.get(0))

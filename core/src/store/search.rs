@@ -285,9 +285,7 @@ fn hit_from_row(r: &rusqlite::Row<'_>, snippet: String) -> rusqlite::Result<Sear
 }
 
 /// Han, kana and hangul: scripts written without spaces between words.
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}')
-}
+use super::search_index::is_cjk;
 
 /// `text` around the first `word`, at most `around` characters each side, the word marked.
 fn snippet_around(text: &str, word: &str, around: usize) -> String {

@@ -815,6 +815,109 @@ fn an_import_step_stops_at_its_time_budget_after_at_least_one_email_and_the_rest
     assert_eq!(count(&store, "messages"), 5);
 }
 
+/// What each search index holds, row by row in its own order, ids replaced by what they name
+/// (two databases number their cases alike but draw different ids).
+fn index_rows(store: &Store) -> Vec<String> {
+    let mut rows = Vec::new();
+    for sql in [
+        "SELECT s.rowid, s.kind, coalesce((SELECT 'case ' || number FROM cases WHERE id = s.ref),
+                (SELECT 'message of #' || c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.id = s.ref)), s.text
+         FROM search_fts s ORDER BY s.rowid",
+        "SELECT s.rowid, s.kind, coalesce((SELECT 'case ' || number FROM cases WHERE id = s.ref),
+                (SELECT 'message of #' || c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.id = s.ref)), s.text
+         FROM search_cjk s ORDER BY s.rowid",
+        "SELECT f.rowid, 'contact', '', f.text FROM contacts_fts f ORDER BY f.rowid",
+    ] {
+        let mut stmt = store.conn.prepare(sql).expect("prepare");
+        let found = stmt
+            .query_map([], |r| Ok(format!("{} {} {:?} {}", r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?)))
+            .expect("query");
+        rows.extend(found.map(|r| r.expect("row")));
+    }
+    rows
+}
+
+fn assert_search_indexes_sound(store: &Store) {
+    for table in ["search_fts", "search_cjk", "contacts_fts"] {
+        store.conn.execute_batch(&format!("INSERT INTO {table} ({table}) VALUES ('integrity-check')")).unwrap_or_else(|e| panic!("{table}: {e}"));
+    }
+    assert_eq!((count(store, "search_pending"), count(store, "search_deferred")), (0, 0), "nothing left noted, deferral off");
+}
+
+#[test]
+fn a_batch_import_indexes_exactly_what_filing_one_email_at_a_time_does() {
+    use crate::store::IngestOptions;
+    // The bench's shop mailbox: threads, replies quoting, Japanese, HTML, attachments, orders.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mbox = dir.path().join("mail.mbox");
+    std::fs::write(&mbox, crate::bench::synthetic_mbox(400, 3)).expect("mbox");
+    let raws: Vec<Vec<u8>> = crate::mail::read_mail_source(&mbox).expect("read").map(|r| r.expect("email")).collect();
+    assert!(raws.iter().any(|r| String::from_utf8_lossy(r).contains("注文")), "some CJK mail in the sample");
+
+    let mut one_by_one = store_with_account(false);
+    for raw in &raws {
+        one_by_one.ingest_email(raw, mins(60 * 24 * 400)).expect("one");
+    }
+    let mut batched = store_with_account(false);
+    for batch in raws.chunks(64) {
+        batched.ingest_batch(batch, &IngestOptions::default(), mins(60 * 24 * 400)).expect("batch");
+    }
+    // A batch that files an email already there (no new rows) and one that fails leave no notes.
+    batched.ingest_batch(&raws[..3], &IngestOptions::default(), mins(60 * 24 * 400)).expect("again");
+    let rows = index_rows(&one_by_one);
+    assert!(rows.len() > 400, "messages, cases and contacts indexed: {}", rows.len());
+    assert!(rows.iter().any(|r| r.contains(" message ") && r.contains("注文")), "CJK text in the trigram index");
+    assert_eq!(index_rows(&batched), rows, "the same rows, numbered alike");
+    // Rows indexed earlier, changed under deferral (an import reaching an older case): the same
+    // as changing them at once. The first insertion that follows reuses no row number either.
+    let change = "UPDATE cases SET subject = subject || ' 注文 renamed', order_ref = 'A-1001'
+                      WHERE number IN (SELECT number FROM cases ORDER BY number LIMIT 2);
+                  UPDATE messages SET body = body || ' amended' WHERE rowid IN (SELECT rowid FROM messages ORDER BY rowid LIMIT 3);
+                  UPDATE contacts SET name = name || ' Jr' WHERE rowid IN (SELECT rowid FROM contacts ORDER BY rowid LIMIT 2);";
+    one_by_one.conn.execute_batch(change).expect("changed at once");
+    batched.conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    super::search_index::defer(&batched.conn).expect("defer");
+    batched.conn.execute_batch(change).expect("changed");
+    assert!(count(&batched, "search_pending") >= 7, "noted, not indexed");
+    super::search_index::index_pending(&batched.conn).expect("indexed");
+    batched.conn.execute_batch("COMMIT").expect("commit");
+    let rows = index_rows(&one_by_one);
+    assert!(rows.iter().any(|r| r.contains("amended")) && rows.iter().any(|r| r.contains(" Jr")));
+    assert_eq!(index_rows(&batched), rows, "changed rows replaced in place");
+    assert_search_indexes_sound(&batched);
+    assert_search_indexes_sound(&one_by_one);
+    for typed in ["teapot", "tracking has not moved", "注文", "Costa", "parc"] {
+        let found = |store: &Store| -> Vec<(u32, String)> {
+            store.search(typed, &QueueFilter::default()).expect("search").hits.into_iter().map(|h| (h.case_number, h.snippet)).collect()
+        };
+        assert_eq!(found(&batched), found(&one_by_one), "{typed}");
+    }
+
+    // After a batch, any other write indexes at once: the deferral ended with the batch.
+    let first = batched.queue(&QueueFilter::default(), QueuePage::first(1), mins(0)).expect("queue").items[0].number;
+    batched.log_message(first, &say(Direction::Note, Channel::Email, "Zanzibar courier called", mins(60 * 24 * 401)), mins(60 * 24 * 401)).expect("note");
+    assert_eq!(batched.search("zanzibar", &QueueFilter::default()).expect("search").hits.len(), 1);
+    assert_search_indexes_sound(&batched);
+}
+
+#[test]
+fn a_batch_that_fails_leaves_neither_rows_nor_index_notes() {
+    use crate::store::IngestOptions;
+    let mut store = store_with_account(false);
+    store.conn.execute_batch(
+        "CREATE TRIGGER refuse_third AFTER INSERT ON messages WHEN (SELECT count(*) FROM messages) >= 3 BEGIN
+             SELECT RAISE(ABORT, 'disk says no');
+         END;").expect("trigger");
+    let raws: Vec<Vec<u8>> = (1..=5).map(|i| email("bo@example.com", &format!("Mug {i}"), &format!("m{i}@x"), "", "Handle broke")).collect();
+    assert!(store.ingest_batch(&raws, &IngestOptions::default(), mins(1)).is_err());
+    assert_eq!(count(&store, "messages"), 0);
+    assert_search_indexes_sound(&store);
+    store.conn.execute_batch("DROP TRIGGER refuse_third;").expect("drop");
+    store.ingest_batch(&raws, &IngestOptions::default(), mins(1)).expect("batch");
+    assert_eq!(store.search("handle", &QueueFilter::default()).expect("search").hits.len(), 5);
+    assert_search_indexes_sound(&store);
+}
+
 // ---- The outbox and acknowledgements ----
 
 fn mail_account(ack: bool) -> crate::account::MailAccount {
@@ -1108,6 +1211,40 @@ fn search_finds_what_was_said_and_stays_in_step_with_edits_and_merges() {
 }
 
 #[test]
+fn an_upgrade_to_batch_indexing_keeps_cjk_search_and_numbers_its_rows_like_the_word_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v15.sqlite3");
+    {
+        // A database as migration 15 left it, its CJK rows numbered on their own.
+        let mut conn = rusqlite::Connection::open(&path).expect("open");
+        super::migrations::migrations().to_version(&mut conn, 15).expect("to 15");
+        conn.execute_batch(
+            "INSERT INTO contacts (id, name, created_at, updated_at) VALUES ('k1', 'Yui', 0, 0);
+             INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel, created_at,
+                                updated_at, last_activity_at)
+             VALUES ('c1', 1001, 'Teapot', 'k1', 'open', 'normal', 'delivery', 'unknown', 'email', 0, 0, 0),
+                    ('c2', 1002, '急須が割れた', 'k1', 'open', 'normal', 'delivery', 'unknown', 'email', 0, 0, 0);
+             INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at)
+             VALUES ('m1', 'c1', 'from_customer', 'email', 'Yui', 'plain words only', 0, 0),
+                    ('m2', 'c2', 'from_customer', 'email', 'Yui', '注文の急須が割れて届きました', 0, 0);",
+        )
+        .expect("rows");
+        let cjk_rowids: Vec<i64> = conn.prepare("SELECT rowid FROM search_cjk ORDER BY rowid").expect("prepare")
+            .query_map([], |r| r.get(0)).expect("query").map(|r| r.expect("row")).collect();
+        assert_eq!(cjk_rowids, vec![1, 2], "numbered on their own before");
+    }
+    let store = Store::open(&path).expect("upgraded");
+    let found = hits(&store, "急須");
+    assert!(!found.is_empty() && found.iter().all(|h| h.0 == 1002), "{found:?}");
+    assert!(hits(&store, "plain").len() == 1);
+    let aligned: Vec<(String, String)> = store.conn
+        .prepare("SELECT c.kind, c.ref FROM search_cjk c JOIN search_map m ON m.fts_rowid = c.rowid AND m.kind = c.kind AND m.ref = c.ref ORDER BY c.rowid")
+        .expect("prepare").query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").map(|r| r.expect("row")).collect();
+    assert_eq!(aligned, vec![("case".to_string(), "c2".to_string()), ("message".to_string(), "m2".to_string())]);
+    assert_search_indexes_sound(&store);
+}
+
+#[test]
 fn an_existing_database_is_indexed_when_it_is_upgraded() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.sqlite3");
@@ -1122,10 +1259,12 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             DROP TABLE saved_replies; DROP TABLE orders; DROP TABLE surveys; DROP INDEX case_events_status;
             DROP TABLE search_map; ALTER TABLE outbox DROP COLUMN restored;
             DROP INDEX cases_order_ref; DROP INDEX cases_tracking_ref;
-            DROP TABLE search_cjk; DROP TRIGGER messages_cjk_insert; DROP TRIGGER messages_cjk_update;
-            DROP TRIGGER messages_cjk_delete; DROP TRIGGER cases_cjk_insert; DROP TRIGGER cases_cjk_update;
-            DROP TRIGGER cases_cjk_delete;
+            DROP TABLE search_cjk;
             DROP TRIGGER contacts_fts_insert; DROP TRIGGER contacts_fts_update; DROP TRIGGER contacts_fts_delete;
+            DROP TRIGGER messages_search_insert_later; DROP TRIGGER messages_search_update_later;
+            DROP TRIGGER cases_search_insert_later; DROP TRIGGER cases_search_update_later;
+            DROP TRIGGER contacts_fts_insert_later; DROP TRIGGER contacts_fts_update_later;
+            DROP TABLE search_pending; DROP TABLE search_deferred;
             DROP TRIGGER contact_emails_fts_insert; DROP TRIGGER contact_emails_fts_update; DROP TRIGGER contact_emails_fts_delete;
             DROP TRIGGER contact_phones_fts_insert; DROP TRIGGER contact_phones_fts_update; DROP TRIGGER contact_phones_fts_delete;
             DROP VIEW contact_search_text; DROP TABLE contacts_fts; DROP TABLE contacts_fts_map;").expect("drop");
