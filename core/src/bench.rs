@@ -170,6 +170,8 @@ fn top_up_open_cases(store: &mut Store, target: u32, now: DateTime<Utc>) -> Resu
     }
     let mut rng = Rng::new(u64::from(target));
     let tx = store.conn.transaction()?;
+    // Indexed for search together at the end, as an import does.
+    crate::store::search_index::defer(&tx)?;
     {
         let mut contact = tx.prepare("INSERT INTO contacts (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)")?;
         let mut case = tx.prepare(
@@ -204,6 +206,7 @@ fn top_up_open_cases(store: &mut Store, target: u32, now: DateTime<Utc>) -> Resu
             counter.execute([])?;
         }
     }
+    crate::store::search_index::index_pending(&tx)?;
     tx.commit()?;
     Ok(add)
 }

@@ -266,28 +266,22 @@ pub(super) fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let facts = clock::facts(inputs);
-    cached_execute(conn,
-        "UPDATE cases SET waiting_since = ?2, first_response_at = ?3, last_shop_reply_at = ?4,
-                          waiting_channel = ?5 WHERE id = ?1",
-        params![
-            case_id,
-            facts.waiting_since.map(to_ms),
-            facts.first_response_at.map(to_ms),
-            facts.last_shop_reply_at.map(to_ms),
-            facts.waiting_channel,
-        ],
-    )?;
-    super::sla::refresh_alert_times(conn, &[case_id])
+    super::sla::write_clock_facts(conn, case_id, &clock::facts(inputs))
 }
 
 pub(super) fn set_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
+    write_status(conn, case, to, author, now)?;
+    super::sla::refresh_alert_times(conn, &[case.id])
+}
+
+/// [`set_status`] for a caller that refreshes the case's clock next (which computes its alert
+/// times again anyway).
+fn write_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
     cached_execute(conn,
         "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![case.id, to, to_ms(now)],
     )?;
-    record_event(conn, case.id, now, author, EventKind::StatusChanged, Some("status"), Some(case.status.as_str()), Some(to.as_str()))?;
-    super::sla::refresh_alert_times(conn, &[case.id])
+    record_event(conn, case.id, now, author, EventKind::StatusChanged, Some("status"), Some(case.status.as_str()), Some(to.as_str()))
 }
 
 /// The status a case moves to by itself when a message arrives: a customer writing reopens a
@@ -308,13 +302,25 @@ fn write_reminder(
     author: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    write_reminder_only(conn, case, from, to, author, now)?;
+    super::sla::refresh_alert_times(conn, &[case.id])
+}
+
+/// [`write_reminder`] for a caller that refreshes the case's clock next.
+fn write_reminder_only(
+    conn: &Connection,
+    case: &Case,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     cached_execute(conn,
         "UPDATE cases SET remind_at = ?2, updated_at = ?3 WHERE id = ?1",
         params![case.id, to.map(to_ms), to_ms(now)],
     )?;
     let show = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
-    record_event(conn, case.id, now, author, EventKind::FieldChanged, Some("reminder"), Some(&show(from)), Some(&show(to)))?;
-    super::sla::refresh_alert_times(conn, &[case.id])
+    record_event(conn, case.id, now, author, EventKind::FieldChanged, Some("reminder"), Some(&show(from)), Some(&show(to)))
 }
 
 pub(super) fn refuse_merged(case: &Case) -> Result<()> {
@@ -437,13 +443,14 @@ fn add_received_in(tx: &Connection, case: &Case, input: &NewMessage, automatic: 
         .optional()?
         .ok_or(Error::NoContact(case.contact_id))?;
     let message = insert_message(tx, case.id, input, &customer_name, automatic, received, now)?;
+    // Status and reminder first, then the clock, which computes the alert times from all of it.
     if let Some(to) = status_after(case.status, message.direction, automatic) {
-        set_status(tx, case, to, &message.author, now)?;
+        write_status(tx, case, to, &message.author, now)?;
     }
     // The owner acting on a case whose reminder has come due settles the reminder.
     let acted = !automatic && message.direction != Direction::FromCustomer;
     if let Some(due) = case.remind_at.filter(|at| acted && *at <= now) {
-        write_reminder(tx, case, Some(due), None, &message.author, now)?;
+        write_reminder_only(tx, case, Some(due), None, &message.author, now)?;
     }
     refresh_clock(tx, case.id)?;
     Ok(message)
@@ -648,7 +655,7 @@ impl Store {
     /// a batch is stored whole or not at all (and importing again picks it up: ingesting is
     /// idempotent). Each email is a savepoint inside it.
     pub fn ingest_batch(&mut self, raws: &[Vec<u8>], options: &IngestOptions, now: DateTime<Utc>) -> Result<Vec<Ingested>> {
-        self.ingest_batch_then(raws, options, now, None, |_| Ok(()))
+        self.ingest_batch_then(raws, parse_raw, options, now, None, |_| Ok(()))
     }
 
     /// [`Store::ingest_batch`] of the first emails of `raws` only, as many as fit in `budget`
@@ -662,7 +669,21 @@ impl Store {
         budget: std::time::Duration,
     ) -> Result<Vec<Ingested>> {
         let until = std::time::Instant::now() + budget;
-        self.ingest_batch_then(raws, options, now, Some(until), |_| Ok(()))
+        self.ingest_batch_then(raws, parse_raw, options, now, Some(until), |_| Ok(()))
+    }
+
+    /// [`Store::ingest_batch`] of emails parsed already (an import parses the next batch on
+    /// another thread while this one is filed), all of them, or with a `budget` as many as
+    /// fit in it (at least one) as [`Store::ingest_batch_within`].
+    pub fn ingest_parsed(
+        &mut self,
+        emails: &[mail::ParsedEmail],
+        options: &IngestOptions,
+        now: DateTime<Utc>,
+        budget: Option<std::time::Duration>,
+    ) -> Result<Vec<Ingested>> {
+        let until = budget.map(|budget| std::time::Instant::now() + budget);
+        self.ingest_batch_then(emails, std::borrow::Cow::Borrowed, options, now, until, |_| Ok(()))
     }
 
     /// Files a batch of emails fetched from `mailbox` and records `cursor` (where intake now
@@ -677,14 +698,15 @@ impl Store {
         options: &IngestOptions,
         now: DateTime<Utc>,
     ) -> Result<Vec<Ingested>> {
-        self.ingest_batch_then(raws, options, now, None, |s| s.set_imap_cursor(mailbox, cursor))
+        self.ingest_batch_then(raws, parse_raw, options, now, None, |s| s.set_imap_cursor(mailbox, cursor))
     }
 
     /// [`Store::ingest_batch`] (stopping early, after at least one email, once `until` has
     /// passed), then `then` inside the same transaction.
-    fn ingest_batch_then(
+    fn ingest_batch_then<'a, T>(
         &mut self,
-        raws: &[Vec<u8>],
+        items: &'a [T],
+        parse: impl Fn(&'a T) -> std::borrow::Cow<'a, mail::ParsedEmail>,
         options: &IngestOptions,
         now: DateTime<Utc>,
         until: Option<std::time::Instant>,
@@ -700,12 +722,12 @@ impl Store {
                 return Err(e);
             }
         };
-        let mut done = Vec::with_capacity(raws.len());
-        for raw in raws {
+        let mut done = Vec::with_capacity(items.len());
+        for item in items {
             if until.is_some_and(|until| !done.is_empty() && std::time::Instant::now() >= until) {
                 break;
             }
-            match self.file_email(raw, options, &account, now) {
+            match self.file_email(&parse(item), options, &account, now) {
                 Ok(got) => done.push(got),
                 Err(e) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
@@ -723,6 +745,10 @@ impl Store {
         }
         Ok(done)
     }
+}
+
+fn parse_raw(raw: &Vec<u8>) -> std::borrow::Cow<'_, mail::ParsedEmail> {
+    std::borrow::Cow::Owned(mail::parse(raw))
 }
 
 /// What became of one email given to [`Store::ingest_email`].
@@ -796,11 +822,11 @@ impl Store {
         if !self.conn.is_autocommit() {
             // Inside the caller's transaction (file_email takes a savepoint).
             let account = self.mail_account()?;
-            return self.file_email(raw, options, &account, now);
+            return self.file_email(&mail::parse(raw), options, &account, now);
         }
         // Alone: its own transaction, with the write lock taken first (see Store::setup).
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match self.mail_account().and_then(|account| self.file_email(raw, options, &account, now)) {
+        match self.mail_account().and_then(|account| self.file_email(&mail::parse(raw), options, &account, now)) {
             Ok(got) => match self.conn.execute_batch("COMMIT") {
                 Ok(()) => Ok(got),
                 Err(e) => {
@@ -815,9 +841,8 @@ impl Store {
         }
     }
 
-    fn file_email(&mut self, raw: &[u8], options: &IngestOptions, account: &MailAccount, now: DateTime<Utc>) -> Result<Ingested> {
+    fn file_email(&mut self, email: &mail::ParsedEmail, options: &IngestOptions, account: &MailAccount, now: DateTime<Utc>) -> Result<Ingested> {
         let now = truncate(now);
-        let email = mail::parse(raw);
         // Files first (named by their content, so writing one twice is harmless): a database
         // row never points at a file that isn't there.
         let stored_files = self.store_attachments(&email.attachments)?;

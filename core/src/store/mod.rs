@@ -12,7 +12,7 @@ mod contacts;
 mod migrations;
 mod queue;
 mod search;
-mod search_index;
+pub(crate) mod search_index;
 pub use search::{fts_query, SearchHit, SearchJump, SearchOrder, SearchResults, MATCH_END, MATCH_START};
 mod sla;
 pub use sla::ClockSweep;

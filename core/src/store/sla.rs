@@ -421,6 +421,55 @@ pub(crate) fn refresh_alert_times(conn: &Connection, case_ids: &[CaseId]) -> Res
     Ok(())
 }
 
+/// Writes a case's waiting-clock facts, just recomputed from its messages, and the alert times
+/// they lead to, in one `UPDATE` ([`refresh_alert_times`] would read back and write the row a
+/// second time; filing an email does this once per email).
+pub(crate) fn write_clock_facts(conn: &Connection, id: CaseId, facts: &crate::clock::ClockFacts) -> Result<()> {
+    let ctx = ClockContext::load(conn, DateTime::<Utc>::UNIX_EPOCH)?;
+    let mut read = conn.prepare_cached(
+        "SELECT k.status, k.merged_into IS NULL, k.channel, k.reply_target_mins, k.created_at, k.remind_at FROM cases k WHERE k.id = ?1",
+    )?;
+    let row = read
+        .query_row([id], |r| {
+            Ok(CaseTimes {
+                status: r.get(0)?,
+                open: r.get(1)?,
+                waiting_since: facts.waiting_since,
+                fields: ClockFields {
+                    waiting_channel: facts.waiting_channel.map_or_else(|| r.get(2), Ok)?,
+                    answered_before: facts.first_response_at.is_some(),
+                    reply_target_mins: r.get(3)?,
+                },
+                last_shop_reply_at: facts.last_shop_reply_at,
+                created_at: from_ms(r.get(4)?),
+                remind_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
+            })
+        })
+        .optional()?;
+    let Some(row) = row else { return Ok(()) };
+    let times = if row.open && row.status.is_open() { alert_times(conn, &ctx, id, &row)? } else { AlertTimes::default() };
+    conn.prepare_cached(
+        "UPDATE cases SET waiting_since = ?2, first_response_at = ?3, last_shop_reply_at = ?4, waiting_channel = ?5, \
+                          alert_next_at = ?6, clock_warn_at = ?7, clock_due_at = ?8, clock_hard_at = ?9, \
+                          clock_soon_at = ?10, clock_overdue_at = ?11, reminder_due_at = ?12 WHERE id = ?1",
+    )?
+    .execute(rusqlite::params![
+        id,
+        facts.waiting_since.map(to_ms),
+        facts.first_response_at.map(to_ms),
+        facts.last_shop_reply_at.map(to_ms),
+        facts.waiting_channel,
+        times.next_alert_at,
+        times.warn_at,
+        times.due_at,
+        times.hard_at,
+        times.soon_at,
+        times.overdue_at,
+        times.reminder_at
+    ])?;
+    Ok(())
+}
+
 /// [`refresh_alert_times`] for every open case, and none left on the others: after the
 /// settings change, and when the columns are first added.
 pub(crate) fn refresh_all_alert_times(conn: &Connection) -> Result<()> {
