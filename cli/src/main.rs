@@ -505,7 +505,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Search { query, filter } => out.search(&store.search(&query, &filter.into())?),
         Command::Import { paths } => {
-            let store = std::sync::Mutex::new(store);
+            let store = ImportStore { store: std::sync::Mutex::new(store), hold: import_hold_limit() };
             let r = shopdesk_core::mail::import::import_paths(&store, &paths, || clock.now(), |_| {})?;
             let line = format!(
                 "Imported {} emails ({} already there): {} new cases, {} new contacts, {} with warnings",
@@ -761,4 +761,32 @@ fn mail(cmd: MailCmd, mut store: Store, out: &output::Out, clock: shopdesk_core:
 
 fn parse_message_id(s: &str) -> anyhow::Result<shopdesk_core::MessageId> {
     s.trim().parse().map_err(|_| anyhow!("\"{s}\" is not a message id (see `shopdesk mail outbox`)"))
+}
+
+/// The store an import takes a step at a time (see `StoreAccess::hold_limit`).
+struct ImportStore {
+    store: std::sync::Mutex<shopdesk_core::store::Store>,
+    hold: Option<std::time::Duration>,
+}
+
+impl shopdesk_core::mail::worker::StoreAccess for ImportStore {
+    fn with<R>(&self, f: impl FnOnce(&mut shopdesk_core::store::Store) -> shopdesk_core::Result<R>) -> shopdesk_core::Result<R> {
+        shopdesk_core::mail::worker::StoreAccess::with(&self.store, f)
+    }
+
+    fn hold_limit(&self) -> Option<std::time::Duration> {
+        self.hold
+    }
+}
+
+/// How long an import may hold the database per step: the core's default, or
+/// `SHOPDESK_IMPORT_HOLD_MS` (0: a whole batch a step). For counting an import's instructions under
+/// valgrind (bench/import-instructions.sh), which runs everything ~50 times slower: with the
+/// default, how batches are cut would depend on timing, and the count would vary from run to run.
+fn import_hold_limit() -> Option<std::time::Duration> {
+    match std::env::var("SHOPDESK_IMPORT_HOLD_MS").ok().and_then(|ms| ms.parse::<u64>().ok()) {
+        Some(0) => None,
+        Some(ms) => Some(std::time::Duration::from_millis(ms)),
+        None => Some(shopdesk_core::mail::worker::DEFAULT_HOLD_LIMIT),
+    }
 }

@@ -12,6 +12,9 @@ use crate::error::Result;
 use crate::store::{IngestOptions, Store};
 
 /// How a job reaches the store: locks it for one short step.
+/// [`StoreAccess::hold_limit`]'s default.
+pub const DEFAULT_HOLD_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub trait StoreAccess {
     fn with<R>(&self, f: impl FnOnce(&mut Store) -> Result<R>) -> Result<R>;
 
@@ -22,7 +25,7 @@ pub trait StoreAccess {
     /// 9). A store shared with a window limits it much more, since every command of the window
     /// waits for the store.
     fn hold_limit(&self) -> Option<std::time::Duration> {
-        Some(std::time::Duration::from_secs(1))
+        Some(DEFAULT_HOLD_LIMIT)
     }
 
     /// Called by a long job between two steps, with the store released. A lock is not fair:

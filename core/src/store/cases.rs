@@ -241,15 +241,17 @@ fn insert_message(
             received.html
         ],
     )?;
-    cached_execute(conn,
-        "UPDATE cases SET last_activity_at = max(last_activity_at, ?2), updated_at = ?3 WHERE id = ?1",
-        params![case_id, to_ms(happened_at), to_ms(now)],
-    )?;
     Ok(message)
 }
 
 /// Recomputes the waiting clock of a case from its messages.
 pub(super) fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
+    refresh_clock_after(conn, case_id, None)
+}
+
+/// [`refresh_clock`] after a message was added to the case: `(happened_at, now)` also moves its
+/// last activity, in the same write.
+fn refresh_clock_after(conn: &Connection, case_id: CaseId, added: Option<(DateTime<Utc>, DateTime<Utc>)>) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT m.happened_at, m.recorded_at, m.direction, m.channel, m.automatic FROM messages m
          LEFT JOIN outbox o ON o.message_id = m.id
@@ -266,7 +268,7 @@ pub(super) fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    super::sla::write_clock_facts(conn, case_id, &clock::facts(inputs))
+    super::sla::write_clock_facts(conn, case_id, &clock::facts(inputs), added)
 }
 
 pub(super) fn set_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
@@ -405,26 +407,24 @@ fn open_received_case_in(tx: &Connection, input: &NewCase, received: Received<'_
         ContactRef::New(new) => contacts::insert(tx, new, now)?,
     };
     // Check the message before a number is spent on the case.
-    checked_message(&input.first_message, &contact.name, now)?;
+    let (happened_at, _, _) = checked_message(&input.first_message, &contact.name, now)?;
     let number = next_number(tx)?;
     let id = CaseId::new();
+    // The case exists from the moment its first message happened (a voicemail from 9:00).
+    let created_at = happened_at.min(now);
     cached_execute(tx,
         "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel,
                             created_at, updated_at, last_activity_at)
-         VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, 'unknown', ?7, ?8, ?8, ?8)",
-        params![id, number, subject, contact.id, input.priority, input.category, input.first_message.channel, to_ms(now)],
+         VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, 'unknown', ?7, ?8, ?9, ?10)",
+        params![id, number, subject, contact.id, input.priority, input.category, input.first_message.channel,
+                to_ms(created_at), to_ms(now), to_ms(happened_at)],
     )?;
     let message = insert_message(tx, id, &input.first_message, &contact.name, false, received, now)?;
-    // The case exists from the moment its first message happened (a voicemail from 9:00).
-    let created_at = message.happened_at.min(now);
-    cached_execute(tx,
-        "UPDATE cases SET created_at = ?2, last_activity_at = ?3 WHERE id = ?1",
-        params![id, to_ms(created_at), to_ms(message.happened_at)],
-    )?;
     record_event(tx, id, created_at, &message.author, EventKind::Created, None, None, None)?;
     if let Some(to) = status_after(Status::New, message.direction, false) {
         let case = load_by_number(tx, number)?;
-        set_status(tx, &case, to, &message.author, now)?;
+        // The clock, refreshed next, computes the alert times.
+        write_status(tx, &case, to, &message.author, now)?;
     }
     refresh_clock(tx, id)?;
     Ok((load_by_number(tx, number)?, message))
@@ -452,7 +452,7 @@ fn add_received_in(tx: &Connection, case: &Case, input: &NewMessage, automatic: 
     if let Some(due) = case.remind_at.filter(|at| acted && *at <= now) {
         write_reminder_only(tx, case, Some(due), None, &message.author, now)?;
     }
-    refresh_clock(tx, case.id)?;
+    refresh_clock_after(tx, case.id, Some((message.happened_at, now)))?;
     Ok(message)
 }
 

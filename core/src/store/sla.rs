@@ -423,8 +423,14 @@ pub(crate) fn refresh_alert_times(conn: &Connection, case_ids: &[CaseId]) -> Res
 
 /// Writes a case's waiting-clock facts, just recomputed from its messages, and the alert times
 /// they lead to, in one `UPDATE` ([`refresh_alert_times`] would read back and write the row a
-/// second time; filing an email does this once per email).
-pub(crate) fn write_clock_facts(conn: &Connection, id: CaseId, facts: &crate::clock::ClockFacts) -> Result<()> {
+/// second time; filing an email does this once per email). A message just added, `(happened_at,
+/// now)`, moves the case's last activity in the same write.
+pub(crate) fn write_clock_facts(
+    conn: &Connection,
+    id: CaseId,
+    facts: &crate::clock::ClockFacts,
+    added: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<()> {
     let ctx = ClockContext::load(conn, DateTime::<Utc>::UNIX_EPOCH)?;
     let mut read = conn.prepare_cached(
         "SELECT k.status, k.merged_into IS NULL, k.channel, k.reply_target_mins, k.created_at, k.remind_at FROM cases k WHERE k.id = ?1",
@@ -451,7 +457,9 @@ pub(crate) fn write_clock_facts(conn: &Connection, id: CaseId, facts: &crate::cl
     conn.prepare_cached(
         "UPDATE cases SET waiting_since = ?2, first_response_at = ?3, last_shop_reply_at = ?4, waiting_channel = ?5, \
                           alert_next_at = ?6, clock_warn_at = ?7, clock_due_at = ?8, clock_hard_at = ?9, \
-                          clock_soon_at = ?10, clock_overdue_at = ?11, reminder_due_at = ?12 WHERE id = ?1",
+                          clock_soon_at = ?10, clock_overdue_at = ?11, reminder_due_at = ?12, \
+                          last_activity_at = max(last_activity_at, coalesce(?13, last_activity_at)), \
+                          updated_at = coalesce(?14, updated_at) WHERE id = ?1",
     )?
     .execute(rusqlite::params![
         id,
@@ -465,7 +473,9 @@ pub(crate) fn write_clock_facts(conn: &Connection, id: CaseId, facts: &crate::cl
         times.hard_at,
         times.soon_at,
         times.overdue_at,
-        times.reminder_at
+        times.reminder_at,
+        added.map(|(happened_at, _)| to_ms(happened_at)),
+        added.map(|(_, now)| to_ms(now)),
     ])?;
     Ok(())
 }
