@@ -40,7 +40,18 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path`, creating its folder too.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        let path = path.as_ref().to_path_buf();
+        Self::open_on(path.as_ref(), None)
+    }
+
+    /// [`Store::open`] through the SQLite VFS registered as `vfs`: for tests that put a
+    /// simulated disk under the store (core/tests/power_loss.rs). Same flags, same setup.
+    #[doc(hidden)]
+    pub fn open_with_vfs(path: impl AsRef<Path>, vfs: &str) -> Result<Store> {
+        Self::open_on(path.as_ref(), Some(vfs))
+    }
+
+    fn open_on(path: &Path, vfs: Option<&str>) -> Result<Store> {
+        let path = path.to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|source| Error::Folder { path: dir.to_path_buf(), source })?;
@@ -48,7 +59,10 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags)?;
+        let conn = match vfs {
+            Some(vfs) => Connection::open_with_flags_and_vfs(&path, flags, vfs)?,
+            None => Connection::open_with_flags(&path, flags)?,
+        };
         Self::setup(conn, path)
     }
 
