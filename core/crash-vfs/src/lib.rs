@@ -248,7 +248,7 @@ struct CrashFile {
     real: *mut ffi::sqlite3_file,
 }
 
-const HEADER: usize = (std::mem::size_of::<CrashFile>() + 15) / 16 * 16;
+const HEADER: usize = std::mem::size_of::<CrashFile>().div_ceil(16) * 16;
 
 const DURABLE: c_int = ffi::SQLITE_OPEN_MAIN_DB | ffi::SQLITE_OPEN_MAIN_JOURNAL | ffi::SQLITE_OPEN_WAL | ffi::SQLITE_OPEN_SUPER_JOURNAL;
 

@@ -94,7 +94,11 @@ impl Store {
         // first is refused at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another process
         // wrote in between; an immediate one waits its turn up to the busy timeout.
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: every commit syncs the WAL before it returns, so a reply the shop wrote (or a
+        // batch of emails reported stored) survives a power cut. With NORMAL a commit only
+        // reached the OS, and the last ones were lost on power loss (core/tests/power_loss.rs
+        // shows it; RELIABILITY.md). Imports commit once per batch, so the cost is one sync a batch.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         migrations::migrations().to_latest(&mut conn).map_err(|e| match &e {
             rusqlite_migration::Error::RusqliteError { err, .. }
                 if err.sqlite_error_code() == Some(ErrorCode::DiskFull) =>
