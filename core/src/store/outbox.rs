@@ -539,8 +539,18 @@ impl Store {
                     if !path.exists() {
                         std::fs::create_dir_all(dir).map_err(|source| Error::Folder { path: dir.clone(), source })?;
                         // Written whole under a temporary name, then renamed: never half a file.
+                        // Synced before the rename, and the folder after it, so the file is on
+                        // disk before the transaction that names it commits (RELIABILITY.md,
+                        // finding 11: a power cut could leave a stored message's file empty).
                         let tmp = dir.join(format!("{hash}.part"));
-                        std::fs::write(&tmp, &file.data).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|source| {
+                        let written = std::fs::File::create(&tmp)
+                            .and_then(|mut out| {
+                                std::io::Write::write_all(&mut out, &file.data)?;
+                                out.sync_all()
+                            })
+                            .and_then(|()| std::fs::rename(&tmp, &path))
+                            .and_then(|()| sync_folder(dir));
+                        written.map_err(|source| {
                             let _ = std::fs::remove_file(&tmp);
                             Error::file(&path, source)
                         })?;
@@ -593,6 +603,20 @@ impl Store {
              ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
             params![mailbox, cursor.uidvalidity, cursor.last_uid],
         )?;
+        Ok(())
+    }
+}
+
+/// Makes a rename in `dir` durable (its entry is written with the folder). Windows has no such
+/// call for folders (and commits renames with the file), so there it does nothing.
+fn sync_folder(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
         Ok(())
     }
 }
