@@ -747,8 +747,8 @@ impl Store {
     }
 }
 
-fn parse_raw(raw: &Vec<u8>) -> std::borrow::Cow<'_, mail::ParsedEmail> {
-    std::borrow::Cow::Owned(mail::parse(raw))
+fn parse_raw<R: AsRef<[u8]>>(raw: &R) -> std::borrow::Cow<'_, mail::ParsedEmail> {
+    std::borrow::Cow::Owned(mail::parse(raw.as_ref()))
 }
 
 /// What became of one email given to [`Store::ingest_email`].
@@ -866,7 +866,7 @@ impl Store {
             body = format!("{body}\n\n[Shopdesk: {}]", warnings.join(" "));
         }
         let from_shop = !account.from_address.is_empty() && email.from_email.as_deref() == Some(account.from_address.as_str());
-        let thread = thread_case(tx, &email)?;
+        let thread = thread_case(tx, email)?;
         let received = Received { message_key: Some(&email.message_key), html: email.html.as_deref() };
         let message = NewMessage {
             // The shop's own mail on a known conversation (a reply sent from webmail, a copy
@@ -946,7 +946,7 @@ impl Store {
         let acknowledged = new_case
             && !from_shop
             && options.acknowledge
-            && super::outbox::acknowledge_in(tx, &case, &email, account, now)?;
+            && super::outbox::acknowledge_in(tx, &case, email, account, now)?;
         sp.commit()?;
         Ok(Ingested { case_number: case.number, new_case, new_contact, duplicate: false, acknowledged, warnings })
     }
