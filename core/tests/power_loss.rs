@@ -64,23 +64,10 @@ fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).single().expect("time")
 }
 
-/// The workload's random choices (xorshift64*).
-struct Rng(u64);
+use shopdesk_crash_vfs::Rng;
 
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66_D1CE_4E5B | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+/// The salt of the workload's random choices (the disk's own use the seed unsalted).
+const WORKLOAD: u64 = 0x5DEE_CE66_D1CE_4E5B;
 
 /// The store as the CLI's import takes it, without the 1 s hold (so that a seed replays the
 /// same transactions, and the Nth write is the same write, on any machine).
@@ -193,7 +180,7 @@ fn workload(dir: &Path, db: &Path, vfs: &CrashVfs, seed: u64, cases: &[u32], ora
             return None;
         }
     };
-    let mut rng = Rng::new(seed);
+    let mut rng = Rng::new(seed, WORKLOAD);
     let mut now = start();
     // Cases the workload may write on: the template's, then those it opened.
     let mut targets: Vec<u32> = cases.to_vec();
@@ -567,7 +554,7 @@ fn committed_work_survives_a_power_cut() {
         let whole = measure(&template, seed);
         writes += whole.writes;
         syncs += whole.syncs;
-        let mut rng = Rng::new(seed ^ 0xC0FF_EE00);
+        let mut rng = Rng::new(seed ^ 0xC0FF_EE00, WORKLOAD);
         let loss = if seed % 2 == 0 { Loss::DropAll } else { Loss::Torn };
         // Anywhere in the workload: at a write (most of them are an import's), at a sync (one
         // per commit with synchronous = FULL), or once it is over (idle).

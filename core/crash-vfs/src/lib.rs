@@ -140,18 +140,23 @@ impl Cached {
     }
 }
 
-/// xorshift64*: the same seed, the same torn disk.
-struct Rng(u64);
+/// xorshift64*: the same seed, the same torn disk (and, in the power-loss test, the same workload).
+pub struct Rng(u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// A generator for `seed` (any value, 0 included; the salt keeps the disk's and the
+    /// workload's sequences apart for the same seed).
+    pub fn new(seed: u64, salt: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
     }
 }
 
@@ -205,7 +210,7 @@ impl Disk {
                             }
                             5..=8 => report.pieces_lost += 1,
                             _ => {
-                                let garbage: Vec<u8> = (0..piece.len()).map(|_| self.rng.next() as u8).collect();
+                                let garbage: Vec<u8> = (0..piece.len()).map(|_| self.rng.next_u64() as u8).collect();
                                 file.write_all_at(&garbage, from as u64)?;
                                 report.pieces_garbage += 1;
                             }
@@ -286,7 +291,7 @@ impl CrashVfs {
                 cut: None,
                 cached: HashMap::new(),
                 open_files: 0,
-                rng: Rng(plan.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
+                rng: Rng::new(plan.seed, 0),
             };
             let shared = Box::into_raw(Box::new(Shared { unix, disk: Mutex::new(disk) }));
             let mut vfs: ffi::sqlite3_vfs = *unix;
