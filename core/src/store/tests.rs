@@ -1241,6 +1241,13 @@ fn an_upgrade_to_batch_indexing_keeps_cjk_search_and_numbers_its_rows_like_the_w
         .prepare("SELECT c.kind, c.ref FROM search_cjk c JOIN search_map m ON m.fts_rowid = c.rowid AND m.kind = c.kind AND m.ref = c.ref ORDER BY c.rowid")
         .expect("prepare").query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").map(|r| r.expect("row")).collect();
     assert_eq!(aligned, vec![("case".to_string(), "c2".to_string()), ("message".to_string(), "m2".to_string())]);
+    // Migration 17 built the word index again, with its one-letter prefix index, under the same
+    // row numbers.
+    let unmapped: i64 = store.conn
+        .query_row("SELECT count(*) FROM search_fts f LEFT JOIN search_map m ON m.fts_rowid = f.rowid AND m.kind = f.kind
+                    AND m.ref = f.ref WHERE m.fts_rowid IS NULL", [], |r| r.get(0)).expect("count");
+    assert_eq!((unmapped, count(&store, "search_fts")), (0, 4), "cases and messages, under their numbers");
+    assert_eq!(hits(&store, "p").iter().map(|h| h.0).collect::<Vec<_>>(), vec![1001], "one letter: \"plain\"");
     assert_search_indexes_sound(&store);
 }
 
