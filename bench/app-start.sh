@@ -14,6 +14,8 @@
 #    on the machine: other builds read their files again.)
 # 4. after the last start waits SECS (default 30) and sums the PSS of the app and all its
 #    processes (WebKit's included) from /proc/PID/smaps_rollup.
+#    It waits (up to 2 minutes) until no other process maps WebKit's library: one that does (an
+#    e2e test's app) shares the libraries' pages and makes the PSS read low; the report says if so.
 # Prints the figures as Markdown tables (for BENCHMARKS.md) with the machine and its load.
 # The starts run at the caller's priority (run the script itself without nice to measure).
 # Targets (issue 7): start to queue shown < 1 s; idle memory < 250 MB PSS in all.

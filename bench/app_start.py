@@ -75,6 +75,33 @@ def memory(pid: int) -> dict | None:
     return {"pid": pid, "name": comm, **{k.lower(): fields.get(k, 0) for k in ("Pss", "Pss_Anon", "Pss_File", "Pss_Shmem", "Rss")}}
 
 
+def sharing_webkit(ours: list[int]) -> list[str]:
+    """Processes outside ours that map WebKit's library: while any runs (another app, a test's
+    browser), the libraries' pages are shared with it and our PSS reads lower than alone."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) in ours:
+            continue
+        try:
+            if "libwebkit2gtk" in proc.joinpath("maps").read_text():
+                found.append(f"{proc.name}:{proc.joinpath('comm').read_text().strip()}")
+        except OSError:
+            continue
+    return found
+
+
+def idle_memory(root: int, patience: float = 120) -> tuple[list[dict], list[str]]:
+    """The PSS of root's processes, read when no other process shares WebKit's library with them
+    (waiting up to `patience` seconds for one to end); the sharers left are returned too."""
+    end = time.monotonic() + patience
+    while True:
+        pids = tree(root)
+        others = sharing_webkit(pids)
+        if not others or time.monotonic() > end:
+            return [m for m in (memory(pid) for pid in pids) if m], others
+        time.sleep(5)
+
+
 def stop(proc: subprocess.Popen) -> None:
     """Ends the app we started, and everything in its process group."""
     try:
@@ -105,6 +132,7 @@ def start_once(app: str, db: str, home: Path, cold: bool, timeout: float = 60) -
     if cold:
         drop_caches()
     log = home / "app.log"
+    load = Path("/proc/loadavg").read_text().split()[0]
     env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
                XDG_CACHE_HOME=str(home / "cache"), RUST_LOG="info", NO_COLOR="1")
     with open(log, "wb") as out:
@@ -125,7 +153,7 @@ def start_once(app: str, db: str, home: Path, cold: bool, timeout: float = 60) -
                 time.sleep(0.005)  # the line is still being written
                 continue
             at = lambda unix_ms: round(unix_ms - t0 * 1000, 1)  # noqa: E731 (ms since the exec)
-            run = {"cold": cold, "ready_ms": at(ready["unix_ms"])}
+            run = {"cold": cold, "ready_ms": at(ready["unix_ms"]), "load": load}
             for step, pattern in STEPS.items():
                 m = pattern.search(text)
                 run[f"{step}_ms"] = at(float(m.group(1))) if m else None
@@ -165,11 +193,13 @@ def main() -> None:
             if i < len(plan) - 1:
                 stop(proc)
         time.sleep(idle)
-        processes = [m for m in (memory(pid) for pid in tree(proc.pid)) if m]
+        processes, others = idle_memory(proc.pid)
+        if others:
+            print(f"  memory read while other processes share WebKit's library: {' '.join(others)}", file=sys.stderr)
         stop(proc)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    Path(out).write_text(json.dumps({"starts": starts, "idle_secs": idle, "processes": processes}) + "\n")
+    Path(out).write_text(json.dumps({"starts": starts, "idle_secs": idle, "processes": processes, "sharing_webkit": others}) + "\n")
 
 
 if __name__ == "__main__":

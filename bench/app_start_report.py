@@ -35,21 +35,21 @@ def main() -> None:
     print(f"{int(cases):,} cases ({int(open_):,} open), release app under Xvfb (1280x1024), window 1200x780")
     print()
     starts = [s for s in r["starts"] if s["kind"] != "warm-up"]
-    print("| start | " + " | ".join(label for _, label in STEPS) + " |")
-    print("| --- |" + " ---: |" * len(STEPS))
+    print("| start | " + " | ".join(label for _, label in STEPS) + " | load |")
+    print("| --- |" + " ---: |" * (len(STEPS) + 1))
     for kind in ("cold", "warm"):
         runs = [s for s in starts if s["kind"] == kind]
         if not runs:
             continue
         for i, s in enumerate(runs, 1):
-            print(f"| {kind} {i} | " + " | ".join(cell(s.get(f"{k}_ms")) for k, _ in STEPS) + " |")
+            print(f"| {kind} {i} | " + " | ".join(cell(s.get(f"{k}_ms")) for k, _ in STEPS) + f" | {s.get('load', '?')} |")
         med = {}
         for k, _ in STEPS:
             values = [s[f"{k}_ms"] for s in runs if s.get(f"{k}_ms") is not None]
             med[k] = statistics.median(values) if values else None
-        print(f"| **{kind}, median** | " + " | ".join(f"**{cell(med[k])}**" if k == "shown" else cell(med[k]) for k, _ in STEPS) + " |")
+        print(f"| **{kind}, median** | " + " | ".join(f"**{cell(med[k])}**" if k == "shown" else cell(med[k]) for k, _ in STEPS) + " | |")
     print()
-    print('(ms from the exec; "queue painted" is the frame after the first queue was in the DOM, target < 1000 ms;')
+    print('(ms from the exec; load: the 1-minute load average as the start began; "queue painted" is the frame after the first queue was in the DOM, target < 1000 ms;')
     print(" cold: page cache dropped before each start; warm: after a start that is not counted)")
     print()
     # The commands the window called while starting, in the last counted start.
@@ -82,6 +82,12 @@ def main() -> None:
     print(f"| **all {len(procs)} processes** | **{mb(total['pss'])}** | {mb(total['pss_anon'])} | {mb(total['pss_file'])} "
           f"| {mb(total['pss_shmem'])} | {mb(total['rss'])} |")
     print()
+    others = r.get("sharing_webkit") or []
+    if others:
+        print(f"(read while {len(others)} other process(es) mapped WebKit's library too: {' '.join(others)}; the shared")
+        print(" libraries' pages are then split with them and the PSS reads lower than the app alone would)")
+    else:
+        print("(no other process on the machine mapped WebKit's library when the PSS was read)")
     print("(target: < 250 MB PSS for all processes together)")
 
 

@@ -142,9 +142,44 @@ pub fn load_demo(state: State<'_, AppState>) -> Reply<usize> {
     change(&state, demo::load)
 }
 
+/// How many late cases the alert banner gets in full (it shows 5, or these when expanded); the
+/// others travel as case numbers only.
+const LATE_IN_FULL: usize = 50;
+
+/// What is late right now, for the alert banner. At 10,000 open cases about 5,000 can be late:
+/// every one in full was 4 MB of JSON at start and every minute, and ~30 MB held by the page
+/// (BENCHMARKS.md, issue 7); their numbers are enough to say what is news.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct LateCases {
+    /// The first late cases in full, in `Store::sla_check`'s order (overdue first, then the
+    /// longest waiting), at most [`LATE_IN_FULL`].
+    pub first: Vec<CaseSummary>,
+    /// The number of every overdue case, in the same order.
+    pub overdue: Vec<u32>,
+    /// The number of every case due for a reply soon, in the same order.
+    pub due_soon: Vec<u32>,
+}
+
+impl LateCases {
+    fn from_alerts(alerts: Vec<CaseSummary>) -> Self {
+        use shopdesk_core::sla::ClockStateKind;
+        let (mut overdue, mut due_soon) = (Vec::new(), Vec::new());
+        for c in &alerts {
+            match c.clock.as_ref().map(|k| k.state) {
+                Some(ClockStateKind::Overdue) => overdue.push(c.number),
+                _ => due_soon.push(c.number),
+            }
+        }
+        let mut first = alerts;
+        first.truncate(LATE_IN_FULL);
+        first.shrink_to_fit();
+        LateCases { first, overdue, due_soon }
+    }
+}
+
 #[tauri::command]
-pub fn sla_check(state: State<'_, AppState>) -> Reply<Vec<CaseSummary>> {
-    with_store(&state, |s, now| s.sla_check(now))
+pub fn sla_check(state: State<'_, AppState>) -> Reply<LateCases> {
+    with_store(&state, |s, now| s.sla_check(now)).map(LateCases::from_alerts)
 }
 
 #[tauri::command]

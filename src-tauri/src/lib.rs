@@ -160,6 +160,15 @@ pub fn run() {
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
+    // JavaScriptCore's optimising JITs (DFG, and FTL above it) pay off for long-running hot
+    // loops, which this UI does not have; without them the idle web process held 4-5 MB less
+    // and a JSON/sort/DOM workload in the window ran no slower (BENCHMARKS.md, issue 7). The
+    // baseline JIT stays (without any JIT the same workload took 1.5x as long). Read by the web
+    // process, which inherits the variable; a value set outside wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("JSC_useDFGJIT").is_none() {
+        std::env::set_var("JSC_useDFGJIT", "0");
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertKeys, bannerTitle, hasNews } from './alerts';
+import { alertKeys, bannerTitle, hasNews, lateCases } from './alerts';
 import type { CaseSummary, ClockStateKind } from './types';
 
 function late(number: number, state: ClockStateKind): CaseSummary {
@@ -31,25 +31,40 @@ describe('bannerTitle', () => {
     [[late(1002, 'due_soon'), late(1003, 'due_soon')], '2 customers due for a reply soon'],
   ];
   for (const [items, want] of cases) {
-    it(want, () => expect(bannerTitle(items)).toBe(want));
+    it(want, () => expect(bannerTitle(lateCases(items))).toBe(want));
   }
 });
 
 describe('hasNews', () => {
   const shown = [late(1001, 'overdue'), late(1002, 'due_soon')];
-  const dismissed = alertKeys(shown);
+  const dismissed = alertKeys(lateCases(shown));
+  const news = (items: CaseSummary[], inFull = 50) => hasNews(lateCases(items, inFull), dismissed);
   it('nothing new after a dismissal: stays hidden', () => {
-    expect(hasNews(shown, dismissed)).toBe(false);
-    expect(hasNews([late(1001, 'overdue')], dismissed)).toBe(false);
+    expect(news(shown)).toBe(false);
+    expect(news([late(1001, 'overdue')])).toBe(false);
   });
   it('a new late case is news', () => {
-    expect(hasNews([...shown, late(1003, 'due_soon')], dismissed)).toBe(true);
+    expect(news([...shown, late(1003, 'due_soon')])).toBe(true);
+  });
+  it('a new late case is news also when it is not among the cases sent in full', () => {
+    expect(news([...shown, late(1003, 'due_soon')], 1)).toBe(true);
+    expect(news(shown, 1)).toBe(false);
   });
   it('a due-soon case turning overdue is news', () => {
-    expect(hasNews([late(1001, 'overdue'), late(1002, 'overdue')], dismissed)).toBe(true);
+    expect(news([late(1001, 'overdue'), late(1002, 'overdue')])).toBe(true);
   });
   it('never dismissed: news whenever something is late', () => {
-    expect(hasNews(shown, null)).toBe(true);
-    expect(hasNews([], null)).toBe(false);
+    expect(hasNews(lateCases(shown), null)).toBe(true);
+    expect(hasNews(lateCases([]), null)).toBe(false);
+  });
+});
+
+describe('lateCases', () => {
+  it('keeps the first cases in full and every number, overdue and due soon apart', () => {
+    const items = [late(1001, 'overdue'), late(1004, 'overdue'), late(1002, 'due_soon')];
+    const got = lateCases(items, 2);
+    expect(got.first.map((c) => c.number)).toEqual([1001, 1004]);
+    expect(got.overdue).toEqual([1001, 1004]);
+    expect(got.due_soon).toEqual([1002]);
   });
 });

@@ -11,7 +11,6 @@ import type {
   Backups,
   Case,
   CasePatch,
-  CaseSummary,
   ClockAlerts,
   CaseView,
   Contact,
@@ -22,6 +21,7 @@ import type {
   IpcError,
   FetchReport,
   IpcErrorKind,
+  LateCases,
   MailAccount,
   MailAccountView,
   MailStatus,
@@ -148,7 +148,7 @@ export const ipc = {
   /** Tells the shell the first data is on screen (it logs the moment, for bench/app-start.sh). */
   uiReady: (timings: UiTimings) => call<null>('ui_ready', { timings }),
   /** Open cases due soon or overdue, overdue first. */
-  slaCheck: () => call<CaseSummary[]>('sla_check'),
+  slaCheck: () => call<LateCases>('sla_check'),
   getSlaSettings: () => call<SlaSettings>('get_sla_settings'),
   setSlaSettings: (settings: SlaSettings) => call<SlaSettings>('set_sla_settings', { settings }),
   /** Why the last desktop notification could not be shown (null: it was, or none yet). */

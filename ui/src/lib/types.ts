@@ -58,6 +58,7 @@ export type { TimelineEntry } from './bindings/TimelineEntry';
 
 import type { Alert } from './bindings/Alert';
 import type { BackupFile } from './bindings/BackupFile';
+import type { CaseSummary } from './bindings/CaseSummary';
 
 /** The shell's `app_info` reply (src-tauri, not a core type). */
 /** Why the database could not be opened at start, and the newest sound backup to offer. */
@@ -129,3 +130,14 @@ export interface Exported {
   cases: number;
   messages: number;
 }
+
+/** What is late right now (the shell's `sla_check`): the first late cases in full (overdue
+ * first, then the longest waiting; at most 50), and the number of every late case, so that a
+ * few thousand late cases are not sent (and held) in full. */
+export type LateCases = {
+  first: CaseSummary[];
+  /** Every overdue case's number, in the same order. */
+  overdue: number[];
+  /** Every due-soon case's number, in the same order. */
+  due_soon: number[];
+};

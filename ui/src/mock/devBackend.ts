@@ -1,6 +1,7 @@
 // DEV ONLY (VITE_MOCK=1): an in-memory stand-in for the Rust core, so the UI can be looked at
 // in a plain browser. Never part of a production build (main.ts imports it behind the flag).
 // It starts empty; add `?seed` to the URL to start with the sample shop.
+import { lateCases } from '../lib/alerts';
 import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
@@ -1191,7 +1192,7 @@ export function installMockBackend(): void {
         case 'app_info':
           return { db_path: '/tmp/mock.sqlite3', version: '0.1.0-mock', is_empty: cases.length === 0 && contacts.length === 0 };
         case 'sla_check':
-          return slaCheck();
+          return lateCases(slaCheck());
         case 'notification_error':
           return new URLSearchParams(location.search).has('notify-error')
             ? 'org.freedesktop.Notifications was not provided by any .service files'

@@ -1,16 +1,18 @@
 // What is late right now (sla_check), refreshed at start, every minute and whenever the core's
 // scheduler announces new thresholds (`clock-alerts`), and whether the user dismissed it.
-import { alertKeys, hasNews } from '../alerts';
+import { alertKeys, hasNews, lateCount, NOTHING_LATE } from '../alerts';
 import { errorMessage, events, ipc, type Unlisten } from '../ipc';
-import type { CaseSummary } from '../types';
+import type { LateCases } from '../types';
 import { afterReady } from '../ready';
 import { clock } from './clock.svelte';
 
 const REFRESH_MS = 60_000;
 
 class AlertsState {
-  items = $state<CaseSummary[]>([]);
-  /** Client clock (ms) when `items` arrived; waiting times grow from there. */
+  /** Replaced whole on every refresh, never changed in place: not deeply reactive (a proxy per
+   * case and per clock cost memory when thousands were late). */
+  late = $state.raw<LateCases>(NOTHING_LATE);
+  /** Client clock (ms) when `late` arrived; waiting times grow from there. */
   fetchedAt = $state(0);
   /** Why the last desktop notification could not be shown, if it could not. */
   notificationError = $state<string | null>(null);
@@ -22,7 +24,7 @@ class AlertsState {
   #unlisten: Unlisten[] = [];
 
   get visible(): boolean {
-    return hasNews(this.items, this.dismissed) || (this.dismissed === null && this.notificationError !== null);
+    return hasNews(this.late, this.dismissed) || (this.dismissed === null && this.notificationError !== null);
   }
 
   async refresh(): Promise<void> {
@@ -30,21 +32,21 @@ class AlertsState {
     try {
       // The scheduler's first pass can run before this window listens for its event, so the
       // notification status is asked for too, not only taken from `clock-alerts`.
-      const [items, notificationError] = await Promise.all([ipc.slaCheck(), ipc.notificationError()]);
+      const [late, notificationError] = await Promise.all([ipc.slaCheck(), ipc.notificationError()]);
       if (seq !== this.#seq) return;
-      this.items = items;
+      this.late = late;
       this.notificationError = notificationError;
       this.fetchedAt = clock.touch();
       this.error = null;
       // Once nothing is late any more, the next late case shows the banner again.
-      if (items.length === 0) this.dismissed = null;
+      if (lateCount(late) === 0) this.dismissed = null;
     } catch (err) {
       if (seq === this.#seq) this.error = errorMessage(err);
     }
   }
 
   dismiss(): void {
-    this.dismissed = alertKeys(this.items);
+    this.dismissed = alertKeys(this.late);
   }
 
   start(): void {
