@@ -30,6 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "reliability"))
+from proctree import process_tree  # noqa: E402  (shared with the reliability suite)
+
 # (colour codes, if the log has them, may sit between a field's name and its value)
 FIELD = r"{}\D{{0,20}}?(-?[\d.]+)"
 STEPS = {
@@ -39,26 +42,6 @@ STEPS = {
 }
 READY = re.compile(rb"ui ready.*")
 READY_FIELDS = ("unix_ms", "page_origin_ms", "mount_ms", "data_ms", "painted_ms")
-
-
-def tree(root: int) -> list[int]:
-    """root and every process under it."""
-    children: dict[int, list[int]] = {}
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            stat = proc.joinpath("stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(proc.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
 
 
 def memory(pid: int) -> dict | None:
@@ -95,7 +78,7 @@ def idle_memory(root: int, patience: float = 120) -> tuple[list[dict], list[str]
     (waiting up to `patience` seconds for one to end); the sharers left are returned too."""
     end = time.monotonic() + patience
     while True:
-        pids = tree(root)
+        pids = process_tree(root)
         others = sharing_webkit(pids)
         if not others or time.monotonic() > end:
             return [m for m in (memory(pid) for pid in pids) if m], others

@@ -97,6 +97,7 @@ impl Store {
             return Err(Error::Invalid("An in-memory database has nothing to back up".into()));
         }
         std::fs::create_dir_all(dir).map_err(|e| folder_error(dir, e))?;
+        remove_stale_partial_backups(dir);
         let path = dir.join(file_name(now));
         let partial = dir.join(format!("{}.part", file_name(now)));
         {
@@ -118,18 +119,32 @@ impl Store {
     /// backup, so the attachments folder is listed once a day, not at every start.
     pub fn remove_stale_partial_files(&self) -> usize {
         let Some(dir) = self.attachments_dir() else { return 0 };
-        let Ok(entries) = std::fs::read_dir(&dir) else { return 0 };
-        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        let mut removed = 0;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let stale = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < hour_ago);
-            if path.extension().is_some_and(|e| e == "part") && stale && std::fs::remove_file(&path).is_ok() {
-                removed += 1;
-            }
-        }
-        removed
+        remove_stale(&dir, |name| name.ends_with(".part"))
     }
+}
+
+/// Half-written backups (`shopdesk-<time>.sqlite3.part`, and the `-journal` SQLite kept beside
+/// it) that a crash or a kill during a backup left behind more than an hour ago: each is as
+/// big as the database, never listed as a backup, and nothing else would ever remove it. One
+/// written now (the app's daily backup and `shopdesk backup` at once) is left alone.
+fn remove_stale_partial_backups(dir: &Path) -> usize {
+    remove_stale(dir, |name| name.starts_with(PREFIX) && name.contains(&format!("{SUFFIX}.part")))
+}
+
+/// Removes the files in `dir` whose name `matches` and that were last written over an hour ago.
+fn remove_stale(dir: &Path, matches: impl Fn(&str) -> bool) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let named = path.file_name().and_then(|n| n.to_str()).is_some_and(&matches);
+        let stale = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < hour_ago);
+        if named && stale && entry.file_type().is_ok_and(|t| t.is_file()) && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Checks that `file` is a sound Shopdesk database this version can open, without changing it.
@@ -312,6 +327,32 @@ mod tests {
         assert!(!old.exists(), "a stale .part is removed");
         assert!(fresh.exists(), "one being written now is left alone");
         assert!(kept.exists(), "stored files are never touched");
+    }
+
+    #[test]
+    fn a_backup_clears_the_half_written_backups_a_kill_left_behind() {
+        // Found by the reliability suite (`run.py --only secrets`): the app killed during its daily
+        // backup left `shopdesk-<time>.sqlite3.part` and `.part-journal` in backups/ for good.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path().join("shopdesk.sqlite3")).expect("store");
+        let backups = folder_of(store.path());
+        std::fs::create_dir_all(&backups).expect("mkdir");
+        let old = backups.join("shopdesk-2026-11-24T090000Z.sqlite3.part");
+        let old_journal = backups.join("shopdesk-2026-11-24T090000Z.sqlite3.part-journal");
+        let fresh = backups.join("shopdesk-2026-11-25T090000Z.sqlite3.part");
+        let owners = backups.join("notes.part");
+        for f in [&old, &old_journal, &fresh, &owners] {
+            std::fs::write(f, b"x").expect("write");
+        }
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for f in [&old, &old_journal, &owners] {
+            std::fs::File::options().write(true).open(f).expect("open").set_modified(two_hours_ago).expect("mtime");
+        }
+        let made = store.back_up(&backups, 5, at(10)).expect("backup");
+        assert!(!old.exists() && !old_journal.exists(), "a stale half-written backup and its journal are removed");
+        assert!(fresh.exists(), "one being written now is left alone");
+        assert!(owners.exists(), "files that are not Shopdesk's backups are never touched");
+        assert_eq!(list(&backups).expect("list"), vec![made], "a half-written backup is never listed as one");
     }
 
     #[test]

@@ -42,7 +42,10 @@ def target_dir() -> Path:
 
 
 def cli_binary() -> Path:
-    """The `shopdesk` command line, built by `cargo test --workspace` (or `cargo build -p shopdesk-cli`)."""
+    """The `shopdesk` command line, built by `cargo test --workspace` (or `cargo build -p shopdesk-cli`);
+    SHOPDESK_CLI names another build (a release one for the reliability suite's full-size load fault)."""
+    if os.environ.get("SHOPDESK_CLI"):
+        return Path(os.environ["SHOPDESK_CLI"]).resolve()
     return target_dir() / "debug" / "shopdesk"
 
 

@@ -279,7 +279,7 @@ def _audit(conn: sqlite3.Connection, db: Path, expected: dict[str, Expected], kn
         for f in files_dir.iterdir():
             if f.name.endswith(".part"):
                 note = ("partial attachment files (attachments/<sha256>.part) stay behind after a kill or a full "
-                        "disk: never referenced, never cleaned up")
+                        "disk: never referenced; the daily backup removes those over an hour old")
                 if note not in a.notes:
                     a.notes.append(note)
             elif len(f.name) == 64 and sha256_file(f) != f.name:

@@ -541,7 +541,7 @@ impl Store {
                         // Written whole under a temporary name, then renamed: never half a file.
                         // Synced before the rename, and the folder after it, so the file is on
                         // disk before the transaction that names it commits (RELIABILITY.md,
-                        // finding 11: a power cut could leave a stored message's file empty).
+                        // finding 13: a power cut could leave a stored message's file empty).
                         let tmp = dir.join(format!("{hash}.part"));
                         let written = std::fs::File::create(&tmp)
                             .and_then(|mut out| {

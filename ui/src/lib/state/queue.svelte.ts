@@ -63,6 +63,12 @@ class QueueState {
       if (seq !== this.#seq) return;
       const pages: Record<number, CaseSummary[]> = {};
       wanted.forEach((p, i) => (pages[p] = answers[i].items));
+      // The list may have moved while this refresh was on its way (back on the queue, it scrolls to
+      // the selected row): pages in view now that it did not ask for keep their rows until they are
+      // fetched again, instead of the rows in view turning into placeholders for a moment.
+      const inView = pagesFor(this.#range.start, Math.min(this.#range.end, data.matching));
+      const again = inView.filter((p) => !(p in pages) && p in this.pages);
+      for (const p of again) pages[p] = this.pages[p];
       this.#inFlight = new Set();
       this.pages = pages;
       this.data = data;
@@ -71,7 +77,7 @@ class QueueState {
       this.error = null;
       if (this.selected >= data.matching) this.selected = Math.max(0, data.matching - 1);
       // The list may have grown into rows in view that no page holds yet.
-      void this.ensure(this.#range.start, this.#range.end);
+      void this.ensure(this.#range.start, this.#range.end, again);
     } catch (err) {
       if (seq === this.#seq) this.error = errorMessage(err);
     } finally {
@@ -85,12 +91,15 @@ class QueueState {
     void this.ensure(start, end);
   }
 
-  /** Fetches the pages holding rows [start, end) that have not arrived or been asked for. */
-  async ensure(start: number, end: number): Promise<void> {
+  /** Fetches the pages holding rows [start, end) that have not arrived or been asked for, and
+   *  the pages in `again` (rows shown from before a refresh) anew. */
+  async ensure(start: number, end: number, again: number[] = []): Promise<void> {
     if (this.data === null) return; // the first load fetches what is in view
     const seq = this.#seq;
     const filter = $state.snapshot(this.filter);
-    const missing = pagesFor(start, Math.min(end, this.count)).filter((p) => !(p in this.pages) && !this.#inFlight.has(p));
+    const missing = pagesFor(start, Math.min(end, this.count)).filter(
+      (p) => (!(p in this.pages) || again.includes(p)) && !this.#inFlight.has(p),
+    );
     for (const p of missing) this.#inFlight.add(p);
     await Promise.all(
       missing.map(async (p) => {

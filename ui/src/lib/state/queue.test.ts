@@ -74,6 +74,31 @@ describe('the queue state, a page at a time', () => {
     expect(queue.itemAt(0)?.subject).toBe('Case 0 (updated)');
   });
 
+  it('keeps the rows in view when the list moved while a refresh was on its way', async () => {
+    // Found by the reliability suite's load fault: back on the queue, the list scrolls to the selected
+    // row far down while the refresh the screen started asks for the pages of the list's old place; its
+    // answer dropped the page in view, and the rows there turned into placeholders for a moment.
+    core(10_000);
+    const far = Math.floor(6_005 / QUEUE_PAGE);
+    await queue.load();
+    queue.showRange(6_000, 6_020);
+    await queue.ensure(6_000, 6_020);
+    queue.showRange(10, 20);
+    mocked.queue.mockClear();
+    const refresh = queue.load(); // asks for page 0 only
+    queue.showRange(6_000, 6_020); // the list moves back meanwhile (the far page is still held)
+    let blank = 0;
+    for (let i = 0; i < 20; i++) {
+      await Promise.resolve();
+      if (queue.itemAt(6_005) === undefined) blank++;
+    }
+    await refresh;
+    if (queue.itemAt(6_005) === undefined) blank++;
+    expect(blank).toBe(0);
+    // and the rows kept from before the refresh are fetched anew
+    await vi.waitFor(() => expect(asked()).toEqual([0, far]));
+  });
+
   it('moves the selection across pages and fetches the page it lands on', async () => {
     core(250);
     await queue.load();
