@@ -658,23 +658,10 @@ impl Store {
         self.ingest_batch_then(raws, parse_raw, options, now, None, |_| Ok(()))
     }
 
-    /// [`Store::ingest_batch`] of the first emails of `raws` only, as many as fit in `budget`
-    /// (at least one): the transaction is committed once it has taken that long. Returns what
-    /// became of each email filed, in order; the caller passes the rest again.
-    pub fn ingest_batch_within(
-        &mut self,
-        raws: &[Vec<u8>],
-        options: &IngestOptions,
-        now: DateTime<Utc>,
-        budget: std::time::Duration,
-    ) -> Result<Vec<Ingested>> {
-        let until = std::time::Instant::now() + budget;
-        self.ingest_batch_then(raws, parse_raw, options, now, Some(until), |_| Ok(()))
-    }
-
     /// [`Store::ingest_batch`] of emails parsed already (an import parses the next batch on
-    /// another thread while this one is filed), all of them, or with a `budget` as many as
-    /// fit in it (at least one) as [`Store::ingest_batch_within`].
+    /// another thread while this one is filed): all of them, or with a `budget` only as many
+    /// as fit in it (at least one), the transaction committed once it has taken that long.
+    /// Returns what became of each email filed, in order; the caller passes the rest again.
     pub fn ingest_parsed(
         &mut self,
         emails: &[mail::ParsedEmail],

@@ -802,14 +802,14 @@ fn a_fetched_batch_and_the_imap_cursor_past_it_are_stored_together_or_not_at_all
 fn an_import_step_stops_at_its_time_budget_after_at_least_one_email_and_the_rest_follows() {
     use crate::store::IngestOptions;
     let mut store = Store::open_in_memory().expect("db");
-    let raws: Vec<Vec<u8>> = (1..=5).map(|i| email("bo@example.com", &format!("Mug {i}"), &format!("m{i}@x"), "", "Hi")).collect();
+    let parsed: Vec<_> = (1..=5).map(|i| crate::mail::parse(&email("bo@example.com", &format!("Mug {i}"), &format!("m{i}@x"), "", "Hi"))).collect();
     let options = IngestOptions::default();
     // No time at all: one email a transaction, never none (an import always moves on).
-    let first = store.ingest_batch_within(&raws, &options, mins(1), std::time::Duration::ZERO).expect("first");
+    let first = store.ingest_parsed(&parsed, &options, mins(1), Some(std::time::Duration::ZERO)).expect("first");
     assert_eq!(first.len(), 1);
     assert_eq!((count(&store, "messages"), store.conn.is_autocommit()), (1, true), "committed");
     // Time enough: the rest in one go, each once.
-    let rest = store.ingest_batch_within(&raws[1..], &options, mins(1), std::time::Duration::from_secs(60)).expect("rest");
+    let rest = store.ingest_parsed(&parsed[1..], &options, mins(1), Some(std::time::Duration::from_secs(60))).expect("rest");
     assert_eq!(rest.len(), 4);
     assert!(rest.iter().all(|g| !g.duplicate));
     assert_eq!(count(&store, "messages"), 5);
