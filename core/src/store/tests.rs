@@ -819,16 +819,15 @@ fn an_import_step_stops_at_its_time_budget_after_at_least_one_email_and_the_rest
 /// (two databases number their cases alike but draw different ids).
 fn index_rows(store: &Store) -> Vec<String> {
     let mut rows = Vec::new();
-    for sql in [
-        "SELECT s.rowid, s.kind, coalesce((SELECT 'case ' || number FROM cases WHERE id = s.ref),
-                (SELECT 'message of #' || c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.id = s.ref)), s.text
-         FROM search_fts s ORDER BY s.rowid",
-        "SELECT s.rowid, s.kind, coalesce((SELECT 'case ' || number FROM cases WHERE id = s.ref),
-                (SELECT 'message of #' || c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.id = s.ref)), s.text
-         FROM search_cjk s ORDER BY s.rowid",
-        "SELECT f.rowid, 'contact', '', f.text FROM contacts_fts f ORDER BY f.rowid",
-    ] {
-        let mut stmt = store.conn.prepare(sql).expect("prepare");
+    let named = |table: &str| {
+        format!(
+            "SELECT s.rowid, s.kind, coalesce((SELECT 'case ' || number FROM cases WHERE id = s.ref),
+                    (SELECT 'message of #' || c.number FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.id = s.ref)), s.text
+             FROM {table} s ORDER BY s.rowid"
+        )
+    };
+    for sql in [named("search_fts"), named("search_cjk"), "SELECT f.rowid, 'contact', '', f.text FROM contacts_fts f ORDER BY f.rowid".into()] {
+        let mut stmt = store.conn.prepare(&sql).expect("prepare");
         let found = stmt
             .query_map([], |r| Ok(format!("{} {} {:?} {}", r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?)))
             .expect("query");
