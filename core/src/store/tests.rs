@@ -1179,6 +1179,9 @@ fn search_finds_what_was_said_and_stays_in_step_with_edits_and_merges() {
     assert_eq!((found[0].0, found[0].1), (ana.number, Some(Direction::FromCustomer)));
     assert!(found[0].2.contains("\u{2}teapot\u{3}"), "highlighted: {:?}", found[0].2);
     assert_eq!(hits(&store, "depo").len(), 1, "prefixes match, notes are searched");
+    assert_eq!(hits(&store, "courier says the dep").len(), 1, "earlier words whole, the last one as typed");
+    assert_eq!(hits(&store, "cour sa dep").len(), 1, "too few whole-word matches: earlier words as prefixes too");
+    assert!(hits(&store, "cour sa depx").is_empty());
     assert_eq!(hits(&store, "theiere").len(), 0);
     assert_eq!(hits(&store, "glaze")[0].0, bo.number, "subject and message both match; best first");
     assert!(hits(&store, "teapot glaze").is_empty(), "every word must match");
