@@ -37,6 +37,7 @@ SHOPDESK_IMPORT_HOLD_MS=0 valgrind --tool=callgrind --separate-threads=yes --cal
 total=0 main=0
 for out in "$work"/callgrind.out*; do
   n=$(sed -n 's/^summary: //p' "$out")
+  [ -n "$n" ] || continue
   total=$((total + n))
   [ "$n" -gt "$main" ] && main=$n
 done
