@@ -11,8 +11,8 @@
 #    subject, 50 runs or fewer past a time budget, a run past a cap reported as "> N ms") and prints
 #    them beside shopdesk's.
 # --json prints all the figures as one JSON object instead of the tables. Nothing of yours is
-# touched: everything happens in a temporary folder (--keep leaves it). Both sides run with
-# XAPIAN_CJK_NGRAM=1 for notmuch, so that it indexes and finds Japanese as shopdesk does.
+# touched: everything happens in a temporary folder (--keep leaves it). notmuch indexes and
+# searches with XAPIAN_CJK_NGRAM=1, so that it finds Japanese words as shopdesk does.
 # At 100,000 messages the notmuch half takes a few minutes; the search half is bounded by
 # notmuch_side.py's caps (NOTMUCH_BENCH_BUDGET_SECS, NOTMUCH_BENCH_CAP_SECS).
 set -euo pipefail
