@@ -38,8 +38,10 @@ fn unreadable(path: &std::path::Path, e: std::io::Error) -> Error {
 }
 
 /// Emails read ahead and filed per transaction by an import at most (fewer, larger writes of
-/// the database and its search index).
-pub const BATCH_EMAILS: usize = 200;
+/// the database and its search index). The store's hold limit still ends a step early: the app
+/// holds it 100 ms at a time, so this only sets how far the reading runs ahead. 1,000 instead
+/// of 200: ~5 % fewer instructions per email, a fifth of the commits (each a sync of the WAL).
+pub const BATCH_EMAILS: usize = 1000;
 /// A batch also ends once it holds this many bytes (big attachments).
 pub const BATCH_BYTES: usize = 16 * 1024 * 1024;
 /// Imports every email in `paths`, calling `progress` now and then (and at the end). The
