@@ -2,8 +2,8 @@
 # Shopdesk beside notmuch on the same synthetic mailbox, in the same run (issue 7):
 #   bench/compare.sh [--messages N] [--seed S] [--keep] [--json]
 # 1. builds the release CLI and writes the mailbox `shopdesk bench` measures (--write-mbox),
-# 2. runs `shopdesk bench --json` (import, search, queue, sweep) on it and prints its table as
-#    `shopdesk bench` does,
+# 2. runs `shopdesk bench` (import, search, queue, sweep) on it and prints its table (the figures
+#    also go to a JSON file, --json-file, for the tables below),
 # 3. splits the same mbox into a maildir and times `notmuch new` on it (Debian's notmuch, installed
 #    with apt-get when missing), and prints both import rates and the ratio,
 # 4. asks notmuch the same search queries (bench/notmuch_side.py says how, and why that is fair:
@@ -53,7 +53,7 @@ say "writing the synthetic mailbox ($messages messages, seed $seed)"
 
 say "shopdesk bench (import into a fresh database, then the searches, queue and sweep)"
 start=$(now_ms)
-TMPDIR=$work "$shopdesk" bench --messages "$messages" --seed "$seed" --json >"$work/shopdesk.json"
+TMPDIR=$work "$shopdesk" bench --messages "$messages" --seed "$seed" --json-file "$work/shopdesk.json" >"$work/shopdesk.txt"
 shopdesk_run_ms=$(($(now_ms) - start))
 
 say "splitting the mbox into a maildir for notmuch"
@@ -110,6 +110,9 @@ if [ $json -eq 1 ]; then
   exit 0
 fi
 
+# 1. shopdesk bench's own table, as it printed it.
+cat "$work/shopdesk.txt"
+echo
 jq -r '
   # Rust format!("{:.N}") for the figures here (non-negative).
   def fixed($d): pow(10; $d) as $m | (. * $m | round) as $i
@@ -122,17 +125,6 @@ jq -r '
     | $all[] | [range(0; length) as $c | .[$c] + " " * ($w[$c] - (.[$c] | length))] | join("  ") | sub(" +$"; "");
   def ms($v; $capped; $cap): if $capped then "> \($cap | round)" elif $v == null then "-" else ($v | f2) end;
   .shopdesk as $s | .notmuch as $n |
-  # 1. shopdesk bench, as `shopdesk bench` prints it (cli/src/output.rs, Out::bench).
-  "\($s.messages) messages (seed \($s.seed)), mbox \($s.mbox_bytes / 1e6 | fixed(1)) MB",
-  "import        \($s.import_secs | f2) s  = \($s.import_per_sec | fixed(0)) messages/s",
-  "database      \($s.db_bytes / 1e6 | fixed(1)) MB (\($s.db_bytes / ([$s.mbox_bytes, 1] | max) | f2)x the mbox)",
-  "queue         \($s.queue_ms | f2) ms over \($s.open_cases) open cases (first page of 50, with the counts)",
-  "clock sweep   \($s.clock_sweep_ms | f2) ms",
-  "open cold     \($s.open_cold_ms | f2) ms (open + first queue)",
-  ($s.queue_at[] | "queue         \(.first_page_median_ms | f2) ms (p95 \(.first_page_p95_ms | f2)) over \(.open_cases) open cases, last page \(.last_page_median_ms | f2) ms (\(.synthetic_added) synthetic open cases added in one transaction, no messages)"),
-  table(["SEARCH", "HITS", "RANKED MEDIAN ms", "P95 ms", "P99 ms", "NEWEST MEDIAN ms", "P95 ms"];
-    [$s.search[] | [.query, (.hits | tostring), (.median_ms | f2), (.p95_ms | f2), (.p99_ms | f2), (.newest_median_ms | f2), (.newest_p95_ms | f2)]]),
-  "",
   # 2. the imports.
   "beside notmuch (\($n.version), same mailbox, same run; \(.date), commit \(.commit), \(.cpus) x \(.cpu), load average \(.load_before) before, \(.load_after) after)",
   "",

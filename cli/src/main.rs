@@ -79,6 +79,9 @@ enum Command {
         /// the queue's first page again
         #[arg(long, value_delimiter = ',', default_values_t = shopdesk_core::bench::QUEUE_SIZES)]
         queue_sizes: Vec<u32>,
+        /// Also write the figures as JSON to this file (the table is still printed)
+        #[arg(long, value_name = "FILE")]
+        json_file: Option<PathBuf>,
     },
     /// Copy the database into a backups folder (the newest --keep are kept)
     Backup {
@@ -471,12 +474,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         std::fs::write(file, shopdesk_core::bench::synthetic_mbox(*messages, *seed)).with_context(|| format!("Could not write {}", file.display()))?;
         return output::Out { json: cli.json }.done(&serde_json::json!({ "file": file, "messages": messages, "seed": seed }), &format!("Wrote {messages} messages (seed {seed}) to {}", file.display()));
     }
-    if let Command::Bench { messages, seed, queue_sizes, .. } = &cli.command {
+    if let Command::Bench { messages, seed, queue_sizes, json_file, .. } = &cli.command {
         let dir = std::env::temp_dir().join(format!("shopdesk-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let report = shopdesk_core::bench::run_with_queue_sizes(&dir, *messages, *seed, Utc::now(), queue_sizes);
         let _ = std::fs::remove_dir_all(&dir);
-        return output::Out { json: cli.json }.bench(&report?);
+        let report = report?;
+        if let Some(file) = json_file {
+            std::fs::write(file, serde_json::to_vec_pretty(&report)?).with_context(|| format!("Could not write {}", file.display()))?;
+        }
+        return output::Out { json: cli.json }.bench(&report);
     }
     if let Command::Restore { file } = &cli.command {
         let aside = shopdesk_core::backup::restore(file, &path, Utc::now())?;

@@ -135,11 +135,18 @@ pub struct BenchReport {
     pub import_secs: f64,
     pub import_per_sec: f64,
     pub db_bytes: u64,
+    /// The search indexes (words, CJK trigrams, contacts, and their row maps), in the database.
+    pub index_bytes: u64,
     pub open_cases: u32,
     pub search: Vec<QueryTiming>,
     /// The queue's first page (50 rows, counts included) over `open_cases`.
     pub queue_ms: f64,
+    /// The scheduler's sweep over `open_cases`, its alerts announced (its every minute).
     pub clock_sweep_ms: f64,
+    /// The first sweep after the import, which finds every late case of the imported mail
+    /// (none announced yet), and how many alerts it found. Once.
+    pub first_sweep_ms: f64,
+    pub first_sweep_alerts: usize,
     pub open_cold_ms: f64,
     /// The queue's first page again with the database topped up to 10,000 and 100,000 open cases.
     pub queue_at: Vec<QueueTiming>,
@@ -155,6 +162,13 @@ pub struct QueueTiming {
     pub first_page_p95_ms: f64,
     /// The page at the very end of the queue (the scrollbar dragged to the bottom).
     pub last_page_median_ms: f64,
+    /// The scheduler's sweep over `open_cases` once the alerts are announced (as every minute).
+    pub sweep_median_ms: f64,
+    pub sweep_p95_ms: f64,
+    /// The first sweep at this size (the synthetic cases' alerts not announced yet), once, and
+    /// how many alerts it found.
+    pub first_sweep_ms: f64,
+    pub first_sweep_alerts: usize,
 }
 
 /// The open-case counts the queue is measured at (issue 7).
@@ -208,7 +222,31 @@ fn top_up_open_cases(store: &mut Store, target: u32, now: DateTime<Utc>) -> Resu
     }
     crate::store::search_index::index_pending(&tx)?;
     tx.commit()?;
+    // Their alert times, as the app keeps them for every open case (the sweep reads those).
+    store.refresh_all_alert_times()?;
     Ok(add)
+}
+
+/// The scheduler's first sweep (timed once), then its alerts announced, as the app does: the
+/// sweeps after it find only what crossed a threshold since. Returns the time and the alerts.
+fn first_sweep(store: &mut Store, now: DateTime<Utc>) -> Result<(f64, usize)> {
+    let t = Instant::now();
+    let first = store.sweep_clocks(now)?;
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    store.record_alerts(&first.pending, now)?;
+    Ok((ms, first.pending.len()))
+}
+
+/// The bytes of the search indexes: the FTS5 tables with their shadow tables, and the maps
+/// from index rows to messages, cases and contacts.
+fn index_size(store: &Store) -> Result<u64> {
+    Ok(store.conn.query_row(
+        "SELECT coalesce(sum(pgsize), 0) FROM dbstat
+         WHERE name GLOB 'search_fts*' OR name GLOB 'search_cjk*' OR name GLOB 'contacts_fts*' OR name = 'search_map'
+            OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('search_map', 'contacts_fts_map'))",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? as u64)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -274,7 +312,10 @@ pub fn run_with_queue_sizes(dir: &Path, messages: usize, seed: u64, now: DateTim
     }
     let first_page = |store: &Store| time_ms(|| Ok(store.queue(&QueueFilter::default(), QueuePage::first(QUEUE_FIRST_PAGE), now)?.total_open as usize), 20);
     let (queue, open) = first_page(&store)?;
+    let mut store = store;
+    let (first_sweep_ms, first_sweep_alerts) = first_sweep(&mut store, now)?;
     let (sweep, _) = time_ms(|| Ok(store.sweep_clocks(now)?.pending.len()), 20)?;
+    let index_bytes = index_size(&store)?;
     drop(store);
     let t = Instant::now();
     let reopened = Store::open(&db)?;
@@ -288,12 +329,18 @@ pub fn run_with_queue_sizes(dir: &Path, messages: usize, seed: u64, now: DateTim
         let (times, open) = first_page(&store)?;
         let last = QueuePage { offset: (open as u32).saturating_sub(QUEUE_FIRST_PAGE), limit: Some(QUEUE_FIRST_PAGE) };
         let (last_times, _) = time_ms(|| Ok(store.queue(&QueueFilter::default(), last, now)?.items.len()), 10)?;
+        let (first_sweep_ms, first_sweep_alerts) = first_sweep(&mut store, now)?;
+        let (sweeps, _) = time_ms(|| Ok(store.sweep_clocks(now)?.pending.len()), 20)?;
         queue_at.push(QueueTiming {
             open_cases: open as u32,
             synthetic_added,
             first_page_median_ms: percentile(&times, 0.5),
             first_page_p95_ms: percentile(&times, 0.95),
             last_page_median_ms: percentile(&last_times, 0.5),
+            sweep_median_ms: percentile(&sweeps, 0.5),
+            sweep_p95_ms: percentile(&sweeps, 0.95),
+            first_sweep_ms,
+            first_sweep_alerts,
         });
     }
     Ok(BenchReport {
@@ -303,10 +350,13 @@ pub fn run_with_queue_sizes(dir: &Path, messages: usize, seed: u64, now: DateTim
         import_secs,
         import_per_sec: messages as f64 / import_secs.max(1e-9),
         db_bytes,
+        index_bytes,
         open_cases: open as u32,
         search,
         queue_ms: percentile(&queue, 0.5),
         clock_sweep_ms: percentile(&sweep, 0.5),
+        first_sweep_ms,
+        first_sweep_alerts,
         open_cold_ms,
         queue_at,
     })
@@ -322,11 +372,17 @@ mod tests {
         assert_eq!(a, synthetic_mbox(60, 7), "deterministic");
         assert_ne!(a, synthetic_mbox(60, 8), "the seed matters");
         let dir = tempfile::tempdir().expect("tempdir");
-        let report = run_with_queue_sizes(dir.path(), 60, 7, Utc::now(), &[120, 300]).expect("bench");
+        let now = Utc::now();
+        let report = run_with_queue_sizes(dir.path(), 60, 7, now, &[120, 300]).expect("bench");
         let store = Store::open(dir.path().join("bench.sqlite3")).expect("db");
         let stored: i64 = store.conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0)).expect("count");
         assert_eq!(stored, 60, "every generated message was filed");
         assert_eq!(report.messages, 60);
+        assert!(report.index_bytes > 0 && report.index_bytes < report.db_bytes, "{} of {}", report.index_bytes, report.db_bytes);
+        for q in &report.queue_at {
+            assert!(q.first_sweep_alerts > 0, "the synthetic cases' clocks are late: {q:?}");
+        }
+        assert!(store.sweep_clocks(now).expect("sweep").pending.is_empty(), "the first sweeps' alerts were announced");
         assert!(report.search.iter().any(|q| q.query == "parcel" && q.hits > 0), "{:?}", report.search);
         let shop_replies: i64 = store.conn.query_row("SELECT count(*) FROM messages WHERE direction = 'from_shop'", [], |r| r.get(0)).expect("count");
         assert!(shop_replies > 0, "the shop's replies in the mailbox are filed as the shop's");
