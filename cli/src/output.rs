@@ -99,13 +99,25 @@ impl Out {
         println!("{} messages (seed {}), mbox {:.1} MB", r.messages, r.seed, r.mbox_bytes as f64 / 1e6);
         println!("import        {:.2} s  = {:.0} messages/s", r.import_secs, r.import_per_sec);
         println!("database      {:.1} MB ({:.2}x the mbox)", r.db_bytes as f64 / 1e6, r.db_bytes as f64 / r.mbox_bytes.max(1) as f64);
+        println!(
+            "search index  {:.1} MB ({:.2}x the mbox; words, CJK, contacts and their row maps)",
+            r.index_bytes as f64 / 1e6,
+            r.index_bytes as f64 / r.mbox_bytes.max(1) as f64
+        );
         println!("queue         {:.2} ms over {} open cases (first page of 50, with the counts)", r.queue_ms, r.open_cases);
-        println!("clock sweep   {:.2} ms", r.clock_sweep_ms);
+        println!(
+            "clock sweep   {:.2} ms over {} open cases, alerts announced (the first sweep after the import: {:.2} ms, {} alerts, once)",
+            r.clock_sweep_ms, r.open_cases, r.first_sweep_ms, r.first_sweep_alerts
+        );
         println!("open cold     {:.2} ms (open + first queue)", r.open_cold_ms);
         for q in &r.queue_at {
             println!(
                 "queue         {:.2} ms (p95 {:.2}) over {} open cases, last page {:.2} ms ({} synthetic open cases added in one transaction, no messages)",
                 q.first_page_median_ms, q.first_page_p95_ms, q.open_cases, q.last_page_median_ms, q.synthetic_added
+            );
+            println!(
+                "clock sweep   {:.2} ms (p95 {:.2}) over {} open cases, alerts announced (the first sweep: {:.2} ms, {} alerts, once)",
+                q.sweep_median_ms, q.sweep_p95_ms, q.open_cases, q.first_sweep_ms, q.first_sweep_alerts
             );
         }
         let rows: Vec<Vec<String>> = r
