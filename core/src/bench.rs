@@ -51,7 +51,8 @@ const LINES: &[(&str, &str)] = &[
 ];
 
 /// The synthetic mailbox: customers writing in threads of 1–8 messages, the shop answering
-/// (quoting), several languages and charsets, some HTML parts and small attachments.
+/// (quoting), several languages and charsets, some HTML parts and small attachments (each one
+/// different, so each is a file of its own).
 pub fn synthetic_mbox(messages: usize, seed: u64) -> Vec<u8> {
     let mut rng = Rng::new(seed);
     let start = Utc.with_ymd_and_hms(2025, 11, 1, 8, 0, 0).single().unwrap_or_default();
@@ -98,9 +99,17 @@ pub fn synthetic_mbox(messages: usize, seed: u64) -> Vec<u8> {
                     let html = format!("<html><body><p>{}</p><p><b>Order {order}</b></p></body></html>", text.replace('<', "&lt;"));
                     let _ = write!(out, "Content-Type: multipart/alternative; boundary=\"alt{id}\"\n\n--alt{id}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--alt{id}\nContent-Type: text/html; charset=utf-8\n\n{html}\n--alt{id}--\n\n");
                 }
-                // A photo.
+                // A photo, different in every email (stored as a file of its own, as real
+                // photos are: a tiny PNG and bytes from the message-id and the generator).
                 _ => {
-                    let photo: String = (0..8).map(|_| "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\n").collect();
+                    use base64::Engine as _;
+                    let mut bytes = base64::engine::general_purpose::STANDARD
+                        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+                        .unwrap_or_default();
+                    bytes.extend_from_slice(id.as_bytes());
+                    bytes.extend((0..64).flat_map(|_| rng.next().to_le_bytes()));
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                    let photo: String = encoded.as_bytes().chunks(76).map(|line| format!("{}\n", String::from_utf8_lossy(line))).collect();
                     let _ = write!(out, "Content-Type: multipart/mixed; boundary=\"mix{id}\"\n\n--mix{id}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--mix{id}\nContent-Type: image/png\nContent-Disposition: attachment; filename=\"photo-{order}.png\"\nContent-Transfer-Encoding: base64\n\n{photo}--mix{id}--\n\n");
                 }
             }

@@ -92,9 +92,18 @@ pub fn import_paths(
         Ok(())
     };
     // The mail is read and parsed on a second thread, a batch ahead of the one being filed
-    // (parsing is a tenth of an import's work, and filing keeps one core busy on its own).
+    // (parsing is a tenth of an import's work, and filing keeps one core busy on its own). It
+    // also stores each batch's attachment files and waits for the disk to have them, before
+    // handing the batch over: the filing finds them there.
+    let attachments = store.with(|s| Ok(s.attachments_dir()))?;
     std::thread::scope(|scope| -> Result<()> {
         let (send, batches) = std::sync::mpsc::sync_channel::<Result<Vec<ParsedEmail>>>(1);
+        let ready = move |batch: Vec<ParsedEmail>| -> Result<Vec<ParsedEmail>> {
+            if let Some(dir) = &attachments {
+                crate::store::write_attachment_files(dir, batch.iter().flat_map(|e| e.attachments.iter()))?;
+            }
+            Ok(batch)
+        };
         scope.spawn(move || {
             let mut batch: Vec<ParsedEmail> = Vec::with_capacity(BATCH_EMAILS);
             let mut batch_bytes = 0;
@@ -112,7 +121,7 @@ pub fn import_paths(
                     batch.push(super::parse(&raw));
                     if batch.len() >= BATCH_EMAILS || batch_bytes >= BATCH_BYTES {
                         // Fails only once the importer has stopped (an error): nothing left to do.
-                        if send.send(Ok(std::mem::take(&mut batch))).is_err() {
+                        if send.send(ready(std::mem::take(&mut batch))).is_err() {
                             return;
                         }
                         batch_bytes = 0;
@@ -120,7 +129,7 @@ pub fn import_paths(
                 }
             }
             if !batch.is_empty() {
-                let _ = send.send(Ok(batch));
+                let _ = send.send(ready(batch));
             }
         });
         for batch in batches {

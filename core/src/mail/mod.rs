@@ -83,6 +83,16 @@ pub struct ParsedAttachment {
     pub filename: String,
     pub content_type: String,
     pub data: Vec<u8>,
+    /// The SHA-256 of `data` in hex: the name the file is stored under. Computed as the email
+    /// is read (an import's reading thread), not while the store is held.
+    pub hash: String,
+}
+
+impl ParsedAttachment {
+    pub fn new(filename: String, content_type: String, data: Vec<u8>) -> ParsedAttachment {
+        let hash = Sha256::digest(&data).iter().map(|b| format!("{b:02x}")).collect();
+        ParsedAttachment { filename, content_type, data, hash }
+    }
 }
 
 /// Attachments above this size are kept, with a warning on the message.
@@ -121,11 +131,7 @@ pub const ORIGINAL_FILENAME: &str = "original-email.eml";
 pub fn parse(raw: &[u8]) -> ParsedEmail {
     let mut email = parse_email(raw);
     if email.warnings.iter().any(|w| w.contains("could not")) {
-        email.attachments.push(ParsedAttachment {
-            filename: ORIGINAL_FILENAME.into(),
-            content_type: "message/rfc822".into(),
-            data: raw.to_vec(),
-        });
+        email.attachments.push(ParsedAttachment::new(ORIGINAL_FILENAME.into(), "message/rfc822".into(), raw.to_vec()));
     }
     email
 }
@@ -225,7 +231,7 @@ fn parse_email(raw: &[u8]) -> ParsedEmail {
             // mail-parser gives up on base64 that runs to the end of a damaged email and hands
             // back the encoded text; most of the time it decodes fine as it is.
             let data = (part.is_encoding_problem && is_base64(part)).then(|| lenient_base64(part.contents())).flatten();
-            ParsedAttachment { filename, content_type, data: data.unwrap_or_else(|| part.contents().to_vec()) }
+            ParsedAttachment::new(filename, content_type, data.unwrap_or_else(|| part.contents().to_vec()))
         })
         .collect();
     // No text, and nothing but text or unreadable structure as "attachments" (a multipart whose

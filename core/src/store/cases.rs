@@ -699,6 +699,9 @@ impl Store {
         until: Option<std::time::Instant>,
         then: impl FnOnce(&mut Self) -> Result<()>,
     ) -> Result<Vec<Ingested>> {
+        // Read before the write lock is taken, and the batch's files stored together.
+        let emails: Vec<std::borrow::Cow<'a, mail::ParsedEmail>> = items.iter().map(parse).collect();
+        self.store_attachments(emails.iter().flat_map(|e| e.attachments.iter()))?;
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         // Read once per batch (under the write lock): nothing in a batch changes it. The batch's
         // rows are indexed for search together, before it commits.
@@ -710,11 +713,11 @@ impl Store {
             }
         };
         let mut done = Vec::with_capacity(items.len());
-        for item in items {
+        for email in &emails {
             if until.is_some_and(|until| !done.is_empty() && std::time::Instant::now() >= until) {
                 break;
             }
-            match self.file_email(&parse(item), options, &account, now) {
+            match self.file_email(email, options, &account, now) {
                 Ok(got) => done.push(got),
                 Err(e) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
@@ -834,8 +837,9 @@ impl Store {
     fn file_email(&mut self, email: &mail::ParsedEmail, options: &IngestOptions, account: &MailAccount, now: DateTime<Utc>) -> Result<Ingested> {
         let now = truncate(now);
         // Files first (named by their content, so writing one twice is harmless): a database
-        // row never points at a file that isn't there.
-        let stored_files = self.store_attachments(&email.attachments)?;
+        // row never points at a file that isn't there. A batch stored its emails' files together
+        // before it began; this finds them there.
+        self.store_attachments(&email.attachments)?;
         // Always inside a transaction its caller rolls back on an error. Not a savepoint of its
         // own: SQLite would copy every page the email changes to the savepoint's journal first
         // (~24 pages an email in an import), for an undo no batch uses (an error ends the batch).
@@ -925,11 +929,11 @@ impl Store {
                 (case, stored, true, new_contact)
             }
         };
-        for (position, (attachment, hash)) in email.attachments.iter().zip(&stored_files).enumerate() {
+        for (position, attachment) in email.attachments.iter().enumerate() {
             cached_execute(tx,
                 "INSERT INTO attachments (message_id, position, filename, content_type, size, hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![stored.id, position as i64, attachment.filename, attachment.content_type, attachment.data.len() as i64, hash],
+                params![stored.id, position as i64, attachment.filename, attachment.content_type, attachment.data.len() as i64, attachment.hash],
             )?;
         }
         if !from_shop {

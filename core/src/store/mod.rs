@@ -8,6 +8,7 @@ mod cases;
 pub use cases::{IngestOptions, Ingested, DEFAULT_AUTHOR};
 mod outbox;
 pub use outbox::{backoff, promise_phrase, reply_subject, OutgoingMail, SEND_LEASE};
+pub(crate) use outbox::write_attachment_files;
 mod contacts;
 mod migrations;
 mod queue;

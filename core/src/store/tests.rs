@@ -1140,6 +1140,43 @@ aGVsbG8gcGhvdG8=\r\n--b1--\r\n";
 }
 
 #[test]
+fn a_batch_stores_its_emails_files_together_each_once_and_whole() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(dir.path().join("shopdesk.sqlite3")).expect("store");
+    // Five photos, the last the same bytes as the first (one file for both).
+    let photo = |i: usize| format!("photo number {}", i % 4).into_bytes();
+    let raws: Vec<Vec<u8>> = (0..5)
+        .map(|i| {
+            format!(
+                "From: c{i}@example.com\r\nSubject: Photo {i}\r\nMessage-ID: <ph{i}@x>\r\nMIME-Version: 1.0\r\n\
+                 Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the photo.\r\n\
+                 --b\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename=\"p{i}.jpg\"\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+                base64::engine::general_purpose::STANDARD.encode(photo(i))
+            )
+            .into_bytes()
+        })
+        .collect();
+    let got = store.ingest_batch(&raws, &super::IngestOptions::default(), mins(0)).expect("batch");
+    assert_eq!(got.len(), 5);
+    let folder = dir.path().join("attachments");
+    let mut names: Vec<String> = std::fs::read_dir(&folder).expect("folder").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "one file per content, no temporary file left: {names:?}");
+    for (i, ingested) in got.iter().enumerate() {
+        let view = store.case_view(ingested.case_number, mins(0)).expect("view");
+        let m = view.timeline.iter().find_map(|e| match e { TimelineEntry::Message(m) => Some(m), _ => None }).expect("message");
+        let a = &m.attachments[0];
+        assert_eq!(std::fs::read(folder.join(&a.hash)).expect("the file its row names"), photo(i));
+    }
+    // Filed again: nothing new, and the files are left as they are.
+    let again = store.ingest_batch(&raws, &super::IngestOptions::default(), mins(1)).expect("again");
+    assert!(again.iter().all(|g| g.duplicate));
+    assert_eq!(std::fs::read_dir(&folder).expect("folder").count(), 4);
+}
+
+#[test]
 fn a_quiet_customer_gets_the_saved_follow_up_in_one_click() {
     let mut store = store_with_account(false);
     let got = store.ingest_email(&email("Ana Costa <ana@example.com>", "Parcel", "a1@x", "", "?"), mins(0)).expect("in");
