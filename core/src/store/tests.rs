@@ -1260,7 +1260,8 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             say(Direction::FromCustomer, Channel::Email, "The teapot is cracked", mins(0)), mins(0));
         // As a database written before search existed: no index.
         store.conn.execute_batch("DELETE FROM search_fts; PRAGMA user_version = 6;").expect("downgrade");
-        store.conn.execute_batch("DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
+        store.conn.execute_batch("DROP VIEW search_text; DROP VIEW case_search_text;
+            DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
             DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;
             DROP TABLE saved_replies; DROP TABLE orders; DROP TABLE surveys; DROP INDEX case_events_status;
             DROP TABLE search_map; ALTER TABLE outbox DROP COLUMN restored;
