@@ -43,9 +43,11 @@ pub(crate) fn index_pending(conn: &Connection) -> rusqlite::Result<()> {
         "DELETE FROM contacts_fts WHERE rowid IN (SELECT m.fts_rowid FROM search_pending p
          JOIN contacts_fts_map m ON m.contact_id = p.ref WHERE p.kind = 'contact' AND p.fresh = 0)",
         // In with the text as it is now: the index's own view of it, messages and cases in one go.
+        // CROSS JOIN keeps the noted rows outermost: without statistics the planner would read
+        // the whole of search_map by kind and look each row up among the notes.
         "INSERT INTO search_fts (rowid, kind, ref, text)
          SELECT t.fts_rowid, t.kind, t.ref, t.text FROM search_pending p
-         JOIN search_text t ON t.kind = p.kind AND t.ref = p.ref
+         CROSS JOIN search_text t ON t.kind = p.kind AND t.ref = p.ref
          WHERE p.kind IN ('message', 'case') ORDER BY t.fts_rowid",
         "INSERT INTO search_cjk (rowid, kind, ref, text)
          SELECT m.fts_rowid, 'message', x.id, x.body FROM search_pending p
