@@ -642,6 +642,113 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 INSERT INTO search_fts (rowid, kind, ref, text) SELECT id, kind, ref, text FROM search_fts_rows ORDER BY id;
 DROP TABLE search_fts_rows;
 "#,
+    // Migration 18: the word index reads its text from the mail instead of keeping a copy (issue 7).
+    r#"
+-- FTS5 kept its own copy of every text it indexed (26.5 MB at 100,000 emails, a third of the
+-- search index), which put the index over the size of the mail it indexes. It is now an
+-- external-content table: the text is read, when a snippet or a check needs it, from the
+-- messages and cases themselves through `search_text`, a view keyed by the same row numbers
+-- (search_map; the CJK index shares them). Same columns, tokenizer and prefix index.
+-- A case's searchable text, written once here: the index's content, and what the triggers index.
+CREATE VIEW case_search_text (case_id, text) AS
+SELECT id, concat_ws(' ', subject, order_ref, tracking_ref, third_party) FROM cases;
+CREATE VIEW search_text (fts_rowid, kind, ref, text) AS
+SELECT m.fts_rowid, m.kind, m.ref, CASE m.kind
+    WHEN 'message' THEN (SELECT x.body FROM messages x WHERE x.id = m.ref)
+    ELSE (SELECT t.text FROM case_search_text t WHERE t.case_id = m.ref) END
+FROM search_map m;
+DROP TABLE search_fts;
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    kind UNINDEXED, ref UNINDEXED, text,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1',
+    content = 'search_text', content_rowid = 'fts_rowid'
+);
+-- Filled from the view by FTS5's 'rebuild' (in row order): an INSERT … SELECT into an FTS5 table
+-- dropped and created again in the same transaction made a segment every few rows with this
+-- SQLite (3.53), and failed as "database or disk is full" at FTS5's 2,000 segments at 100,000 emails.
+INSERT INTO search_fts (search_fts) VALUES ('rebuild');
+
+-- Such an index holds no text, so to take a row out FTS5 must be told the words it was indexed
+-- under: the text as it was before the change (a DELETE would read the view, which already shows
+-- the new text, or nothing once the row is gone, and leave the old words in the index for good).
+-- So every trigger that changes or removes an indexed row passes the old text with FTS5's
+-- 'delete' command. Under an import's deferral (migration 16) nothing is written to the index
+-- until the batch ends: a change notes the text the index holds in `search_pending.old_text` (the
+-- first change of the batch does; later ones find the row noted already), and
+-- store/search_index.rs takes those words out before indexing the rows as they are now.
+ALTER TABLE search_pending ADD COLUMN old_text TEXT;  -- a changed row's text as the index holds it
+DROP TRIGGER messages_search_update;
+DROP TRIGGER messages_search_delete;
+DROP TRIGGER messages_search_update_later;
+DROP TRIGGER cases_search_insert;
+DROP TRIGGER cases_search_update;
+DROP TRIGGER cases_search_delete;
+DROP TRIGGER cases_search_update_later;
+CREATE TRIGGER messages_search_update AFTER UPDATE OF body ON messages
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT INTO search_fts (search_fts, rowid, kind, ref, text)
+    SELECT 'delete', fts_rowid, 'message', old.id, old.body FROM search_map WHERE kind = 'message' AND ref = old.id;
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, new.body FROM search_map WHERE kind = 'message' AND ref = old.id;
+    INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, new.body FROM search_map WHERE kind = 'message' AND ref = old.id
+    AND new.body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+-- Removed while noted as changed in this batch, the index still holds the noted text; noted as
+-- new (no row number yet), it holds nothing and search_map has no row, so nothing is deleted.
+CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO search_fts (search_fts, rowid, kind, ref, text)
+    SELECT 'delete', fts_rowid, 'message', old.id,
+        coalesce((SELECT old_text FROM search_pending WHERE kind = 'message' AND ref = old.id), old.body)
+    FROM search_map WHERE kind = 'message' AND ref = old.id;
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    DELETE FROM search_map WHERE kind = 'message' AND ref = old.id;
+    DELETE FROM search_pending WHERE kind = 'message' AND ref = old.id;
+END;
+CREATE TRIGGER messages_search_update_later AFTER UPDATE OF body ON messages
+WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, ref, fresh, old_text) VALUES ('message', new.id, 0, old.body);
+END;
+-- A case's text before a change can't be read from case_search_text (the row has changed by
+-- then): the same expression over `old`.
+CREATE TRIGGER cases_search_insert AFTER INSERT ON cases
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT INTO search_map (kind, ref) VALUES ('case', new.id);
+    INSERT INTO search_fts (rowid, kind, ref, text) SELECT fts_rowid, kind, ref, text FROM search_text
+    WHERE kind = 'case' AND ref = new.id;
+    INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT fts_rowid, 'case', new.id, new.subject FROM search_map WHERE kind = 'case' AND ref = new.id
+    AND new.subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER cases_search_update AFTER UPDATE OF subject, order_ref, tracking_ref, third_party ON cases
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT INTO search_fts (search_fts, rowid, kind, ref, text)
+    SELECT 'delete', fts_rowid, 'case', old.id, concat_ws(' ', old.subject, old.order_ref, old.tracking_ref, old.third_party)
+    FROM search_map WHERE kind = 'case' AND ref = old.id;
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
+    INSERT INTO search_fts (rowid, kind, ref, text) SELECT fts_rowid, kind, ref, text FROM search_text
+    WHERE kind = 'case' AND ref = new.id;
+    INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT fts_rowid, 'case', new.id, new.subject FROM search_map WHERE kind = 'case' AND ref = old.id
+    AND new.subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN
+    INSERT INTO search_fts (search_fts, rowid, kind, ref, text)
+    SELECT 'delete', fts_rowid, 'case', old.id,
+        coalesce((SELECT old_text FROM search_pending WHERE kind = 'case' AND ref = old.id),
+                 concat_ws(' ', old.subject, old.order_ref, old.tracking_ref, old.third_party))
+    FROM search_map WHERE kind = 'case' AND ref = old.id;
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
+    DELETE FROM search_map WHERE kind = 'case' AND ref = old.id;
+    DELETE FROM search_pending WHERE kind = 'case' AND ref = old.id;
+END;
+CREATE TRIGGER cases_search_update_later AFTER UPDATE OF subject, order_ref, tracking_ref, third_party ON cases
+WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, ref, fresh, old_text)
+    VALUES ('case', new.id, 0, concat_ws(' ', old.subject, old.order_ref, old.tracking_ref, old.third_party));
+END;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -249,12 +249,15 @@ const FILTERS: &str = "k.merged_into IS NULL
     AND (:until IS NULL OR COALESCE(m.happened_at, k.updated_at) < :until)";
 
 /// A search index's rows (`s`) with the message (`m`), the case (`k`) and the customer (`c`)
-/// each stands for.
+/// each stands for. What a row stands for is read from search_map by its number (both indexes
+/// share them): the word index keeps no columns of its own (migration 18), and reading its
+/// `kind` and `ref` would look each row up through its content view.
 fn hits_from(index: &str) -> String {
     format!(
         "FROM {index} s
-         LEFT JOIN messages m ON s.kind = 'message' AND m.id = s.ref
-         JOIN cases k ON k.id = CASE s.kind WHEN 'message' THEN m.case_id ELSE s.ref END
+         JOIN search_map x ON x.fts_rowid = s.rowid
+         LEFT JOIN messages m ON x.kind = 'message' AND m.id = x.ref
+         JOIN cases k ON k.id = CASE x.kind WHEN 'message' THEN m.case_id ELSE x.ref END
          JOIN contacts c ON c.id = k.contact_id"
     )
 }

@@ -32,22 +32,23 @@ pub(crate) fn index_pending(conn: &Connection) -> rusqlite::Result<()> {
          SELECT kind, ref FROM search_pending WHERE fresh = 1 AND kind IN ('message', 'case') ORDER BY rowid",
         "INSERT INTO contacts_fts_map (contact_id)
          SELECT ref FROM search_pending WHERE fresh = 1 AND kind = 'contact' ORDER BY rowid",
-        // What changed: out with what the index held.
-        "DELETE FROM search_fts WHERE rowid IN (SELECT m.fts_rowid FROM search_pending p
-         JOIN search_map m ON m.kind = p.kind AND m.ref = p.ref WHERE p.fresh = 0)",
+        // What changed: out with what the index held. The word index keeps no text (migration
+        // 18): it is told the words to take out, the text noted before the first change.
+        "INSERT INTO search_fts (search_fts, rowid, kind, ref, text)
+         SELECT 'delete', m.fts_rowid, p.kind, p.ref, p.old_text FROM search_pending p
+         JOIN search_map m ON m.kind = p.kind AND m.ref = p.ref
+         WHERE p.fresh = 0 AND p.kind IN ('message', 'case') ORDER BY m.fts_rowid",
         "DELETE FROM search_cjk WHERE rowid IN (SELECT m.fts_rowid FROM search_pending p
          JOIN search_map m ON m.kind = p.kind AND m.ref = p.ref WHERE p.fresh = 0)",
         "DELETE FROM contacts_fts WHERE rowid IN (SELECT m.fts_rowid FROM search_pending p
          JOIN contacts_fts_map m ON m.contact_id = p.ref WHERE p.kind = 'contact' AND p.fresh = 0)",
-        // In with the text as it is now (the triggers' text, for each kind).
+        // In with the text as it is now: the index's own view of it, messages and cases in one go.
+        // CROSS JOIN keeps the noted rows outermost: without statistics the planner would read
+        // the whole of search_map by kind and look each row up among the notes.
         "INSERT INTO search_fts (rowid, kind, ref, text)
-         SELECT m.fts_rowid, 'message', x.id, x.body FROM search_pending p
-         JOIN search_map m ON m.kind = p.kind AND m.ref = p.ref JOIN messages x ON x.id = p.ref
-         WHERE p.kind = 'message' ORDER BY m.fts_rowid",
-        "INSERT INTO search_fts (rowid, kind, ref, text)
-         SELECT m.fts_rowid, 'case', x.id, concat_ws(' ', x.subject, x.order_ref, x.tracking_ref, x.third_party)
-         FROM search_pending p JOIN search_map m ON m.kind = p.kind AND m.ref = p.ref JOIN cases x ON x.id = p.ref
-         WHERE p.kind = 'case' ORDER BY m.fts_rowid",
+         SELECT t.fts_rowid, t.kind, t.ref, t.text FROM search_pending p
+         CROSS JOIN search_text t ON t.kind = p.kind AND t.ref = p.ref
+         WHERE p.kind IN ('message', 'case') ORDER BY t.fts_rowid",
         "INSERT INTO search_cjk (rowid, kind, ref, text)
          SELECT m.fts_rowid, 'message', x.id, x.body FROM search_pending p
          JOIN search_map m ON m.kind = p.kind AND m.ref = p.ref JOIN messages x ON x.id = p.ref

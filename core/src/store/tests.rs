@@ -836,9 +836,11 @@ fn index_rows(store: &Store) -> Vec<String> {
     rows
 }
 
+/// FTS5's own check of each index; with rank 1 it also checks the word index against the text it
+/// reads (migration 18: its content is a view over the messages and cases).
 fn assert_search_indexes_sound(store: &Store) {
     for table in ["search_fts", "search_cjk", "contacts_fts"] {
-        store.conn.execute_batch(&format!("INSERT INTO {table} ({table}) VALUES ('integrity-check')")).unwrap_or_else(|e| panic!("{table}: {e}"));
+        index_check(store, table).unwrap_or_else(|e| panic!("{table}: {e}"));
     }
     assert_eq!((count(store, "search_pending"), count(store, "search_deferred")), (0, 0), "nothing left noted, deferral off");
 }
@@ -897,6 +899,100 @@ fn a_batch_import_indexes_exactly_what_filing_one_email_at_a_time_does() {
     batched.log_message(first, &say(Direction::Note, Channel::Email, "Zanzibar courier called", mins(60 * 24 * 401)), mins(60 * 24 * 401)).expect("note");
     assert_eq!(batched.search("zanzibar", &QueueFilter::default()).expect("search").hits.len(), 1);
     assert_search_indexes_sound(&batched);
+}
+
+fn index_check(store: &Store, table: &str) -> rusqlite::Result<()> {
+    store.conn.execute_batch(&format!("INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)"))
+}
+
+#[test]
+fn the_word_index_matches_the_text_it_reads_after_every_kind_of_change() {
+    use crate::store::IngestOptions;
+    let mut store = store_with_account(false);
+    let hit_numbers = |store: &Store, typed: &str| -> Vec<u32> { hits(store, typed).into_iter().map(|h| h.0).collect() };
+    // Rows indexed at once, and an import's, indexed at the end of its batch.
+    let ana = new_case(&mut store, ContactRef::New(person("Ana Costa", "ana@example.com", "+351 912 345 678")), "Parcel not arrived",
+        say(Direction::FromCustomer, Channel::Email, "My teapot never came; order 4817.", mins(0)), mins(0));
+    store.log_message(ana.number, &say(Direction::Note, Channel::Phone, "Courier says the depot flooded", mins(5)), mins(5)).expect("note");
+    let bo = new_case(&mut store, ContactRef::New(person("Bo Berg", "bo@example.org", "+46 70 123 45 67")), "Glaze question",
+        say(Direction::FromCustomer, Channel::Chat, "Is the blue glaze food safe?", mins(1)), mins(1));
+    let raws: Vec<Vec<u8>> = (1..=6)
+        .map(|i| email(&format!("cy{i}@example.com"), &format!("Mug {i} cracked"), &format!("m{i}@x"), "", &format!("Handle number {i} broke off")))
+        .collect();
+    store.ingest_batch(&raws, &IngestOptions::default(), mins(10)).expect("batch");
+    index_check(&store, "search_fts").expect("after inserts");
+    let id_of = |store: &Store, sql: &str| -> String { store.conn.query_row(sql, [], |r| r.get(0)).expect("id") };
+
+    // Changed at once: a case's subject and references, a message's text; a message removed.
+    let patch = CasePatch { subject: Some("Teapot lost in transit".into()), order_ref: Some("SO-4817".into()), tracking_ref: Some("TRK-77".into()), ..CasePatch::default() };
+    store.update_case(ana.number, &patch, "", mins(20)).expect("edit");
+    store.conn.execute_batch("UPDATE messages SET body = 'The depot reopened' WHERE body LIKE 'Courier%'").expect("edit body");
+    let extra = id_of(&store, &format!("SELECT id FROM cases WHERE number = {}", bo.number));
+    store.conn.execute(
+        "INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at)
+         VALUES ('gone-now', ?1, 'note', 'phone', '', 'Zebra pattern samples', 0, 0)", [&extra]).expect("note");
+    store.conn.execute_batch("DELETE FROM messages WHERE id = 'gone-now'").expect("delete");
+    index_check(&store, "search_fts").expect("after changes at once");
+
+    // Changed under an import's deferral: twice, changed then removed, removed unchanged; a case
+    // changed twice, a case changed then removed; rows new in the batch changed and removed.
+    let mug = |i: u32| format!("SELECT m.id FROM messages m JOIN cases c ON c.id = m.case_id WHERE c.subject = 'Mug {i} cracked'");
+    let (twice, changed_gone, unchanged_gone) = (id_of(&store, &mug(1)), id_of(&store, &mug(2)), id_of(&store, &mug(3)));
+    let gone_case = id_of(&store, "SELECT id FROM cases WHERE subject = 'Mug 4 cracked'");
+    store.conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    super::search_index::defer(&store.conn).expect("defer");
+    let deferred = format!(
+        "UPDATE messages SET body = 'Lid chipped as well' WHERE id = '{twice}';
+         UPDATE messages SET body = body || ', and the spout' WHERE id = '{twice}';
+         UPDATE messages SET body = 'Soon removed' WHERE id = '{changed_gone}';
+         DELETE FROM messages WHERE id = '{changed_gone}';
+         DELETE FROM messages WHERE id = '{unchanged_gone}';
+         UPDATE cases SET subject = 'Mug 5 handle' WHERE subject = 'Mug 5 cracked';
+         UPDATE cases SET order_ref = 'A-1005', third_party = 'Royal Mail' WHERE subject = 'Mug 5 handle';
+         UPDATE cases SET subject = 'Mug 4 withdrawn' WHERE id = '{gone_case}';
+         DELETE FROM case_events WHERE case_id = '{gone_case}';
+         DELETE FROM messages WHERE case_id = '{gone_case}';
+         DELETE FROM cases WHERE id = '{gone_case}';
+         INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at)
+         VALUES ('new-1', '{extra}', 'note', 'phone', '', 'Walrus figurine', 0, 0),
+                ('new-2', '{extra}', 'note', 'phone', '', 'Narwhal figurine', 0, 0);
+         UPDATE messages SET body = 'Walrus figurine repainted' WHERE id = 'new-1';
+         DELETE FROM messages WHERE id = 'new-2';"
+    );
+    store.conn.execute_batch(&deferred).expect("changed under deferral");
+    super::search_index::index_pending(&store.conn).expect("indexed");
+    store.conn.execute_batch("COMMIT").expect("commit");
+    index_check(&store, "search_fts").expect("after deferred changes");
+
+    // Merges move messages between cases and addresses between contacts; a reply is threaded.
+    store.merge_cases(ana.number, bo.number, "", mins(30)).expect("merge cases");
+    let (kept, absorbed) = (store.contact_by_email("ana@example.com").expect("ana").id, store.contact_by_email("bo@example.org").expect("bo").id);
+    store.merge_contacts(kept, absorbed, "", mins(31)).expect("merge contacts");
+    let reply = email("cy1@example.com", "Re: Mug 1 cracked", "r1@x", "In-Reply-To: <m1@x>\r\n", "Any news about the handle?");
+    store.ingest_batch(&[reply], &IngestOptions::default(), mins(40)).expect("reply");
+    assert_search_indexes_sound(&store);
+
+    // What search finds is the text as it is now.
+    for (typed, found) in [("spout", 1), ("chipped", 1), ("soon", 0), ("removed", 0), ("withdrawn", 0), ("royal", 1), ("A-1005", 1),
+        ("walrus repainted", 1), ("narwhal", 0), ("zebra", 0), ("arrived", 0), ("transit", 1), ("flooded", 0), ("reopened", 1)] {
+        assert_eq!(hit_numbers(&store, typed).len(), found, "{typed}");
+    }
+    assert!(hits(&store, "spout")[0].2.contains("\u{2}spout\u{3}"), "a snippet from the text the view reads");
+
+    // The check sees a row taken out the way it was before migration 18 (by rowid, FTS5 reading
+    // the words to remove from the view, which already shows the new text): words left behind.
+    store.conn.execute_batch(
+        "SAVEPOINT old_way;
+         DROP TRIGGER messages_search_update;
+         CREATE TRIGGER messages_search_update AFTER UPDATE OF body ON messages BEGIN
+             DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+             INSERT INTO search_fts (rowid, kind, ref, text)
+             SELECT fts_rowid, 'message', new.id, new.body FROM search_map WHERE kind = 'message' AND ref = old.id;
+         END;
+         UPDATE messages SET body = 'Entirely other words' WHERE body LIKE 'Any news%';").expect("the old way");
+    assert!(index_check(&store, "search_fts").is_err(), "the old way corrupts the index and the check says so");
+    store.conn.execute_batch("ROLLBACK TO old_way; RELEASE old_way;").expect("rollback");
+    assert_search_indexes_sound(&store);
 }
 
 #[test]
@@ -1291,6 +1387,48 @@ fn an_upgrade_to_batch_indexing_keeps_cjk_search_and_numbers_its_rows_like_the_w
 }
 
 #[test]
+fn an_upgrade_to_an_index_without_its_own_copy_of_the_text_keeps_its_row_numbers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v17.sqlite3");
+    let rows = |conn: &rusqlite::Connection| -> Vec<(i64, String, String, String)> {
+        conn.prepare("SELECT rowid, kind, ref, text FROM search_fts ORDER BY rowid").expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).expect("query").map(|r| r.expect("row")).collect()
+    };
+    let before = {
+        // A database as migration 17 left it: rows changed and removed, so numbers have gaps.
+        let mut conn = rusqlite::Connection::open(&path).expect("open");
+        super::migrations::migrations().to_version(&mut conn, 17).expect("to 17");
+        conn.execute_batch(
+            "INSERT INTO contacts (id, name, created_at, updated_at) VALUES ('k1', 'Yui', 0, 0);
+             INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel, created_at,
+                                updated_at, last_activity_at)
+             VALUES ('c1', 1001, 'Teapot', 'k1', 'open', 'normal', 'delivery', 'unknown', 'email', 0, 0, 0),
+                    ('c2', 1002, 'Saucer', 'k1', 'open', 'normal', 'delivery', 'unknown', 'email', 0, 0, 0);
+             INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at)
+             VALUES ('m1', 'c1', 'from_customer', 'email', 'Yui', 'The spout arrived cracked', 0, 0),
+                    ('m2', 'c1', 'note', 'phone', 'Yui', 'Called the courier', 0, 0),
+                    ('m3', 'c2', 'from_customer', 'email', 'Yui', 'Saucer fine, thanks', 0, 0);
+             UPDATE cases SET subject = 'Teapot spout', order_ref = 'SO-17', third_party = 'DHL' WHERE id = 'c1';
+             UPDATE messages SET body = 'Called the courier twice' WHERE id = 'm2';
+             DELETE FROM messages WHERE id = 'm3';",
+        )
+        .expect("rows");
+        assert!(conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'search_fts_content'", [], |r| r.get::<_, i64>(0)).expect("count") == 1);
+        rows(&conn)
+    };
+    assert_eq!(before.len(), 4, "two cases and two messages: {before:?}");
+    let store = Store::open(&path).expect("upgraded");
+    assert_eq!(rows(&store.conn), before, "the same rows under the same numbers, the text read from the view");
+    assert_eq!(count(&store, "sqlite_master WHERE name = 'search_fts_content'"), 0, "no copy of the text any more");
+    assert_search_indexes_sound(&store);
+    let found = hits(&store, "twice");
+    assert_eq!((found.len(), found[0].0), (1, 1001));
+    assert!(found[0].2.contains("\u{2}twice\u{3}"), "snippet: {:?}", found[0].2);
+    assert_eq!(hits(&store, "dhl").len(), 1);
+    assert!(hits(&store, "saucer fine").is_empty());
+}
+
+#[test]
 fn an_existing_database_is_indexed_when_it_is_upgraded() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.sqlite3");
@@ -1300,7 +1438,8 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             say(Direction::FromCustomer, Channel::Email, "The teapot is cracked", mins(0)), mins(0));
         // As a database written before search existed: no index.
         store.conn.execute_batch("DELETE FROM search_fts; PRAGMA user_version = 6;").expect("downgrade");
-        store.conn.execute_batch("DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
+        store.conn.execute_batch("DROP VIEW search_text; DROP VIEW case_search_text;
+            DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
             DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;
             DROP TABLE saved_replies; DROP TABLE orders; DROP TABLE surveys; DROP INDEX case_events_status;
             DROP TABLE search_map; ALTER TABLE outbox DROP COLUMN restored;
@@ -1333,6 +1472,7 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
     // ... and computed the waiting customer's alert times (migration 14).
     let sweep = store.sweep_clocks(mins(200)).expect("sweep");
     assert_eq!((sweep.overdue, sweep.pending.len(), sweep.next_change), (1, 1, Some(mins(1440))));
+    assert_search_indexes_sound(&store);
 }
 
 #[test]
