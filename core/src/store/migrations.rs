@@ -644,8 +644,11 @@ SELECT 1;
 -- messages and cases themselves through `search_text`, a view keyed by the same row numbers
 -- (search_map; the CJK index shares them). Same columns, tokenizer and prefix index.
 -- A case's searchable text, written once here: the index's content, and what the triggers index.
+-- (|| rather than concat_ws, the same text as the columns are NOT NULL: FTS5 reads this view
+-- whenever the index is read for text, and concat_ws needs SQLite 3.44, newer than the sqlite3
+-- that Debian 12's tools and Python have, which could then not read a Shopdesk database.)
 CREATE VIEW case_search_text (case_id, text) AS
-SELECT id, concat_ws(' ', subject, order_ref, tracking_ref, third_party) FROM cases;
+SELECT id, subject || ' ' || order_ref || ' ' || tracking_ref || ' ' || third_party FROM cases;
 CREATE VIEW search_text (fts_rowid, kind, ref, text) AS
 SELECT m.fts_rowid, m.kind, m.ref, CASE m.kind
     WHEN 'message' THEN (SELECT x.body FROM messages x WHERE x.id = m.ref)
@@ -718,7 +721,7 @@ END;
 CREATE TRIGGER cases_search_update AFTER UPDATE OF subject, order_ref, tracking_ref, third_party ON cases
 WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
     INSERT INTO search_fts (search_fts, rowid, kind, ref, text)
-    SELECT 'delete', fts_rowid, 'case', old.id, concat_ws(' ', old.subject, old.order_ref, old.tracking_ref, old.third_party)
+    SELECT 'delete', fts_rowid, 'case', old.id, old.subject || ' ' || old.order_ref || ' ' || old.tracking_ref || ' ' || old.third_party
     FROM search_map WHERE kind = 'case' AND ref = old.id;
     DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
     INSERT INTO search_fts (rowid, kind, ref, text) SELECT fts_rowid, kind, ref, text FROM search_text
@@ -731,7 +734,7 @@ CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN
     INSERT INTO search_fts (search_fts, rowid, kind, ref, text)
     SELECT 'delete', fts_rowid, 'case', old.id,
         coalesce((SELECT old_text FROM search_pending WHERE kind = 'case' AND ref = old.id),
-                 concat_ws(' ', old.subject, old.order_ref, old.tracking_ref, old.third_party))
+                 old.subject || ' ' || old.order_ref || ' ' || old.tracking_ref || ' ' || old.third_party)
     FROM search_map WHERE kind = 'case' AND ref = old.id;
     DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'case' AND ref = old.id);
     DELETE FROM search_map WHERE kind = 'case' AND ref = old.id;
@@ -740,7 +743,7 @@ END;
 CREATE TRIGGER cases_search_update_later AFTER UPDATE OF subject, order_ref, tracking_ref, third_party ON cases
 WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
     INSERT OR IGNORE INTO search_pending (kind, ref, fresh, old_text)
-    VALUES ('case', new.id, 0, concat_ws(' ', old.subject, old.order_ref, old.tracking_ref, old.third_party));
+    VALUES ('case', new.id, 0, old.subject || ' ' || old.order_ref || ' ' || old.tracking_ref || ' ' || old.third_party);
 END;
 "#,
 ];
