@@ -520,14 +520,18 @@ DROP TRIGGER contacts_fts_delete;
 -- The CJK index's rows now share the word index's row numbers (search_map), so a row is
 -- replaced or removed by its number instead of a scan by kind and id; and one trigger per
 -- change keeps both indexes (the order two triggers fire in is not defined).
-DROP TABLE search_cjk;
-CREATE VIRTUAL TABLE search_cjk USING fts5(kind UNINDEXED, ref UNINDEXED, text, tokenize = 'trigram');
-INSERT INTO search_cjk (rowid, kind, ref, text)
+-- Built under a new name, then put in place of the old one: filled after dropping and creating
+-- it again under the same name in one transaction, FTS5 (SQLite 3.53) wrote a segment every few
+-- rows and failed as "database or disk is full" on a database of 46,000 emails.
+CREATE VIRTUAL TABLE search_cjk_new USING fts5(kind UNINDEXED, ref UNINDEXED, text, tokenize = 'trigram');
+INSERT INTO search_cjk_new (rowid, kind, ref, text)
     SELECT m.fts_rowid, 'message', m.ref, x.body FROM search_map m JOIN messages x ON x.id = m.ref
     WHERE m.kind = 'message' AND x.body GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*' ORDER BY m.fts_rowid;
-INSERT INTO search_cjk (rowid, kind, ref, text)
+INSERT INTO search_cjk_new (rowid, kind, ref, text)
     SELECT m.fts_rowid, 'case', m.ref, x.subject FROM search_map m JOIN cases x ON x.id = m.ref
     WHERE m.kind = 'case' AND x.subject GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*' ORDER BY m.fts_rowid;
+DROP TABLE search_cjk;
+ALTER TABLE search_cjk_new RENAME TO search_cjk;
 
 CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
 WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
