@@ -100,14 +100,18 @@ pub fn synthetic_mbox(messages: usize, seed: u64) -> Vec<u8> {
                     let _ = write!(out, "Content-Type: multipart/alternative; boundary=\"alt{id}\"\n\n--alt{id}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--alt{id}\nContent-Type: text/html; charset=utf-8\n\n{html}\n--alt{id}--\n\n");
                 }
                 // A photo, different in every email (stored as a file of its own, as real
-                // photos are: a tiny PNG and bytes from the message-id and the generator).
+                // photos are): a tiny PNG and bytes from the message-id.
                 _ => {
                     use base64::Engine as _;
                     let mut bytes = base64::engine::general_purpose::STANDARD
                         .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
                         .unwrap_or_default();
+                    // From the message-id, not the generator: the rest of the mailbox stays
+                    // what it was before the photos differed (the same figures to compare).
+                    use sha2::Digest as _;
+                    let digest = sha2::Sha256::digest(id.as_bytes());
                     bytes.extend_from_slice(id.as_bytes());
-                    bytes.extend((0..64).flat_map(|_| rng.next().to_le_bytes()));
+                    bytes.extend((0..16).flat_map(|_| digest.iter().copied()));
                     let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
                     let photo: String = encoded.as_bytes().chunks(76).map(|line| format!("{}\n", String::from_utf8_lossy(line))).collect();
                     let _ = write!(out, "Content-Type: multipart/mixed; boundary=\"mix{id}\"\n\n--mix{id}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--mix{id}\nContent-Type: image/png\nContent-Disposition: attachment; filename=\"photo-{order}.png\"\nContent-Transfer-Encoding: base64\n\n{photo}--mix{id}--\n\n");
