@@ -471,7 +471,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Command::Bench { messages, seed, write_mbox: Some(file), .. } = &cli.command {
-        std::fs::write(file, shopdesk_core::bench::synthetic_mbox(*messages, *seed)).with_context(|| format!("Could not write {}", file.display()))?;
+        shopdesk_core::bench::write_synced(file, &shopdesk_core::bench::synthetic_mbox(*messages, *seed)).with_context(|| format!("Could not write {}", file.display()))?;
         return output::Out { json: cli.json }.done(&serde_json::json!({ "file": file, "messages": messages, "seed": seed }), &format!("Wrote {messages} messages (seed {seed}) to {}", file.display()));
     }
     if let Command::Bench { messages, seed, queue_sizes, json_file, .. } = &cli.command {
