@@ -580,8 +580,6 @@ impl Store {
     }
 }
 
-/// Makes a rename in `dir` durable (its entry is written with the folder). Windows has no such
-/// call for folders (and commits renames with the file), so there it does nothing.
 /// Writes the attachments not in `dir` yet, each under its SHA-256 ([`ParsedAttachment::hash`]),
 /// so that all of them are on disk before the transaction that names them commits (a database
 /// row never points at a file that isn't there, RELIABILITY.md finding 13). Each is written whole
@@ -635,6 +633,8 @@ fn sync_files(dir: &std::path::Path, files: impl Iterator<Item = std::path::Path
     }
 }
 
+/// Makes a rename in `dir` durable (its entry is written with the folder). Windows has no such
+/// call for folders (and commits renames with the file), so there it does nothing.
 fn sync_folder(dir: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
