@@ -90,7 +90,7 @@ pub struct ParsedAttachment {
 
 impl ParsedAttachment {
     pub fn new(filename: String, content_type: String, data: Vec<u8>) -> ParsedAttachment {
-        let hash = Sha256::digest(&data).iter().map(|b| format!("{b:02x}")).collect();
+        let hash = sha256_hex(&data);
         ParsedAttachment { filename, content_type, data, hash }
     }
 }
@@ -117,9 +117,12 @@ fn ids(value: &HeaderValue<'_>) -> Vec<String> {
 
 fn content_key(raw: &[u8]) -> String {
     // The same email from an mbox (which keeps a blank separator line) or an .eml: one key.
-    let digest = Sha256::digest(raw.trim_ascii_end());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    format!("sha256:{}", sha256_hex(raw.trim_ascii_end()))
+}
+
+/// The SHA-256 of `data`, in lowercase hex.
+fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The file name the original of a damaged email is kept under, on its message.

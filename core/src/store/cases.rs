@@ -809,17 +809,19 @@ impl Store {
 
     /// [`Store::ingest_email`], with the choices that depend on where the email came from.
     pub fn ingest_email_with(&mut self, raw: &[u8], options: &IngestOptions, now: DateTime<Utc>) -> Result<Ingested> {
+        let email = mail::parse(raw);
+        self.store_attachments(&email.attachments)?;
         if !self.conn.is_autocommit() {
             // Inside the caller's transaction: a savepoint, so an error undoes this email alone.
             self.conn.execute_batch("SAVEPOINT ingest_email")?;
-            let filed = self.mail_account().and_then(|account| self.file_email(&mail::parse(raw), options, &account, now));
+            let filed = self.mail_account().and_then(|account| self.file_email(&email, options, &account, now));
             let end = if filed.is_ok() { "RELEASE ingest_email" } else { "ROLLBACK TO ingest_email; RELEASE ingest_email" };
             self.conn.execute_batch(end)?;
             return filed;
         }
         // Alone: its own transaction, with the write lock taken first (see Store::setup).
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match self.mail_account().and_then(|account| self.file_email(&mail::parse(raw), options, &account, now)) {
+        match self.mail_account().and_then(|account| self.file_email(&email, options, &account, now)) {
             Ok(got) => match self.conn.execute_batch("COMMIT") {
                 Ok(()) => Ok(got),
                 Err(e) => {
@@ -836,10 +838,8 @@ impl Store {
 
     fn file_email(&mut self, email: &mail::ParsedEmail, options: &IngestOptions, account: &MailAccount, now: DateTime<Utc>) -> Result<Ingested> {
         let now = truncate(now);
-        // Files first (named by their content, so writing one twice is harmless): a database
-        // row never points at a file that isn't there. A batch stored its emails' files together
-        // before it began; this finds them there.
-        self.store_attachments(&email.attachments)?;
+        // Its attachment files are stored already: its callers store them first (a batch all of
+        // its emails' together), so a database row never points at a file that isn't there.
         // Always inside a transaction its caller rolls back on an error. Not a savepoint of its
         // own: SQLite would copy every page the email changes to the savepoint's journal first
         // (~24 pages an email in an import), for an undo no batch uses (an error ends the batch).
