@@ -101,8 +101,17 @@ impl Store {
         let path = dir.join(file_name(now));
         let partial = dir.join(format!("{}.part", file_name(now)));
         {
+            // Read through a connection of its own: the copy reads every page once, and through
+            // the store's connection it would fill that connection's page cache (8 MiB) with
+            // pages nobody asked for, memory the app then keeps. One step, so one read
+            // transaction: a consistent snapshot even while another process writes (WAL).
+            let source = rusqlite::Connection::open_with_flags(
+                self.path(),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            source.busy_timeout(std::time::Duration::from_secs(5))?;
             let mut copy = rusqlite::Connection::open(&partial)?;
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
+            let backup = rusqlite::backup::Backup::new(&source, &mut copy)?;
             backup.run_to_completion(i32::MAX, std::time::Duration::ZERO, None)?;
         }
         std::fs::rename(&partial, &path).map_err(|e| folder_error(&path, e))?;
