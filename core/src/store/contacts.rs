@@ -216,12 +216,14 @@ impl Store {
     pub fn find_contacts_up_to(&self, query: &str, limit: u32) -> Result<Vec<ContactSummary>> {
         let query = query.trim();
         let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-        // Which contacts, by rowid: all of them for no query; from three letters on, any part of
-        // a name, email or phone through the trigram index (a query of at least 3 digits also
-        // matches phone numbers however they were written); one or two letters are too short for
-        // trigrams, so they find names and emails that start with them (index ranges).
+        // Which contacts: all of them for no query; from three letters on, any part of a name,
+        // email or phone through the trigram index (a query of at least 3 digits also matches
+        // phone numbers however they were written), joined straight to the contact's id, name
+        // and merge (one index, contacts_by_id_shown, not the contact's row); one or two letters
+        // are too short for trigrams, so they find names and emails that start with them (index
+        // ranges).
         let (found, args): (&str, Vec<String>) = if query.is_empty() {
-            ("SELECT rowid FROM contacts", vec![])
+            ("contacts c WHERE c.merged_into IS NULL", vec![])
         } else if query.chars().count() >= 3 {
             let phrase = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
             let mut matched = phrase(query);
@@ -229,8 +231,8 @@ impl Store {
                 matched = format!("{matched} OR {}", phrase(&digits));
             }
             (
-                "SELECT c.rowid FROM contacts_fts f JOIN contacts_fts_map m ON m.fts_rowid = f.rowid
-                 JOIN contacts c ON c.id = m.contact_id WHERE contacts_fts MATCH ?1",
+                "contacts_fts f JOIN contacts_fts_map m ON m.fts_rowid = f.rowid JOIN contacts c ON c.id = m.contact_id
+                 WHERE contacts_fts MATCH ?1 AND c.merged_into IS NULL",
                 vec![matched],
             )
         } else {
@@ -239,17 +241,17 @@ impl Store {
             let last = after.pop().map_or(0, u32::from);
             after.push(char::from_u32(last + 1).unwrap_or(char::MAX));
             (
-                "SELECT rowid FROM contacts WHERE name COLLATE NOCASE >= ?1 AND name COLLATE NOCASE < ?2
-                 UNION SELECT c.rowid FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
-                 WHERE e.email >= ?1 AND e.email < ?2",
+                "contacts c WHERE c.merged_into IS NULL AND c.rowid IN (
+                     SELECT rowid FROM contacts WHERE name COLLATE NOCASE >= ?1 AND name COLLATE NOCASE < ?2
+                     UNION SELECT c.rowid FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+                     WHERE e.email >= ?1 AND e.email < ?2)",
                 vec![lower, after],
             )
         };
         // The first `limit` by name, then their case counts (counted for those only).
         let mut stmt = self.conn.prepare_cached(&format!(
             "WITH shown AS (
-                 SELECT c.rowid AS at, c.id, c.name FROM contacts c
-                 WHERE c.merged_into IS NULL AND c.rowid IN ({found})
+                 SELECT c.rowid AS at, c.id, c.name FROM {found}
                  ORDER BY c.name COLLATE NOCASE, c.rowid LIMIT {limit})
              SELECT s.id, s.name,
                     (SELECT count(*) FROM cases k WHERE k.contact_id = s.id AND k.merged_into IS NULL

@@ -750,6 +750,11 @@ WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
     VALUES ('case', new.id, 0, old.subject || ' ' || old.order_ref || ' ' || old.tracking_ref || ' ' || old.third_party);
 END;
 "#,
+    // Migration 19: a contact's name and merge beside its id, so a name search sorts its matches
+    // without reading each contact's row (issue 7: "Ana" at 100,000 emails, 2,299 contacts).
+    r#"
+CREATE INDEX contacts_by_id_shown ON contacts(id, merged_into, name COLLATE NOCASE);
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

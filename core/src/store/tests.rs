@@ -1462,6 +1462,7 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             ALTER TABLE cases DROP COLUMN reminder_due_at;").expect("drop alert times");
         store.conn.execute_batch("DROP INDEX cases_queue_order; DROP INDEX cases_queue_filter;
             DROP TABLE queue_counts; DROP TRIGGER cases_counts_insert; DROP TRIGGER cases_counts_update; DROP TRIGGER cases_counts_delete;").expect("drop the queue's index and counts");
+        store.conn.execute_batch("DROP INDEX contacts_by_id_shown;").expect("drop the contacts' shown index");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
