@@ -299,13 +299,27 @@ pub fn run(dir: &Path, messages: usize, seed: u64, now: DateTime<Utc>) -> Result
     run_with_queue_sizes(dir, messages, seed, now, &QUEUE_SIZES)
 }
 
+/// The order number in the first subject of a synthetic mailbox ("… (order 48213)"), or ""
+/// for an empty one.
+fn first_order_number(mbox: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&mbox[..mbox.len().min(64 * 1024)]);
+    text.lines()
+        .find_map(|line| line.strip_prefix("Subject: ").and_then(|s| s.split("(order ").nth(1)))
+        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+        .unwrap_or_default()
+}
+
 /// [`run`], measuring the queue at `queue_sizes` open cases (smaller in tests).
 pub fn run_with_queue_sizes(dir: &Path, messages: usize, seed: u64, now: DateTime<Utc>, queue_sizes: &[u32]) -> Result<BenchReport> {
     let mbox = dir.join("bench.mbox");
     let db = dir.join("bench.sqlite3");
     // On disk before the clock starts, as mail to import is: the import syncs its own writes
     // (syncfs for attachment files), which would otherwise also wait for this file's 84 MB.
-    write_synced(&mbox, &synthetic_mbox(messages, seed)).map_err(|source| crate::Error::Folder { path: mbox.clone(), source })?;
+    let mail = synthetic_mbox(messages, seed);
+    write_synced(&mbox, &mail).map_err(|source| crate::Error::Folder { path: mbox.clone(), source })?;
+    // An order number a customer wrote, as the owner would paste it: the first thread's.
+    let order = first_order_number(&mail);
+    drop(mail);
     let mut fresh = Store::open(&db)?;
     // As a shop that set up its account first: its own replies in the mailbox count as answers.
     fresh.set_mail_account(&crate::account::MailAccount { from_address: "shop@example.com".into(), acknowledge: false, ..Default::default() })?;
@@ -314,9 +328,9 @@ pub fn run_with_queue_sizes(dir: &Path, messages: usize, seed: u64, now: DateTim
     crate::mail::import::import_paths(&store, std::slice::from_ref(&mbox), || now, |_| {})?;
     let import_secs = t.elapsed().as_secs_f64();
     let store = store.into_inner().map_err(|_| crate::Error::Invalid("the store's lock was poisoned".into()))?;
-    let queries = ["parcel", "teapot", "Costa", "transportadora", "急須", "tracking has not moved", "t", "te", "tea", "teap"];
+    let queries = ["parcel", "teapot", "Costa", order.as_str(), "transportadora", "急須", "tracking has not moved", "t", "te", "tea", "teap"];
     let mut search = Vec::new();
-    for q in queries {
+    for q in queries.into_iter().filter(|q| !q.is_empty()) {
         use crate::store::SearchOrder;
         let run = |order| time_ms(|| Ok(store.search_ordered(q, &QueueFilter::default(), order)?.hits.len()), 50);
         let (times, hits) = run(SearchOrder::Ranked)?;
@@ -406,6 +420,9 @@ mod tests {
         }
         assert!(store.sweep_clocks(now).expect("sweep").pending.is_empty(), "the first sweeps' alerts were announced");
         assert!(report.search.iter().any(|q| q.query == "parcel" && q.hits > 0), "{:?}", report.search);
+        let order = first_order_number(&a);
+        assert!(order.len() == 5 && order.chars().all(|c| c.is_ascii_digit()), "{order:?}");
+        assert!(report.search.iter().any(|q| q.query == order && q.hits > 0), "the order number is searched and found: {:?}", report.search);
         let shop_replies: i64 = store.conn.query_row("SELECT count(*) FROM messages WHERE direction = 'from_shop'", [], |r| r.get(0)).expect("count");
         assert!(shop_replies > 0, "the shop's replies in the mailbox are filed as the shop's");
         let sizes: Vec<u32> = report.queue_at.iter().map(|q| q.open_cases).collect();
