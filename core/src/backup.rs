@@ -102,7 +102,7 @@ impl Store {
         let partial = dir.join(format!("{}.part", file_name(now)));
         {
             // Read through a connection of its own: the copy reads every page once, and through
-            // the store's connection it would fill that connection's page cache (8 MiB) with
+            // the store's connection it would fill that connection's page cache (4 MiB) with
             // pages nobody asked for, memory the app then keeps. One step, so one read
             // transaction: a consistent snapshot even while another process writes (WAL).
             let source = rusqlite::Connection::open_with_flags(
