@@ -101,15 +101,18 @@ impl Store {
         let path = dir.join(file_name(now));
         let partial = dir.join(format!("{}.part", file_name(now)));
         {
-            // Read through a connection of its own: the copy reads every page once, and through
-            // the store's connection it would fill that connection's page cache (4 MiB) with
-            // pages nobody asked for, memory the app then keeps. One step, so one read
-            // transaction: a consistent snapshot even while another process writes (WAL).
+            // Read through a connection of its own with a 64 KiB page cache: the copy reads every
+            // page once, and a cache would only fill with pages nobody asks for again, memory
+            // the app then keeps (through the store's connection, its 4 MiB; through a
+            // connection with SQLite's default, 2 MiB: the idle app measured 253.3 MB PSS against
+            // 247.0 with this). One step, so one read transaction: a consistent snapshot even
+            // while another process writes (WAL).
             let source = rusqlite::Connection::open_with_flags(
                 self.path(),
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             source.busy_timeout(std::time::Duration::from_secs(5))?;
+            source.pragma_update(None, "cache_size", -64)?;
             let mut copy = rusqlite::Connection::open(&partial)?;
             let backup = rusqlite::backup::Backup::new(&source, &mut copy)?;
             backup.run_to_completion(i32::MAX, std::time::Duration::ZERO, None)?;
