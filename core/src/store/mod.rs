@@ -102,12 +102,6 @@ impl Store {
         // reached the OS, and the last ones were lost on power loss (core/tests/power_loss.rs
         // shows it; RELIABILITY.md). Imports commit once per batch, so the cost is one sync a batch.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        // 4 MiB of pages kept in memory (SQLite's default is 2 MiB). Searching a name reads the
-        // contacts' trigram index, its row map and contacts_by_id_shown, ~2.5 MiB at 100,000
-        // emails: with 2 MiB each search read ~300 pages from the file again, every time.
-        // Memory is only taken as pages are read; the daily backup reads through a connection
-        // of its own.
-        conn.pragma_update(None, "cache_size", -4096)?;
         migrations::migrations().to_latest(&mut conn).map_err(|e| match &e {
             rusqlite_migration::Error::RusqliteError { err, .. }
                 if err.sqlite_error_code() == Some(ErrorCode::DiskFull) =>
