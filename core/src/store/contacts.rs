@@ -222,8 +222,9 @@ impl Store {
         // and merge (one index, contacts_by_id_shown, not the contact's row); one or two letters
         // are too short for trigrams, so they find names and emails that start with them (index
         // ranges).
-        let (found, args): (&str, Vec<String>) = if query.is_empty() {
-            ("contacts c WHERE c.merged_into IS NULL", vec![])
+        // `from` names the contacts `c`; `only` narrows them further.
+        let (from, only, args): (&str, &str, Vec<String>) = if query.is_empty() {
+            ("contacts c", "", vec![])
         } else if query.chars().count() >= 3 {
             let phrase = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
             let mut matched = phrase(query);
@@ -231,8 +232,8 @@ impl Store {
                 matched = format!("{matched} OR {}", phrase(&digits));
             }
             (
-                "contacts_fts f JOIN contacts_fts_map m ON m.fts_rowid = f.rowid JOIN contacts c ON c.id = m.contact_id
-                 WHERE contacts_fts MATCH ?1 AND c.merged_into IS NULL",
+                "contacts_fts f JOIN contacts_fts_map m ON m.fts_rowid = f.rowid JOIN contacts c ON c.id = m.contact_id",
+                " AND contacts_fts MATCH ?1",
                 vec![matched],
             )
         } else {
@@ -241,7 +242,8 @@ impl Store {
             let last = after.pop().map_or(0, u32::from);
             after.push(char::from_u32(last + 1).unwrap_or(char::MAX));
             (
-                "contacts c WHERE c.merged_into IS NULL AND c.rowid IN (
+                "contacts c",
+                " AND c.rowid IN (
                      SELECT rowid FROM contacts WHERE name COLLATE NOCASE >= ?1 AND name COLLATE NOCASE < ?2
                      UNION SELECT c.rowid FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
                      WHERE e.email >= ?1 AND e.email < ?2)",
@@ -251,7 +253,7 @@ impl Store {
         // The first `limit` by name, then their case counts (counted for those only).
         let mut stmt = self.conn.prepare_cached(&format!(
             "WITH shown AS (
-                 SELECT c.rowid AS at, c.id, c.name FROM {found}
+                 SELECT c.rowid AS at, c.id, c.name FROM {from} WHERE c.merged_into IS NULL{only}
                  ORDER BY c.name COLLATE NOCASE, c.rowid LIMIT {limit})
              SELECT s.id, s.name,
                     (SELECT count(*) FROM cases k WHERE k.contact_id = s.id AND k.merged_into IS NULL
