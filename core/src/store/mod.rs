@@ -12,6 +12,7 @@ pub(crate) use outbox::write_attachment_files;
 mod contacts;
 mod migrations;
 mod queue;
+mod rank;
 mod search;
 pub(crate) mod search_index;
 pub use search::{fts_query, SearchHit, SearchJump, SearchOrder, SearchResults, MATCH_END, MATCH_START};
@@ -37,6 +38,8 @@ use crate::error::{Error, Result};
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// Rows holding each whole word searched for, while the index is unchanged (ranked search).
+    phrase_counts: std::cell::RefCell<rank::PhraseCounts>,
 }
 
 impl Store {
@@ -89,6 +92,8 @@ impl Store {
         if found > supported {
             return Err(Error::NewerSchema { path, found, supported });
         }
+        // After the version is read: preparing its statement reads the file's schema.
+        rank::register(&conn)?;
         if path.as_os_str() != ":memory:" {
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
         }
@@ -110,7 +115,7 @@ impl Store {
             }
             _ => Error::Migration(e),
         })?;
-        Ok(Store { conn, path })
+        Ok(Store { conn, path, phrase_counts: Default::default() })
     }
 
     pub fn path(&self) -> &Path {

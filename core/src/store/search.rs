@@ -68,18 +68,22 @@ pub struct SearchResults {
 /// the words before it are whole words, the owner having typed past them: a prefix of a common
 /// word ("has" for "has", "hash", "hasn't"…) makes FTS5 merge every matching word's list of
 /// rows, where a whole word is read lazily, so a phrase of four prefixes took ~40 ms ranked at
-/// 100,000 emails. [`fts_query_all_prefixes`] is the broader query when this finds too little.
-pub fn fts_query(typed: &str) -> Option<String> {
-    let words = typed_words(typed);
-    let last = words.len().checked_sub(1)?;
-    Some(words.iter().enumerate().map(|(i, w)| if i == last { format!("\"{w}\"*") } else { format!("\"{w}\"") }).collect::<Vec<_>>().join(" "))
+/// 100,000 emails. Every word a prefix (`all_prefixes`) is the broader query when this finds too
+/// little ("track mov" finds "tracking has not moved").
+pub fn fts_query(typed: &str, all_prefixes: bool) -> Option<String> {
+    let phrases = fts_phrases(typed, all_prefixes);
+    (!phrases.is_empty()).then(|| phrases.join(" "))
 }
 
-/// Every typed word as a prefix ("track mov" finds "tracking has not moved"); `None` when that
-/// is [`fts_query`] itself (one word).
-pub fn fts_query_all_prefixes(typed: &str) -> Option<String> {
+/// The phrases of [`fts_query`], in order: one for each word.
+fn fts_phrases(typed: &str, all_prefixes: bool) -> Vec<String> {
     let words = typed_words(typed);
-    (words.len() > 1).then(|| words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
+    let last = words.len().saturating_sub(1);
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| if all_prefixes || i == last { format!("\"{w}\"*") } else { format!("\"{w}\"") })
+        .collect()
 }
 
 fn typed_words(typed: &str) -> Vec<String> {
@@ -106,14 +110,15 @@ impl Store {
             return Ok(results);
         }
         results.contacts = self.find_contacts_up_to(typed, 8)?;
-        let Some(query) = fts_query(typed) else { return Ok(results) };
-        let mut hits = self.search_index(query, filter, order)?;
+        let phrases = fts_phrases(typed, false);
+        if phrases.is_empty() {
+            return Ok(results);
+        }
+        let mut hits = self.search_index(&phrases, filter, order)?;
         // Fewer than a page with whole earlier words: the earlier words as prefixes too, which
         // finds all of that and more ("track mov").
-        if hits.len() < LIMIT as usize {
-            if let Some(broader) = fts_query_all_prefixes(typed) {
-                hits = self.search_index(broader, filter, order)?;
-            }
+        if hits.len() < LIMIT as usize && phrases.len() > 1 {
+            hits = self.search_index(&fts_phrases(typed, true), filter, order)?;
         }
         if typed.chars().any(is_cjk) {
             let mut cjk = self.search_cjk(typed, filter)?;
@@ -126,15 +131,17 @@ impl Store {
         Ok(results)
     }
 
-    /// One page of hits from the word index for an FTS5 `query`.
-    fn search_index(&self, query: String, filter: &QueueFilter, order: SearchOrder) -> Result<Vec<SearchHit>> {
+    /// One page of hits from the word index for an FTS5 query of `phrases`, all required.
+    fn search_index(&self, phrases: &[String], filter: &QueueFilter, order: SearchOrder) -> Result<Vec<SearchHit>> {
+        let query = phrases.join(" ");
         let mut args = vec![(":query", Value::Text(query.clone()))];
         let (window, order_by) = match order {
             // Ranked among the newest RANKED_WINDOW matches: a common word can match most of the
             // mail, and scoring every match would cost a tenth of a second at 100,000 emails.
             // The window's oldest match comes from the index alone when nothing narrows the
             // search (rowids only), or through the filters when something does. FTS5 orders by
-            // its own `rank` (bm25), which costs less than calling bm25() per row.
+            // its `rank`, which costs less than calling a function per row: bm25 as
+            // rank::FUNCTION computes it, with the counts of rows holding each phrase given.
             SearchOrder::Ranked => {
                 let oldest_sql = if filter_is_empty(filter) {
                     "SELECT rowid FROM search_fts WHERE search_fts MATCH :query ORDER BY rowid DESC LIMIT 1 OFFSET :deep".to_string()
@@ -144,7 +151,8 @@ impl Store {
                 let deep = [(":query", Value::Text(query)), (":deep", Value::Integer(RANKED_WINDOW - 1))];
                 let oldest: Option<i64> = query_hits(&self.conn, &oldest_sql, filter, &deep, |r| r.get(0))?.into_iter().next();
                 args.push((":oldest", Value::Integer(oldest.unwrap_or(i64::MIN))));
-                (" AND s.rowid >= :oldest", "s.rank")
+                args.push((":rank", Value::Text(self.phrase_counts.borrow_mut().arguments(&self.conn, phrases)?)));
+                (" AND s.rowid >= :oldest AND s.rank MATCH :rank", "s.rank")
             }
             // Index rows are numbered as text is written: the highest is the newest, and rowid
             // order streams from the index, stopping at the limit.
@@ -155,7 +163,11 @@ impl Store {
              WHERE search_fts MATCH :query{window} AND {FILTERS} ORDER BY {order_by} LIMIT :limit",
             hits_from("search_fts")
         );
-        query_hits(&self.conn, &sql, filter, &args, |r| hit_from_row(r, r.get(7)?))
+        let hits = query_hits(&self.conn, &sql, filter, &args, |r| hit_from_row(r, r.get(7)?))?;
+        if order == SearchOrder::Ranked {
+            self.phrase_counts.borrow_mut().learn(phrases);
+        }
+        Ok(hits)
     }
 
     /// Text in Chinese, Japanese or Korean, by substring in the trigram index: every typed word
@@ -348,12 +360,12 @@ mod tests {
 
     #[test]
     fn what_people_type_becomes_a_safe_query_whose_last_word_is_a_prefix() {
-        assert_eq!(fts_query("broken teapot").as_deref(), Some("\"broken\" \"teapot\"*"));
-        assert_eq!(fts_query_all_prefixes("broken teapot").as_deref(), Some("\"broken\"* \"teapot\"*"));
-        assert_eq!(fts_query("  \"NEAR(\" OR * ").as_deref(), Some("\"NEAR\" \"OR\"*"));
-        assert_eq!(fts_query("théière").as_deref(), Some("\"théière\"*"));
-        assert_eq!(fts_query_all_prefixes("théière"), None);
-        assert_eq!(fts_query(" *?! "), None);
-        assert_eq!(fts_query_all_prefixes(" *?! "), None);
+        assert_eq!(fts_query("broken teapot", false).as_deref(), Some("\"broken\" \"teapot\"*"));
+        assert_eq!(fts_query("broken teapot", true).as_deref(), Some("\"broken\"* \"teapot\"*"));
+        assert_eq!(fts_query("  \"NEAR(\" OR * ", false).as_deref(), Some("\"NEAR\" \"OR\"*"));
+        assert_eq!(fts_query("théière", false).as_deref(), Some("\"théière\"*"));
+        assert_eq!(fts_query("théière", true).as_deref(), Some("\"théière\"*"));
+        assert_eq!(fts_query(" *?! ", false), None);
+        assert_eq!(fts_query(" *?! ", true), None);
     }
 }

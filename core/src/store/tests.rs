@@ -1911,3 +1911,72 @@ fn ranked_search_scores_the_newest_matches_and_filters_reach_further_back() {
     assert_eq!(newest[0].at, mins(3000));
     assert!(newest.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
 }
+
+#[test]
+fn ranked_search_scores_as_fts5_bm25_does_with_word_counts_kept_while_the_index_is_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shopdesk.sqlite3");
+    let mut store = Store::open(&path).expect("opens");
+    let bodies = [
+        "The teapot arrived broken, the lid is broken too.",
+        "My teapot never came. Tracking has not moved since Monday.",
+        "Broken mug, but the teapot is fine.",
+        "Tracking has not moved, where is my parcel?",
+        "A question about teapots: is the glaze food safe?",
+        "The parcel was left at the depot; tracking has not moved for a week and nobody answers.",
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        let contact = ContactRef::New(person(&format!("Customer {i}"), &format!("c{i}@example.com"), &format!("+46 70 123 45 6{i}")));
+        new_case(&mut store, contact, "Order", say(Direction::FromCustomer, Channel::Email, body, mins(i as i64)), mins(i as i64));
+    }
+    let count = |store: &Store, phrase: &str| -> i64 {
+        store.conn.query_row("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?1", [phrase], |r| r.get(0)).expect("count")
+    };
+    // Every row's score, by bm25() and by shopdesk_rank with the counts given (whole words) or
+    // left to it (-1, prefixes), as a search gives them.
+    let scores = |store: &Store, phrases: &[&str]| -> Vec<(i64, f64, f64)> {
+        let given: Vec<String> = phrases.iter().map(|p| if p.ends_with('*') { "-1".into() } else { count(store, p).to_string() }).collect();
+        let sql = format!(
+            "SELECT rowid, bm25(search_fts), shopdesk_rank(search_fts, {}) FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid",
+            given.join(", ")
+        );
+        let mut stmt = store.conn.prepare(&sql).expect("prepare");
+        let rows = stmt.query_map([phrases.join(" ")], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).expect("query");
+        rows.collect::<rusqlite::Result<_>>().expect("rows")
+    };
+    for phrases in [&["\"teapot\"*"][..], &["\"broken\"", "\"teapot\"*"], &["\"tracking\"", "\"has\"", "\"not\"", "\"moved\"*"], &["\"parcel\""]] {
+        let rows = scores(&store, phrases);
+        assert!(rows.len() >= 2, "{phrases:?} matches several rows: {rows:?}");
+        for (rowid, bm25, ours) in &rows {
+            assert!((bm25 - ours).abs() < 1e-12, "{phrases:?} row {rowid}: bm25 {bm25}, shopdesk_rank {ours}");
+        }
+        assert!(rows.iter().any(|r| r.1 != rows[0].1), "{phrases:?}: rows score differently, {rows:?}");
+    }
+    // A ranked search finds what bm25 ranks first, and keeps the counts of its whole words, not
+    // of the word being typed.
+    let ranked = |store: &Store, typed: &str| store.search_ordered(typed, &QueueFilter::default(), super::SearchOrder::Ranked).expect("search").hits;
+    let hits = ranked(&store, "broken teap");
+    assert_eq!(hits.len(), 2);
+    assert!(hits[0].snippet.matches(super::MATCH_START).count() >= 3, "the row with broken twice first: {hits:?}");
+    let known = |store: &Store, phrase: &str| store.phrase_counts.borrow().known(phrase);
+    assert_eq!(known(&store, "\"broken\""), Some(2));
+    assert_eq!(known(&store, "\"teap\"*"), None);
+    assert_eq!(ranked(&store, "teapot arrived").len(), 1);
+    assert_eq!(known(&store, "\"teapot\""), Some(3));
+    assert_eq!(known(&store, "\"broken\""), Some(2), "kept while nothing changes");
+    // Counts follow the index: a row written here, and one written by another connection.
+    let first = store.queue(&QueueFilter::default(), QueuePage::first(1), mins(60)).expect("queue").items[0].number;
+    store.log_message(first, &say(Direction::Note, Channel::Phone, "Teapot replaced, arrived safely", mins(60)), mins(60)).expect("note");
+    assert_eq!(ranked(&store, "teapot arrived").len(), 2);
+    assert_eq!(known(&store, "\"teapot\""), Some(4));
+    assert_eq!(known(&store, "\"broken\""), None, "forgotten once something changed");
+    let mut other = Store::open(&path).expect("a second connection");
+    other.log_message(first, &say(Direction::Note, Channel::Phone, "Second teapot arrived", mins(61)), mins(61)).expect("note");
+    assert_eq!(ranked(&store, "teapot arrived").len(), 3);
+    assert_eq!(known(&store, "\"teapot\""), Some(count(&store, "\"teapot\"")));
+    assert_eq!(count(&store, "\"teapot\""), 5);
+    // Called with the wrong number of counts, it says so.
+    let wrong = store.conn.query_row("SELECT shopdesk_rank(search_fts) FROM search_fts WHERE search_fts MATCH 'teapot'", [], |r| r.get::<_, f64>(0));
+    let message = wrong.expect_err("refused").to_string();
+    assert!(message.contains("one count for each phrase"), "{message}");
+}
