@@ -196,6 +196,36 @@ fn checked_message(input: &NewMessage, customer_name: &str, now: DateTime<Utc>) 
 pub(super) struct Received<'a> {
     pub message_key: Option<&'a str>,
     pub html: Option<&'a str>,
+    /// Filed as part of a batch: the case's waiting clock is worked out once, when the batch
+    /// ends ([`ClocksLater`]), instead of after each of its emails.
+    pub clocks_later: Option<&'a std::cell::RefCell<ClocksLater>>,
+}
+
+/// The cases a batch of emails added to, whose waiting clocks are worked out as the batch ends:
+/// once a case, where after each email a thread of several emails in one batch would have
+/// been worked out (and its row and clock indexes written) once an email. A case's clock is
+/// computed from all of its messages, so the last computation is the only one that counts;
+/// nothing a batch files reads a clock in between.
+#[derive(Debug, Default)]
+pub(super) struct ClocksLater {
+    /// Each case, with the latest time a message added to it happened (`None`: a new case,
+    /// whose row has it already).
+    cases: std::collections::BTreeMap<CaseId, Option<DateTime<Utc>>>,
+}
+
+impl ClocksLater {
+    fn note(&mut self, case_id: CaseId, happened_at: Option<DateTime<Utc>>) {
+        let latest = self.cases.entry(case_id).or_default();
+        *latest = (*latest).max(happened_at);
+    }
+
+    /// Works out every noted case's clock, `now` being when the batch was filed.
+    pub(super) fn refresh(self, conn: &Connection, now: DateTime<Utc>) -> Result<()> {
+        for (case_id, happened_at) in self.cases {
+            refresh_clock_after(conn, case_id, happened_at.map(|at| (at, now)))?;
+        }
+        Ok(())
+    }
 }
 
 fn insert_message(
@@ -426,7 +456,10 @@ fn open_received_case_in(tx: &Connection, input: &NewCase, received: Received<'_
         // The clock, refreshed next, computes the alert times.
         write_status(tx, &case, to, &message.author, now)?;
     }
-    refresh_clock(tx, id)?;
+    match received.clocks_later {
+        Some(later) => later.borrow_mut().note(id, None),
+        None => refresh_clock(tx, id)?,
+    }
     Ok((load_by_number(tx, number)?, message))
 }
 
@@ -452,7 +485,10 @@ fn add_received_in(tx: &Connection, case: &Case, input: &NewMessage, automatic: 
     if let Some(due) = case.remind_at.filter(|at| acted && *at <= now) {
         write_reminder_only(tx, case, Some(due), None, &message.author, now)?;
     }
-    refresh_clock_after(tx, case.id, Some((message.happened_at, now)))?;
+    match received.clocks_later {
+        Some(later) => later.borrow_mut().note(case.id, Some(message.happened_at)),
+        None => refresh_clock_after(tx, case.id, Some((message.happened_at, now)))?,
+    }
     Ok(message)
 }
 
@@ -713,11 +749,12 @@ impl Store {
             }
         };
         let mut done = Vec::with_capacity(items.len());
+        let clocks = std::cell::RefCell::new(ClocksLater::default());
         for email in &emails {
             if until.is_some_and(|until| !done.is_empty() && std::time::Instant::now() >= until) {
                 break;
             }
-            match self.file_email(email, options, &account, now) {
+            match self.file_email(email, options, &account, Some(&clocks), now) {
                 Ok(got) => done.push(got),
                 Err(e) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
@@ -725,7 +762,12 @@ impl Store {
                 }
             }
         }
-        if let Err(e) = then(self).and_then(|()| Ok(super::search_index::index_pending(&self.conn)?)) {
+        let finished = clocks
+            .into_inner()
+            .refresh(&self.conn, truncate(now))
+            .and_then(|()| then(self))
+            .and_then(|()| Ok(super::search_index::index_pending(&self.conn)?));
+        if let Err(e) = finished {
             let _ = self.conn.execute_batch("ROLLBACK");
             return Err(e);
         }
@@ -814,14 +856,14 @@ impl Store {
         if !self.conn.is_autocommit() {
             // Inside the caller's transaction: a savepoint, so an error undoes this email alone.
             self.conn.execute_batch("SAVEPOINT ingest_email")?;
-            let filed = self.mail_account().and_then(|account| self.file_email(&email, options, &account, now));
+            let filed = self.mail_account().and_then(|account| self.file_email(&email, options, &account, None, now));
             let end = if filed.is_ok() { "RELEASE ingest_email" } else { "ROLLBACK TO ingest_email; RELEASE ingest_email" };
             self.conn.execute_batch(end)?;
             return filed;
         }
         // Alone: its own transaction, with the write lock taken first (see Store::setup).
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match self.mail_account().and_then(|account| self.file_email(&email, options, &account, now)) {
+        match self.mail_account().and_then(|account| self.file_email(&email, options, &account, None, now)) {
             Ok(got) => match self.conn.execute_batch("COMMIT") {
                 Ok(()) => Ok(got),
                 Err(e) => {
@@ -836,7 +878,15 @@ impl Store {
         }
     }
 
-    fn file_email(&mut self, email: &mail::ParsedEmail, options: &IngestOptions, account: &MailAccount, now: DateTime<Utc>) -> Result<Ingested> {
+    /// Files one email; in a batch, its case's clock is noted in `clocks_later` for the batch's end.
+    fn file_email(
+        &mut self,
+        email: &mail::ParsedEmail,
+        options: &IngestOptions,
+        account: &MailAccount,
+        clocks_later: Option<&std::cell::RefCell<ClocksLater>>,
+        now: DateTime<Utc>,
+    ) -> Result<Ingested> {
         let now = truncate(now);
         // Its attachment files are stored already: its callers store them first (a batch all of
         // its emails' together), so a database row never points at a file that isn't there.
@@ -863,7 +913,7 @@ impl Store {
         }
         let from_shop = !account.from_address.is_empty() && email.from_email.as_deref() == Some(account.from_address.as_str());
         let thread = thread_case(tx, email)?;
-        let received = Received { message_key: Some(&email.message_key), html: email.html.as_deref() };
+        let received = Received { message_key: Some(&email.message_key), html: email.html.as_deref(), clocks_later };
         let message = NewMessage {
             // The shop's own mail on a known conversation (a reply sent from webmail, a copy
             // to itself) is the shop's; anything else from its address is still filed, as sent.

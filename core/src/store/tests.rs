@@ -1980,3 +1980,61 @@ fn ranked_search_scores_as_fts5_bm25_does_with_word_counts_kept_while_the_index_
     let message = wrong.expect_err("refused").to_string();
     assert!(message.contains("one count for each phrase"), "{message}");
 }
+
+#[test]
+fn a_batch_works_out_the_same_waiting_clocks_as_filing_one_email_at_a_time() {
+    use crate::store::IngestOptions;
+    // Threads filed together (the bench's mailbox) and mixed up (mail as it arrives): a batch
+    // works each case's clock out once, at its end.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mbox = dir.path().join("mail.mbox");
+    std::fs::write(&mbox, crate::bench::synthetic_mbox(300, 5)).expect("mbox");
+    let raws: Vec<Vec<u8>> = crate::mail::read_mail_source(&mbox).expect("read").map(|r| r.expect("email")).collect();
+    let n = raws.len();
+    let mixed: Vec<Vec<u8>> = (0..n).map(|i| raws[(i * 7919) % n].clone()).collect();
+    let clocks = |store: &Store| -> Vec<String> {
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT k.number, k.status, k.waiting_since, k.first_response_at, k.last_shop_reply_at, k.waiting_channel,
+                        k.alert_next_at, k.clock_warn_at, k.clock_due_at, k.clock_hard_at, k.clock_soon_at, k.clock_overdue_at,
+                        k.reminder_due_at, k.last_activity_at, k.updated_at,
+                        (SELECT group_concat(e.kind || ' ' || coalesce(e.new_value, ''), '; ') FROM case_events e WHERE e.case_id = k.id)
+                 FROM cases k ORDER BY k.number",
+            )
+            .expect("prepare");
+        let rows = stmt
+            .query_map([], |r| {
+                let columns: Vec<String> = (0..16).map(|i| format!("{:?}", r.get_ref(i).map(|v| format!("{v:?}")))).collect();
+                Ok(columns.join(" | "))
+            })
+            .expect("query");
+        rows.map(|r| r.expect("row")).collect()
+    };
+    for (order, raws) in [("threads together", &raws), ("mixed", &mixed)] {
+        let now = mins(60 * 24 * 30);
+        let mut one_by_one = store_with_account(false);
+        for raw in raws.iter() {
+            one_by_one.ingest_email(raw, now).expect("one");
+        }
+        let mut batched = store_with_account(false);
+        for batch in raws.chunks(50) {
+            batched.ingest_batch(batch, &IngestOptions::default(), now).expect("batch");
+        }
+        let expected = clocks(&one_by_one);
+        assert!(expected.len() > 50, "{order}: cases filed: {}", expected.len());
+        assert!(expected.iter().filter(|r| r.contains("Integer")).count() > 50, "{order}: clocks set");
+        let waiting = one_by_one.conn.query_row("SELECT count(*) FROM cases WHERE clock_due_at IS NOT NULL", [], |r| r.get::<_, i64>(0)).expect("count");
+        assert!(waiting > 10, "{order}: some customers still wait: {waiting}");
+        assert_eq!(clocks(&batched), expected, "{order}");
+        let sweep = |store: &Store| {
+            let sweep = store.sweep_clocks(now).expect("sweep");
+            let pending: Vec<String> = sweep.pending.iter().map(|a| format!("{} {:?} {:?} {}", a.case_number, a.thresholds, a.waiting_since, a.waiting_secs)).collect();
+            (pending, sweep.overdue, sweep.next_change)
+        };
+        assert_eq!(sweep(&batched), sweep(&one_by_one), "{order}");
+        let late = |store: &Store| -> Vec<u32> { store.sla_check(now).expect("check").iter().map(|c| c.number).collect() };
+        assert!(!late(&one_by_one).is_empty(), "{order}: some customers are late");
+        assert_eq!(late(&batched), late(&one_by_one), "{order}");
+    }
+}
