@@ -7,7 +7,8 @@
 //! being typed (a prefix) is counted each time.
 //!
 //! FTS5 offers custom ranking only through its C interface; this module is the one place the
-//! project uses `unsafe` (the workspace denies it everywhere else).
+//! shipped code uses `unsafe` (the workspace denies it; the other exception is core/crash-vfs,
+//! the power-loss tests' simulated disk).
 #![allow(unsafe_code)]
 
 use std::collections::HashMap;
