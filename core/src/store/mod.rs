@@ -15,7 +15,7 @@ mod queue;
 mod rank;
 mod search;
 pub(crate) mod search_index;
-pub use search::{fts_query, SearchHit, SearchJump, SearchOrder, SearchResults, MATCH_END, MATCH_START};
+pub use search::{SearchHit, SearchJump, SearchOrder, SearchResults, MATCH_END, MATCH_START};
 mod sla;
 pub use sla::ClockSweep;
 mod export;
