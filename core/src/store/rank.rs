@@ -18,11 +18,11 @@ use rusqlite::{ffi, Connection};
 
 /// `shopdesk_rank(rows_with_phrase_0, rows_with_phrase_1, …)`, one count for each phrase of the
 /// query in order, used as `rank MATCH 'shopdesk_rank(…)'`. Lower is better, like `rank`.
-pub(super) const FUNCTION: &str = "shopdesk_rank";
+const FUNCTION: &std::ffi::CStr = c"shopdesk_rank";
 
 /// Registers [`FUNCTION`] with the FTS5 of `conn`.
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
-    let failed = |rc: c_int, what: &str| rusqlite::Error::SqliteFailure(ffi::Error::new(rc), Some(format!("{what} ({FUNCTION})")));
+    let failed = |rc: c_int, what: &str| rusqlite::Error::SqliteFailure(ffi::Error::new(rc), Some(format!("{what} ({})", FUNCTION.to_string_lossy())));
     // SAFETY: `conn.handle()` is this open connection's; the statement is prepared, stepped and
     // finalized on it here. `SELECT fts5(?1)` with a pointer bound as "fts5_api_ptr" is how
     // SQLite hands out the FTS5 API (sqlite.org/fts5.html, "Extending FTS5"): it writes the
@@ -47,7 +47,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let Some(create) = (*api).xCreateFunction else {
             return Err(failed(ffi::SQLITE_ERROR, "FTS5 takes no functions"));
         };
-        let rc = create(api, c"shopdesk_rank".as_ptr(), std::ptr::null_mut(), Some(shopdesk_rank), None);
+        let rc = create(api, FUNCTION.as_ptr(), std::ptr::null_mut(), Some(shopdesk_rank), None);
         if rc != ffi::SQLITE_OK {
             return Err(failed(rc, "FTS5 refused the ranking function"));
         }
@@ -231,7 +231,7 @@ impl PhraseCounts {
         }
         COUNTED.with_borrow_mut(Vec::clear);
         let counts: Vec<String> = phrases.iter().map(|p| self.counts.get(p).copied().unwrap_or(-1).to_string()).collect();
-        Ok(format!("{FUNCTION}({})", counts.join(", ")))
+        Ok(format!("{}({})", FUNCTION.to_string_lossy(), counts.join(", ")))
     }
 
     /// Keeps the counts of whole words that the search just run with [`Self::arguments`] made.
