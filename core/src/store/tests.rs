@@ -845,14 +845,20 @@ fn assert_search_indexes_sound(store: &Store) {
     assert_eq!((count(store, "search_pending"), count(store, "search_deferred")), (0, 0), "nothing left noted, deferral off");
 }
 
+/// The emails of the bench's shop mailbox (`count`, `seed`), read back from an mbox file as an
+/// import reads them.
+fn bench_emails(count: usize, seed: u64) -> Vec<Vec<u8>> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mbox = dir.path().join("mail.mbox");
+    std::fs::write(&mbox, crate::bench::synthetic_mbox(count, seed)).expect("mbox");
+    crate::mail::read_mail_source(&mbox).expect("read").map(|r| r.expect("email")).collect()
+}
+
 #[test]
 fn a_batch_import_indexes_exactly_what_filing_one_email_at_a_time_does() {
     use crate::store::IngestOptions;
     // The bench's shop mailbox: threads, replies quoting, Japanese, HTML, attachments, orders.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mbox = dir.path().join("mail.mbox");
-    std::fs::write(&mbox, crate::bench::synthetic_mbox(400, 3)).expect("mbox");
-    let raws: Vec<Vec<u8>> = crate::mail::read_mail_source(&mbox).expect("read").map(|r| r.expect("email")).collect();
+    let raws = bench_emails(400, 3);
     assert!(raws.iter().any(|r| String::from_utf8_lossy(r).contains("注文")), "some CJK mail in the sample");
 
     let mut one_by_one = store_with_account(false);
@@ -1986,10 +1992,7 @@ fn a_batch_works_out_the_same_waiting_clocks_as_filing_one_email_at_a_time() {
     use crate::store::IngestOptions;
     // Threads filed together (the bench's mailbox) and mixed up (mail as it arrives): a batch
     // works each case's clock out once, at its end.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mbox = dir.path().join("mail.mbox");
-    std::fs::write(&mbox, crate::bench::synthetic_mbox(300, 5)).expect("mbox");
-    let raws: Vec<Vec<u8>> = crate::mail::read_mail_source(&mbox).expect("read").map(|r| r.expect("email")).collect();
+    let raws = bench_emails(300, 5);
     let n = raws.len();
     let mixed: Vec<Vec<u8>> = (0..n).map(|i| raws[(i * 7919) % n].clone()).collect();
     let clocks = |store: &Store| -> Vec<String> {
