@@ -51,16 +51,19 @@ const LINES: &[(&str, &str)] = &[
 ];
 
 /// The synthetic mailbox: customers writing in threads of 1–8 messages, the shop answering
-/// (quoting), several languages and charsets, some HTML parts and small attachments (each one
-/// different, so each is a file of its own).
+/// (quoting), several languages and charsets (UTF-8, ISO-8859-1, ISO-2022-JP, Shift_JIS; 8bit,
+/// quoted-printable and base64; names in RFC 2047 encoded words), some HTML parts and small
+/// attachments (each one different, so each is a file of its own). In arrival order, as a
+/// mailbox is exported: the threads running at the same time interleave.
 pub fn synthetic_mbox(messages: usize, seed: u64) -> Vec<u8> {
     let mut rng = Rng::new(seed);
     let start = Utc.with_ymd_and_hms(2025, 11, 1, 8, 0, 0).single().unwrap_or_default();
     let customers = (messages / 4).max(1);
-    let mut out = String::with_capacity(messages * 1200);
-    let mut written = 0usize;
+    // Each message with when it arrived; sorted by it at the end (stable: a thread's messages
+    // keep their order, and so do two arriving in the same minute).
+    let mut mail: Vec<(DateTime<Utc>, String)> = Vec::with_capacity(messages);
     let mut thread = 0usize;
-    while written < messages {
+    while mail.len() < messages {
         thread += 1;
         let c = rng.below(customers);
         let name = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
@@ -71,15 +74,17 @@ pub fn synthetic_mbox(messages: usize, seed: u64) -> Vec<u8> {
         let mut when = start + Duration::minutes((thread * 37 % (365 * 24 * 60)) as i64);
         let mut previous: Option<String> = None;
         let mut quoted = String::new();
-        for i in 0..length.min(messages - written) {
+        for i in 0..length.min(messages - mail.len()) {
+            let mut out = String::with_capacity(1500);
             let from_shop = i % 2 == 1;
             let id = format!("t{thread}m{i}.s{seed}@example.org");
-            let (_lang, line) = LINES[rng.below(LINES.len())];
+            let (lang, line) = LINES[rng.below(LINES.len())];
             let text = line.replace("{order}", &order.to_string());
+            let customer = format!("{} <{address}>", encoded_word(&name));
             let (from, to) = if from_shop {
-                ("Costa Ceramics <shop@example.com>".to_string(), format!("{name} <{address}>"))
+                ("Costa Ceramics <shop@example.com>".to_string(), customer)
             } else {
-                (format!("{name} <{address}>"), "Costa Ceramics <shop@example.com>".to_string())
+                (customer, "Costa Ceramics <shop@example.com>".to_string())
             };
             let subject = if i == 0 { format!("{topic} (order {order})") } else { format!("Re: {topic} (order {order})") };
             let _ = writeln!(out, "From {} {}", if from_shop { "shop@example.com" } else { &address }, when.format("%a %b %e %H:%M:%S %Y"));
@@ -88,16 +93,18 @@ pub fn synthetic_mbox(messages: usize, seed: u64) -> Vec<u8> {
                 let _ = write!(out, "In-Reply-To: <{parent}>\nReferences: <{parent}>\n");
             }
             let body = format!("{text}\n\n{}\n", if quoted.is_empty() { String::new() } else { format!("On an earlier day you wrote:\n{quoted}") });
+            let (charset, transfer, encoded) = encode_body(&mut rng, lang, &body);
+            let part = format!("Content-Type: text/plain; charset={charset}\nContent-Transfer-Encoding: {transfer}\n\n{encoded}");
             out.push_str("MIME-Version: 1.0\n");
             match rng.below(6) {
-                // Plain UTF-8, the usual case.
+                // Text alone, the usual case.
                 0..=2 => {
-                    let _ = write!(out, "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{body}\n");
+                    let _ = write!(out, "{part}\n");
                 }
                 // Text and HTML.
                 3 | 4 => {
                     let html = format!("<html><body><p>{}</p><p><b>Order {order}</b></p></body></html>", text.replace('<', "&lt;"));
-                    let _ = write!(out, "Content-Type: multipart/alternative; boundary=\"alt{id}\"\n\n--alt{id}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--alt{id}\nContent-Type: text/html; charset=utf-8\n\n{html}\n--alt{id}--\n\n");
+                    let _ = write!(out, "Content-Type: multipart/alternative; boundary=\"alt{id}\"\n\n--alt{id}\n{part}\n--alt{id}\nContent-Type: text/html; charset=utf-8\n\n{html}\n--alt{id}--\n\n");
                 }
                 // A photo, different in every email (stored as a file of its own, as real
                 // photos are): a tiny PNG and bytes from the message-id.
@@ -106,24 +113,90 @@ pub fn synthetic_mbox(messages: usize, seed: u64) -> Vec<u8> {
                     let mut bytes = base64::engine::general_purpose::STANDARD
                         .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
                         .unwrap_or_default();
-                    // From the message-id, not the generator: the rest of the mailbox stays
-                    // what it was before the photos differed (the same figures to compare).
+                    // From the message-id, not the generator: each photo differs.
                     use sha2::Digest as _;
                     let digest = sha2::Sha256::digest(id.as_bytes());
                     bytes.extend_from_slice(id.as_bytes());
                     bytes.extend((0..16).flat_map(|_| digest.iter().copied()));
-                    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
-                    let photo: String = encoded.as_bytes().chunks(76).map(|line| format!("{}\n", String::from_utf8_lossy(line))).collect();
-                    let _ = write!(out, "Content-Type: multipart/mixed; boundary=\"mix{id}\"\n\n--mix{id}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--mix{id}\nContent-Type: image/png\nContent-Disposition: attachment; filename=\"photo-{order}.png\"\nContent-Transfer-Encoding: base64\n\n{photo}--mix{id}--\n\n");
+                    let photo = base64_lines(&bytes);
+                    let _ = write!(out, "Content-Type: multipart/mixed; boundary=\"mix{id}\"\n\n--mix{id}\n{part}\n--mix{id}\nContent-Type: image/png\nContent-Disposition: attachment; filename=\"photo-{order}.png\"\nContent-Transfer-Encoding: base64\n\n{photo}--mix{id}--\n\n");
                 }
             }
             quoted = text.lines().map(|l| format!("> {l}\n")).collect();
             previous = Some(id);
+            mail.push((when, out));
             when += Duration::minutes(30 + rng.below(600) as i64);
-            written += 1;
         }
     }
-    out.into_bytes()
+    mail.sort_by_key(|(when, _)| *when);
+    let mut out = Vec::with_capacity(mail.iter().map(|(_, m)| m.len()).sum());
+    for (_, message) in mail {
+        out.extend_from_slice(message.as_bytes());
+    }
+    out
+}
+
+/// Base64 in lines of 76 characters, each ending in a newline.
+fn base64_lines(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    encoded.as_bytes().chunks(76).map(|line| format!("{}\n", String::from_utf8_lossy(line))).collect()
+}
+
+/// A display name as mail programs write it in a header: as it is when ASCII, else one RFC 2047
+/// encoded word (UTF-8, base64).
+fn encoded_word(name: &str) -> String {
+    if name.is_ascii() {
+        return name.to_string();
+    }
+    use base64::Engine as _;
+    format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(name.as_bytes()))
+}
+
+/// A text part's body in one of the charsets and transfer encodings mail in its language comes
+/// in: (charset, Content-Transfer-Encoding, the encoded body). Always ASCII or UTF-8 text.
+fn encode_body(rng: &mut Rng, lang: &str, body: &str) -> (&'static str, &'static str, String) {
+    let encoding = match (lang, rng.below(4)) {
+        ("ja", 0 | 1) => encoding_rs::ISO_2022_JP,
+        ("ja", 2) => encoding_rs::SHIFT_JIS,
+        ("fr" | "de" | "pt", 0) => encoding_rs::WINDOWS_1252,
+        (_, 3) => return ("utf-8", "base64", base64_lines(body.as_bytes())),
+        _ => return ("utf-8", "8bit", body.to_string()),
+    };
+    let (bytes, _, _) = encoding.encode(body);
+    if encoding == encoding_rs::ISO_2022_JP {
+        // Seven bits already (escape sequences switch the character set).
+        return ("iso-2022-jp", "7bit", String::from_utf8_lossy(&bytes).into_owned());
+    }
+    if encoding == encoding_rs::SHIFT_JIS {
+        return ("shift_jis", "base64", base64_lines(&bytes));
+    }
+    ("iso-8859-1", "quoted-printable", quoted_printable(&bytes))
+}
+
+/// Quoted-printable (RFC 2045): bytes outside printable ASCII and "=" as =XX, lines kept under
+/// 76 characters with soft breaks.
+fn quoted_printable(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3 / 2);
+    let mut column = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' {
+            out.push('\n');
+            column = 0;
+            continue;
+        }
+        // A space ending a line is written =20: decoders drop trailing white space.
+        let ends_line = matches!(bytes.get(i + 1), None | Some(b'\n'));
+        let plain = (b' '..=b'~').contains(&b) && b != b'=' && !(b == b' ' && ends_line);
+        let piece = if plain { (b as char).to_string() } else { format!("={b:02X}") };
+        if column + piece.len() > 75 {
+            out.push_str("=\n");
+            column = 0;
+        }
+        column += piece.len();
+        out.push_str(&piece);
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -401,6 +474,38 @@ pub fn run_with_queue_sizes(dir: &Path, messages: usize, seed: u64, now: DateTim
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_synthetic_message_reads_back_as_the_text_written_whatever_its_charset() {
+        let mbox = String::from_utf8(synthetic_mbox(600, 3)).expect("the mailbox is ASCII or UTF-8");
+        for needle in ["charset=iso-2022-jp", "charset=shift_jis", "charset=iso-8859-1", "quoted-printable", "Content-Transfer-Encoding: base64\n\n", "=?UTF-8?B?"] {
+            assert!(mbox.contains(needle), "the mailbox has {needle}");
+        }
+        let messages: Vec<&str> = mbox.split("\nFrom ").collect();
+        assert_eq!(messages.len(), 600);
+        let mut last_date = None;
+        let mut interleaved = false;
+        let mut previous_thread = String::new();
+        let mut threads_seen = std::collections::HashSet::new();
+        for raw in messages {
+            let email = crate::mail::parse(raw.strip_prefix("From ").unwrap_or(raw).split_once('\n').map_or("", |(_, rest)| rest).as_bytes());
+            assert!(email.warnings.is_empty(), "{:?}: {:?}", email.message_key, email.warnings);
+            let line = LINES.iter().map(|(_, line)| line.split("{order}").collect::<Vec<_>>()).find(|parts| parts.iter().all(|p| email.text.contains(p)));
+            assert!(line.is_some(), "{}: the text is one of the lines written: {:?}", email.message_key, email.text);
+            assert!(!email.text.contains('\u{FFFD}') && !email.text.contains("=E"), "{:?}", email.text);
+            let from_shop = email.from_email.as_deref() == Some("shop@example.com");
+            let name = if from_shop { email.to_name.clone() } else { email.from_name.clone() }.unwrap_or_default();
+            assert!(FIRST.iter().any(|first| name.starts_with(first)), "the customer's name decoded: {name:?}");
+            // In arrival order, and a thread's messages are not all together.
+            assert!(last_date <= email.date, "{:?} after {last_date:?}", email.date);
+            last_date = email.date;
+            let thread = email.message_key.split('m').next().unwrap_or("").to_string();
+            interleaved |= thread != previous_thread && threads_seen.contains(&thread);
+            threads_seen.insert(thread.clone());
+            previous_thread = thread;
+        }
+        assert!(interleaved, "threads running at the same time interleave");
+    }
 
     #[test]
     fn the_synthetic_mailbox_is_the_same_for_a_seed_and_every_message_imports() {
