@@ -99,7 +99,8 @@ pub fn synthetic_mbox(messages: usize, seed: u64) -> Vec<u8> {
             match rng.below(6) {
                 // Text alone, the usual case.
                 0..=2 => {
-                    let _ = write!(out, "{part}\n");
+                    out.push_str(&part);
+                    out.push('\n');
                 }
                 // Text and HTML.
                 3 | 4 => {
