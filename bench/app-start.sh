@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # How fast the release app shows its queue, and how much memory it holds once idle (issue 7):
 #   bench/app-start.sh [--cases N] [--runs R] [--idle SECS] [--drop-caches] [--no-build] [--app FILE]
+#                      [--result FILE]
 # 1. builds the release CLI and app (UI embedded; `tauri build --no-bundle`, under nice -n 15)
 #    unless --no-build,
 # 2. makes a database of about N cases (default 10,000) by importing the synthetic mailbox of
@@ -16,7 +17,8 @@
 #    processes (WebKit's included) from /proc/PID/smaps_rollup.
 #    It waits (up to 2 minutes) until no other process maps WebKit's library: one that does (an
 #    e2e test's app) shares the libraries' pages and makes the PSS read low; the report says if so.
-# Prints the figures as Markdown tables (for BENCHMARKS.md) with the machine and its load.
+# Prints the figures as Markdown tables (for BENCHMARKS.md) with the machine and its load; with
+# --result, also writes app_start.py's raw figures (JSON) to FILE (bench/compare.sh reads them).
 # The starts run at the caller's priority (run the script itself without nice to measure).
 # Targets (issue 7): start to queue shown < 1 s; idle memory < 250 MB PSS in all.
 set -euo pipefail
@@ -24,7 +26,7 @@ set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 
-cases=10000 runs=3 idle=30 build=1 drop= app=
+cases=10000 runs=3 idle=30 build=1 drop= app= result_copy=
 while [ $# -gt 0 ]; do
   case $1 in
     --cases) cases=$2; shift 2 ;;
@@ -33,7 +35,8 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --drop-caches) drop=--drop-caches; shift ;;
     --app) app=$2; build=0; shift 2 ;;  # measure this app binary (a copy kept from an earlier build)
-    *) die "usage: bench/app-start.sh [--cases N] [--runs R] [--idle SECS] [--drop-caches] [--no-build] [--app FILE]" ;;
+    --result) result_copy=$2; shift 2 ;;
+    *) die "usage: bench/app-start.sh [--cases N] [--runs R] [--idle SECS] [--drop-caches] [--no-build] [--app FILE] [--result FILE]" ;;
   esac
 done
 command -v xvfb-run >/dev/null || die "xvfb-run is missing: run scripts/setup.sh test"
@@ -77,4 +80,5 @@ xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- python3 bench/app_st
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 machine="$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, $(. /etc/os-release && echo "$PRETTY_NAME")"
 webkit=$(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || echo '?')
+[ -z "$result_copy" ] || cp "$result" "$result_copy"
 python3 bench/app_start_report.py "$(cat "$result")" "$found" "$open" "$machine" "$load_before" "$load_after" "$webkit"
