@@ -6,6 +6,7 @@
 mod commands;
 mod error;
 mod mail;
+mod memory;
 mod notifier;
 mod scheduler;
 mod shop;
@@ -146,31 +147,17 @@ fn spawn_daily_backup(app: tauri::AppHandle) {
                     }
                 }
             }
+            // The start's work (the first screen, the first sweep, this check) is done, or an
+            // hour has passed: what malloc holds free goes back to the system.
+            memory::return_free_memory();
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });
 }
 
-/// glibc's malloc keeps up to 32 MiB freed at the top of its heap for later, raising that limit
-/// as the program frees larger blocks; the app's start (the first queue, the first sweep, the
-/// daily backup) frees several MiB it never asks for again. A fixed 128 KiB limit hands it back:
-/// 8 MB less for the idle app, measured with bench/app-start.sh (BENCHMARKS.md, issue 7).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
-fn return_freed_memory_sooner() {
-    // SAFETY: mallopt only changes malloc's tuning; it is called first thing in run(), before
-    // this program starts any thread, and any value is valid for M_TRIM_THRESHOLD.
-    unsafe {
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
-    }
-}
-
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_TRIM_THRESHOLD_").is_none() {
-        return_freed_memory_sooner();
-    }
+    memory::return_freed_memory_sooner();
     // WebKitGTK's accelerated compositing cost 2.4-3.6 s before the first frame of a 10,000-case
     // queue and 100 MB in the web process, measured under Xvfb (BENCHMARKS.md, issue 7); lists
     // and text need none of it. Set before GTK and WebKit start; a value set outside wins.
