@@ -213,7 +213,7 @@ jq -r '
     ([$header] + $rows) as $all
     | [range(0; $header | length) as $c | [$all[] | .[$c] | length] | max] as $w
     | $all[] | [range(0; length) as $c | .[$c] + " " * ($w[$c] - (.[$c] | length))] | join("  ") | sub(" +$"; "");
-  def figure: if . >= 100 then fixed(0) else fixed(2) end;
+  def figure: if . >= 1000 then fixed(0) elif . >= 100 then fixed(1) else fixed(2) end;
   "TARGETS (issue 7), this run",
   table(["TARGET", "LIMIT", "THIS RUN", "STATUS"]; [.targets[] | [
     .target, "\(.compare) \(.limit) \(.unit)",
