@@ -155,6 +155,17 @@ jq -n --slurpfile s "$work/shopdesk.json" --slurpfile n "$work/notmuch.json" --s
     ] | map({target: .[0], figure: .[1], unit: .[2], compare: .[3], limit: .[4],
              met: (if .[1] == null then null elif .[3] == ">=" then .[1] >= .[4] elif .[3] == "<=" then .[1] <= .[4] else .[1] < .[4] end)}))' >"$work/compare.json"
 
+# For the tables below: Rust's format!("{:.N}") for the figures (non-negative), and cli/src/output.rs
+# table(): columns as wide as their widest cell, two spaces apart, no trailing spaces.
+JQ_TABLES='
+  def fixed($d): pow(10; $d) as $m | (. * $m | round) as $i
+    | ($i / $m | floor | tostring) + (if $d > 0 then "." + (($i % $m) | tostring | ("0" * ($d - length)) + .) else "" end);
+  def table($header; $rows):
+    ([$header] + $rows) as $all
+    | [range(0; $header | length) as $c | [$all[] | .[$c] | length] | max] as $w
+    | $all[] | [range(0; length) as $c | .[$c] + " " * ($w[$c] - (.[$c] | length))] | join("  ") | sub(" +$"; "");
+'
+
 if [ $json -eq 1 ]; then
   cat "$work/compare.json"
   exit 0
@@ -163,16 +174,8 @@ fi
 # 1. shopdesk bench's own table, as it printed it.
 cat "$work/shopdesk.txt"
 echo
-jq -r '
-  # Rust format!("{:.N}") for the figures here (non-negative).
-  def fixed($d): pow(10; $d) as $m | (. * $m | round) as $i
-    | ($i / $m | floor | tostring) + (if $d > 0 then "." + (($i % $m) | tostring | ("0" * ($d - length)) + .) else "" end);
+jq -r "$JQ_TABLES"'
   def f2: fixed(2);
-  # cli/src/output.rs table(): columns as wide as their widest cell, two spaces apart, no trailing spaces.
-  def table($header; $rows):
-    ([$header] + $rows) as $all
-    | [range(0; $header | length) as $c | [$all[] | .[$c] | length] | max] as $w
-    | $all[] | [range(0; length) as $c | .[$c] + " " * ($w[$c] - (.[$c] | length))] | join("  ") | sub(" +$"; "");
   def ms($v; $capped; $cap): if $capped then "> \($cap | round)" elif $v == null then "-" else ($v | f2) end;
   .shopdesk as $s | .notmuch as $n |
   # 2. the imports.
@@ -206,13 +209,7 @@ if [ $app -eq 1 ]; then
   cat "$work/app.txt"
 fi
 echo
-jq -r '
-  def fixed($d): pow(10; $d) as $m | (. * $m | round) as $i
-    | ($i / $m | floor | tostring) + (if $d > 0 then "." + (($i % $m) | tostring | ("0" * ($d - length)) + .) else "" end);
-  def table($header; $rows):
-    ([$header] + $rows) as $all
-    | [range(0; $header | length) as $c | [$all[] | .[$c] | length] | max] as $w
-    | $all[] | [range(0; length) as $c | .[$c] + " " * ($w[$c] - (.[$c] | length))] | join("  ") | sub(" +$"; "");
+jq -r "$JQ_TABLES"'
   def figure: if . >= 1000 then fixed(0) elif . >= 100 then fixed(1) else fixed(2) end;
   "TARGETS (issue 7), this run",
   table(["TARGET", "LIMIT", "THIS RUN", "STATUS"]; [.targets[] | [
