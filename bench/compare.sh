@@ -142,6 +142,7 @@ jq -n --slurpfile s "$work/shopdesk.json" --slurpfile n "$work/notmuch.json" --s
     .targets = ([
       ["import", .shopdesk.import_per_sec, "messages/s", ">=", 5000],
       ["import beside notmuch", .import_ratio, "x notmuch", ">=", 20],
+      ["import memory, most after the first tenth", (if .shopdesk.import_memory == null then null else .shopdesk.import_memory.peak_after_first_tenth_bytes / .shopdesk.import_memory.first_tenth_bytes end), "x the first tenth", "<=", 1.25],
       ["search newest-first p95, slowest query", ([.shopdesk.search[].newest_p95_ms] | max), "ms", "<", 5],
       ["search ranked p95, slowest query", ([.shopdesk.search[].p95_ms] | max), "ms", "<", 20],
       ["search index / mail", (.shopdesk.index_bytes / .shopdesk.mbox_bytes), "x the mail", "<=", 1],

@@ -99,6 +99,16 @@ impl Out {
         println!("{} messages (seed {}), mbox {:.1} MB", r.messages, r.seed, r.mbox_bytes as f64 / 1e6);
         println!("import        {:.2} s  = {:.0} messages/s", r.import_secs, r.import_per_sec);
         println!("database      {:.1} MB ({:.2}x the mbox)", r.db_bytes as f64 / 1e6, r.db_bytes as f64 / r.mbox_bytes.max(1) as f64);
+        if let Some(m) = &r.import_memory {
+            let mb = |b: u64| b as f64 / 1e6;
+            println!(
+                "memory        {:.1} MB resident after the import's first tenth, {:.1} MB at most after it, {:.1} MB at its end ({:.1} MB before)",
+                mb(m.first_tenth_bytes),
+                mb(m.peak_after_first_tenth_bytes),
+                mb(m.end_bytes),
+                mb(m.before_bytes)
+            );
+        }
         println!(
             "search index  {:.1} MB ({:.2}x the mbox; words, CJK, contacts and their row maps)",
             r.index_bytes as f64 / 1e6,

@@ -279,6 +279,11 @@ fn bench_prints_one_json_object_and_writes_its_mailbox_out() {
     assert_eq!(report["queue_at"][1]["open_cases"], 60, "{report}");
     assert_eq!(report["seed"], 3);
     assert!(report["import_per_sec"].as_f64().is_some_and(|r| r > 0.0), "{report}");
+    if cfg!(target_os = "linux") {
+        let memory = &report["import_memory"];
+        assert!(memory["first_tenth_bytes"].as_u64().is_some_and(|b| b > 0), "{report}");
+        assert!(memory["peak_after_first_tenth_bytes"].as_u64() >= memory["end_bytes"].as_u64(), "{report}");
+    }
     assert!(report["search"].as_array().is_some_and(|s| !s.is_empty()), "{report}");
 
     let file = shop.dir.path().join("bench.mbox");

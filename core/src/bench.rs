@@ -229,8 +229,45 @@ pub struct BenchReport {
     pub first_sweep_ms: f64,
     pub first_sweep_alerts: usize,
     pub open_cold_ms: f64,
+    /// The process's resident memory while the import ran (Linux only: `None` elsewhere).
+    pub import_memory: Option<ImportMemory>,
     /// The queue's first page again with the database topped up to 10,000 and 100,000 open cases.
     pub queue_at: Vec<QueueTiming>,
+}
+
+/// The bench process's resident memory (RSS) during the import, read after each step the import
+/// reports: the import streams its mailbox and files it a batch at a time, so what it holds
+/// should not grow with the number of messages (issue 7: "memory flat").
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ImportMemory {
+    /// Before the first email was read.
+    pub before_bytes: u64,
+    /// Once the first tenth of the messages was filed.
+    pub first_tenth_bytes: u64,
+    /// The most, read at any step after the first tenth (the last step included).
+    pub peak_after_first_tenth_bytes: u64,
+    /// After the last step.
+    pub end_bytes: u64,
+}
+
+impl ImportMemory {
+    /// From `(messages filed, resident bytes)` read at each step, in order, of an import of
+    /// `messages` (at least one step after the start).
+    fn from_samples(messages: usize, samples: &[(usize, u64)]) -> Option<ImportMemory> {
+        let (&(_, before_bytes), rest) = samples.split_first()?;
+        let tenth = rest.iter().position(|&(done, _)| done * 10 >= messages).unwrap_or(rest.len().checked_sub(1)?);
+        let (_, first_tenth_bytes) = rest[tenth];
+        let peak_after_first_tenth_bytes = rest[tenth..].iter().map(|&(_, rss)| rss).max().unwrap_or(first_tenth_bytes);
+        let end_bytes = rest.last().map_or(first_tenth_bytes, |&(_, rss)| rss);
+        Some(ImportMemory { before_bytes, first_tenth_bytes, peak_after_first_tenth_bytes, end_bytes })
+    }
+}
+
+/// This process's resident memory (VmRSS), where the system tells it (Linux).
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok()?;
+    Some(kb * 1024)
 }
 
 /// The queue's first page at a number of open cases (synthetic ones added to reach it).
@@ -392,9 +429,14 @@ pub fn run_with_queue_sizes(dir: &Path, messages: usize, seed: u64, now: DateTim
     // As a shop that set up its account first: its own replies in the mailbox count as answers.
     fresh.set_mail_account(&crate::account::MailAccount { from_address: "shop@example.com".into(), acknowledge: false, ..Default::default() })?;
     let store = std::sync::Mutex::new(fresh);
+    let mut memory = Vec::new();
     let t = Instant::now();
-    crate::mail::import::import_paths(&store, std::slice::from_ref(&mbox), || now, |_| {})?;
+    crate::mail::import::import_paths(&store, std::slice::from_ref(&mbox), || now, |p| {
+        // Reading /proc takes ~20 µs, once a step (a step files up to 1,000 emails).
+        memory.extend(resident_bytes().map(|rss| (p.done as usize, rss)));
+    })?;
     let import_secs = t.elapsed().as_secs_f64();
+    let import_memory = ImportMemory::from_samples(messages, &memory);
     let store = store.into_inner().map_err(|_| crate::Error::Invalid("the store's lock was poisoned".into()))?;
     let queries = ["parcel", "teapot", "Costa", order.as_str(), "transportadora", "急須", "tracking has not moved", "t", "te", "tea", "teap"];
     let mut search = Vec::new();
@@ -462,6 +504,7 @@ pub fn run_with_queue_sizes(dir: &Path, messages: usize, seed: u64, now: DateTim
         first_sweep_ms,
         first_sweep_alerts,
         open_cold_ms,
+        import_memory,
         queue_at,
     })
 }
@@ -534,5 +577,26 @@ mod tests {
         assert_eq!(report.queue_at[1].synthetic_added, 180);
         let all = store.queue_all(&QueueFilter::default(), Utc::now()).expect("queue");
         assert_eq!(all.items.len(), 300, "the synthetic cases are real open cases");
+        if cfg!(target_os = "linux") {
+            let memory = report.import_memory.expect("resident memory read on Linux");
+            assert!(memory.before_bytes > 1 << 20, "{memory:?}");
+            assert!(memory.first_tenth_bytes <= memory.peak_after_first_tenth_bytes && memory.end_bytes <= memory.peak_after_first_tenth_bytes, "{memory:?}");
+        }
+    }
+
+    #[test]
+    fn import_memory_is_read_before_the_import_after_its_first_tenth_and_at_its_peak_and_end() {
+        let mb = |n: u64| n << 20;
+        // 10,000 messages, a step each 1,000, and the end's report again.
+        let mut samples = vec![(0, mb(20))];
+        samples.extend((1..=10).map(|i| (i * 1000, mb(30 + [0, 1, 3, 2, 2, 8, 2, 2, 2, 2][i - 1]))));
+        samples.push((10_000, mb(31)));
+        let m = ImportMemory::from_samples(10_000, &samples).expect("samples");
+        assert_eq!(m, ImportMemory { before_bytes: mb(20), first_tenth_bytes: mb(30), peak_after_first_tenth_bytes: mb(38), end_bytes: mb(31) });
+        // One step for the whole import: its first tenth is its end.
+        let m = ImportMemory::from_samples(60, &[(0, mb(20)), (60, mb(25)), (60, mb(24))]).expect("samples");
+        assert_eq!((m.first_tenth_bytes, m.peak_after_first_tenth_bytes, m.end_bytes), (mb(25), mb(25), mb(24)));
+        assert_eq!(ImportMemory::from_samples(60, &[(0, mb(20))]), None, "no step after the start");
+        assert_eq!(ImportMemory::from_samples(60, &[]), None);
     }
 }
