@@ -111,7 +111,9 @@ def test_a_logged_voicemail_becomes_overdue_notifies_and_a_reply_clears_it(launc
     app.type("newcase-body", "Hi, it's Vera, order 5120. The refund hasn't arrived. Please call me back.")
     # Listened to now, left 2 h 30 min ago: the voicemail target is 2 h. A native datetime-local
     # widget takes no WebDriver keystrokes in WebKitGTK, so its value is set as a person's pick would.
-    left_at = (datetime.now() - timedelta(minutes=150)).strftime("%Y-%m-%dT%H:%M")
+    # 150 minutes of real time, then the wall clock's reading (a change to or from summer time
+    # in between moves the wall clock by an hour: naive local arithmetic would not).
+    left_at = (datetime.now(timezone.utc) - timedelta(minutes=150)).astimezone().strftime("%Y-%m-%dT%H:%M")
     field = app.wait_for("newcase-happened-at")
     app.driver.execute_script(
         "arguments[0].value = arguments[1];"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyCounted, csvFileName, customRange, formatMins, formatPct, formatRating, lastDays, localDay, reportTables } from './reports';
+import { anyCounted, csvFileName, customRange, formatMins, formatPct, formatRating, lastDays, lastDaysFields, localDay, reportTables } from './reports';
 import type { Report, ReplyTimes } from './types';
 
 const times = (patch: Partial<ReplyTimes> = {}): ReplyTimes => ({
@@ -77,5 +77,27 @@ describe('numbers', () => {
     expect(t.satisfaction.columns).toEqual(['Rating', 'Answers']);
     expect(anyCounted(sample.ratings)).toBe(true);
     expect(anyCounted([{ count: 0 }])).toBe(false);
+  });
+});
+
+describe('lastDaysFields', () => {
+  it('gives the same days as lastDays, also across a change to or from summer time', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'Europe/Berlin';
+    try {
+      // Just after the spring change, 29 × 24 h back is a day later than 29 calendar days back.
+      expect(lastDaysFields(30, new Date(2027, 2, 29, 0, 30))).toEqual({ fromDay: '2027-02-28', toDay: '2027-03-29' });
+      expect(lastDaysFields(30, new Date(2026, 10, 20, 23, 30))).toEqual({ fromDay: '2026-10-22', toDay: '2026-11-20' });
+      // Every hour of a year: the fields name the range's first and last local day.
+      for (let h = 0; h < 366 * 24; h += 1) {
+        const now = new Date(2026, 0, 1, h, 30);
+        const range = lastDays(30, now);
+        const fields = lastDaysFields(30, now);
+        expect(fields.fromDay).toBe(localDay(new Date(range.from)));
+        expect(fields.toDay).toBe(localDay(new Date(Date.parse(range.to) - 1)));
+      }
+    } finally {
+      process.env.TZ = zone;
+    }
   });
 });
