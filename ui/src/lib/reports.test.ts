@@ -97,7 +97,8 @@ describe('lastDaysFields', () => {
         expect(fields.toDay).toBe(localDay(new Date(Date.parse(range.to) - 1)));
       }
     } finally {
-      process.env.TZ = zone;
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
     }
   });
 });

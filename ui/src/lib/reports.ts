@@ -44,7 +44,7 @@ export function lastDays(days: number, now: Date): Range {
   return { from: iso(from), to: iso(to) };
 }
 
-/** The date fields of [`lastDays`]: its first and last day (local), as a date input holds them.
+/** The date fields of `lastDays`: its first and last day (local), as a date input holds them.
  *  Counted in calendar days, not 24-hour steps, which a change to or from summer time shifts. */
 export function lastDaysFields(days: number, now: Date): { fromDay: string; toDay: string } {
   return { fromDay: localDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1 - days)), toDay: localDay(now) };
