@@ -255,11 +255,15 @@ impl ImportMemory {
     /// `messages` (at least one step after the start).
     fn from_samples(messages: usize, samples: &[(usize, u64)]) -> Option<ImportMemory> {
         let (&(_, before_bytes), rest) = samples.split_first()?;
-        let tenth = rest.iter().position(|&(done, _)| done * 10 >= messages).unwrap_or(rest.len().checked_sub(1)?);
-        let (_, first_tenth_bytes) = rest[tenth];
-        let peak_after_first_tenth_bytes = rest[tenth..].iter().map(|&(_, rss)| rss).max().unwrap_or(first_tenth_bytes);
-        let end_bytes = rest.last().map_or(first_tenth_bytes, |&(_, rss)| rss);
-        Some(ImportMemory { before_bytes, first_tenth_bytes, peak_after_first_tenth_bytes, end_bytes })
+        // From the first step at or past a tenth of the messages (the last step at the latest).
+        let tenth = rest.iter().position(|&(done, _)| done * 10 >= messages).or(rest.len().checked_sub(1))?;
+        let after: Vec<u64> = rest[tenth..].iter().map(|&(_, rss)| rss).collect();
+        Some(ImportMemory {
+            before_bytes,
+            first_tenth_bytes: after[0],
+            peak_after_first_tenth_bytes: after.iter().copied().max()?,
+            end_bytes: *after.last()?,
+        })
     }
 }
 

@@ -40,14 +40,18 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** The last `days` whole days up to and including today (local), as an instant range. */
 export function lastDays(days: number, now: Date): Range {
   const to = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
-  const from = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1 - days);
-  return { from: iso(from), to: iso(to) };
+  return { from: iso(firstOfLastDays(days, now)), to: iso(to) };
 }
 
-/** The date fields of `lastDays`: its first and last day (local), as a date input holds them.
- *  Counted in calendar days, not 24-hour steps, which a change to or from summer time shifts. */
+/** Local midnight starting the last `days` whole days up to and including today: counted in
+ *  calendar days, not 24-hour steps, which a change to or from summer time shifts. */
+function firstOfLastDays(days: number, now: Date): Date {
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1 - days);
+}
+
+/** The date fields of `lastDays`: its first and last day (local), as a date input holds them. */
 export function lastDaysFields(days: number, now: Date): { fromDay: string; toDay: string } {
-  return { fromDay: localDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1 - days)), toDay: localDay(now) };
+  return { fromDay: localDay(firstOfLastDays(days, now)), toDay: localDay(now) };
 }
 
 /** The first to the last day (both included, local dates), or why not. */
