@@ -5,6 +5,7 @@
 
 mod commands;
 mod error;
+mod first_show;
 mod mail;
 mod memory;
 mod notifier;
@@ -221,8 +222,14 @@ pub fn run() {
             mail::spawn(app.handle().clone(), mail_wake);
             mail::spawn_idle_watcher(app.handle().clone());
             spawn_daily_backup(app.handle().clone());
+            first_show::spawn_fallback(app.handle().clone());
             tracing::info!(unix_ms = unix_ms(), "setup done");
             Ok(())
+        })
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                first_show::page_loaded(&webview.window());
+            }
         })
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {

@@ -7,6 +7,11 @@ from helpers import numbers_in, row_number, text_of
 
 def test_first_run_shows_empty_queue_then_demo(app):
     app.wait_for("queue-empty")
+    # The window starts hidden and the shell shows it once the page has loaded (first_show.rs).
+    app.wait_until(
+        lambda d: d.execute_script("return document.visibilityState") == "visible",
+        "the window was not shown after its page loaded",
+    )
     assert app.all("queue-row") == [], "an empty database must show no queue rows"
 
     app.click("load-demo")

@@ -40,7 +40,7 @@ export function markReady(): void {
   const dataMs = since();
   const mount = performance.getEntriesByName('shopdesk:mount')[0];
   // The data is in the DOM now; it is on screen once the next frame has been painted: after the
-  // next animation frame, a task later. (A hidden window paints no frames: then it says so now.)
+  // next animation frame, a task later.
   const send = () => {
     const timings = {
       origin_ms: performance.timeOrigin,
@@ -58,6 +58,21 @@ export function markReady(): void {
     shown = true;
     window.dispatchEvent(new CustomEvent('shopdesk:shown'));
   };
-  if (document.visibilityState === 'hidden' || typeof requestAnimationFrame !== 'function') send();
-  else requestAnimationFrame(() => setTimeout(send, 0));
+  const paintThenSend = () => {
+    if (typeof requestAnimationFrame !== 'function') send();
+    else requestAnimationFrame(() => setTimeout(send, 0));
+  };
+  // The shell shows the window once the page has loaded (src-tauri/src/first_show.rs): data
+  // that comes before is on screen with the first frame after that. A hidden window paints no
+  // frames, so this waits until it is shown.
+  if (document.visibilityState !== 'hidden') {
+    paintThenSend();
+    return;
+  }
+  const whenVisible = () => {
+    if (document.visibilityState === 'hidden') return;
+    document.removeEventListener('visibilitychange', whenVisible);
+    paintThenSend();
+  };
+  document.addEventListener('visibilitychange', whenVisible);
 }

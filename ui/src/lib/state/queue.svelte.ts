@@ -6,6 +6,9 @@ import { QUEUE_PAGE, pagesFor } from '../queueWindow';
 import type { Alert, AppInfo, CaseSummary, Queue, QueueFilter } from '../types';
 import { clock } from './clock.svelte';
 
+/** A queue fetched less than this long ago is not fetched again when the window gets the focus. */
+export const FRESH_MS = 2_000;
+
 class QueueState {
   filter = $state<QueueFilter>({ status: null, channel: null, category: null, tag: null, since: null, until: null });
   /** The latest answer: counts (`matching` is the list's length) and the first page. */
@@ -120,6 +123,16 @@ class QueueState {
     const index = this.selected;
     if (!this.itemAt(index)) await this.ensure(index, index + 1);
     return this.itemAt(index);
+  }
+
+  /**
+   * The window has the focus again: fetch again, unless a fetch is on its way or one came in
+   * less than [`FRESH_MS`] ago. (Shown at start, the window takes the focus while the first
+   * queue is on its way, and a second fetch would make the first one's answer wait for its own.)
+   */
+  refresh(now = Date.now()): void {
+    if (this.loading || now - this.fetchedAt < FRESH_MS) return;
+    void this.load();
   }
 
   async loadAppInfo(): Promise<void> {

@@ -8,7 +8,7 @@ vi.mock('../ipc', async (importOriginal) => {
 import { ipc } from '../ipc';
 import { QUEUE_PAGE } from '../queueWindow';
 import type { CaseSummary, Queue, QueueFilter, QueuePage } from '../types';
-import { queue } from './queue.svelte';
+import { FRESH_MS, queue } from './queue.svelte';
 
 const mocked = ipc as unknown as Record<string, ReturnType<typeof vi.fn>>;
 
@@ -111,5 +111,25 @@ describe('the queue state, a page at a time', () => {
     queue.move(1_000);
     expect(queue.selected).toBe(249);
     expect((await queue.selectedItem())?.number).toBe(1250);
+  });
+
+  it('fetches again when the window gets the focus, unless a fetch is on its way or just came in', async () => {
+    core(250);
+    await queue.load();
+    const fetched = queue.fetchedAt;
+    mocked.queue.mockClear();
+
+    queue.refresh(fetched + FRESH_MS - 1); // the focus right after a fetch
+    expect(mocked.queue).not.toHaveBeenCalled();
+
+    queue.refresh(fetched + FRESH_MS); // back later
+    expect(asked()).toEqual([0]);
+    // The focus again while that fetch is on its way: it is not asked twice (a second fetch
+    // would throw the first one's answer away and the list would wait for its own).
+    queue.refresh(fetched + 10 * FRESH_MS);
+    expect(asked()).toEqual([0]);
+    await vi.waitFor(() => expect(queue.loading).toBe(false));
+    expect(asked()).toEqual([0]);
+    expect(queue.fetchedAt).toBeGreaterThanOrEqual(fetched);
   });
 });
