@@ -16,8 +16,9 @@ APP_PACKAGES=(libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev libr
 # libdbus-1-dev (above) is what the keyring crate links against, so the app needs it too.
 # The mail tests start their own Dovecot (tests/e2e/start_imap.sh) and gnome-keyring per test;
 # secret-tool (libsecret-tools) reads the app's stored password back.
+# gdb: a hung e2e test saves the backtraces of the app it started (tests/e2e/conftest.py, hang_guard).
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 fonts-dejavu-core
-  dovecot-core dovecot-imapd gnome-keyring libsecret-tools)
+  dovecot-core dovecot-imapd gnome-keyring libsecret-tools gdb)
 # Vite 8 (ui/) needs Node ^20.19 or >= 22.12.
 NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19
 

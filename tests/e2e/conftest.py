@@ -32,8 +32,14 @@ from helpers import text_of
 from mailservers import Imap, KeyringSession, ServerUnavailable, SmtpSink, keyring_session
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "reliability"))
+from proctree import process_tree  # noqa: E402  (shared with the reliability suite and the benchmarks)
+
 ARTIFACTS = Path(os.environ.get("SHOPDESK_ARTIFACTS", ROOT / "artifacts"))
 TIMEOUT = float(os.environ.get("SHOPDESK_E2E_TIMEOUT", "10"))
+# The longest one test may run, set-up and tear-down included. The slowest take about a minute on a
+# loaded machine; one that runs this long is hung (see hang_guard).
+TEST_AT_MOST = float(os.environ.get("SHOPDESK_E2E_TEST_AT_MOST", "300"))
 
 
 def target_dir() -> Path:
@@ -315,6 +321,57 @@ class App:
         self.settle()  # a shot taken right after a DOM change shows the previous frame
         self.driver.save_screenshot(str(path))
         return path
+
+
+class TestHung(Exception):
+    """A test ran past TEST_AT_MOST."""
+
+
+def stuck_shopdesk_processes() -> list[tuple[int, str]]:
+    """The app and CLI processes this test run started (under tauri-driver or run directly)."""
+    found = []
+    for pid in process_tree(os.getpid())[1:]:
+        try:
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
+        except OSError:
+            continue
+        if name in ("shopdesk-app", "shopdesk"):
+            found.append((pid, name))
+    return found
+
+
+@pytest.fixture(autouse=True)
+def hang_guard(request):
+    """Fails a test that runs past TEST_AT_MOST instead of letting it hang the run (a CI run once sat
+    16 minutes in one test, and the app it left running broke the tests after it). Before failing it,
+    it saves gdb's backtraces of the app and CLI processes the test started (artifacts/HUNG-*.txt),
+    then ends them, so the test's own tear-down does not wait on them too."""
+    name = request.node.name
+
+    def on_alarm(signum, frame):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for pid, comm in stuck_shopdesk_processes():
+            if shutil.which("gdb"):
+                try:
+                    trace = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt 20"],
+                                           capture_output=True, text=True, timeout=90).stdout
+                except subprocess.TimeoutExpired:
+                    trace = "gdb took over 90 s"
+                (ARTIFACTS / f"HUNG-{name}-{comm}-{pid}.txt").write_text(trace)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        raise TestHung(f"{name} ran past {TEST_AT_MOST:.0f} s (SHOPDESK_E2E_TEST_AT_MOST): hung; "
+                       f"backtraces of its shopdesk processes are in {ARTIFACTS}/HUNG-{name}-*.txt")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, TEST_AT_MOST)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.hookimpl(hookwrapper=True)
