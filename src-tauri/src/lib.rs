@@ -197,6 +197,8 @@ pub fn run() {
     let result = builder
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
+            // First, so that WebKit starts while the database opens.
+            first_show::create_main_window(app)?;
             let clock = shopdesk_core::wallclock::Clock::from_env();
             let store = open_store(app, &options, clock.now()).inspect_err(|message| {
                 tracing::error!("{message}");

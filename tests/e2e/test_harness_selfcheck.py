@@ -47,3 +47,6 @@ def test_a_hung_test_fails_in_time_with_backtraces_and_its_processes_ended(tmp_p
         traces = list(artifacts.glob("HUNG-test_hang_demo-shopdesk-*.txt"))
         assert len(traces) == 1, list(artifacts.iterdir())
         assert "#0" in traces[0].read_text(), "gdb's backtrace of the stuck process is missing"
+    # and where the test itself was
+    (python,) = artifacts.glob("HUNG-test_hang_demo-pytest-*.txt")
+    assert "test_hang_demo" in python.read_text()
