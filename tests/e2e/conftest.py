@@ -43,6 +43,26 @@ TIMEOUT = float(os.environ.get("SHOPDESK_E2E_TIMEOUT", "10"))
 TEST_AT_MOST = float(os.environ.get("SHOPDESK_E2E_TEST_AT_MOST", "300"))
 
 
+def save_backtrace(pid: int, name: str, frames: int, timeout: float) -> None:
+    """gdb's backtrace of every thread of pid, into ARTIFACTS/name (nothing without gdb)."""
+    if not shutil.which("gdb"):
+        return
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        trace = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", f"thread apply all bt {frames}"],
+                               capture_output=True, text=True, timeout=timeout).stdout
+    except subprocess.TimeoutExpired:
+        trace = f"gdb took over {timeout:.0f} s"
+    (ARTIFACTS / name).write_text(trace)
+
+
+def kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def target_dir() -> Path:
     target = Path(os.environ.get("CARGO_TARGET_DIR", "target"))
     return target if target.is_absolute() else ROOT / target
@@ -208,15 +228,9 @@ class App:
             time.sleep(0.1)
         for pid in left:
             print(f"shopdesk-app {pid} was still running {timeout}s after its window closed; killing it")
-            if shutil.which("gdb"):  # what it was stuck on, for whoever looks into it
-                ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                trace = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt 15"],
-                                       capture_output=True, text=True, timeout=60).stdout
-                (ARTIFACTS / f"STUCK-{self.name}-{pid}.txt").write_text(trace)
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            # what it was stuck on, for whoever looks into it
+            save_backtrace(pid, f"STUCK-{self.name}-{pid}.txt", frames=15, timeout=60)
+            kill(pid)
 
     def restart(self, args: list[str] | None = None, env: dict[str, str] | None = None) -> "App":
         """Quit the app and start it again on the same data dirs (the persistence check)."""
@@ -367,19 +381,10 @@ def hang_guard(request):
             faulthandler.dump_traceback(out, all_threads=True)
         stuck = processes_under_this_run(SHOPDESK + WEBKIT)
         for pid, comm in stuck:
-            if shutil.which("gdb"):
-                try:
-                    trace = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt 20"],
-                                           capture_output=True, text=True, timeout=90).stdout
-                except subprocess.TimeoutExpired:
-                    trace = "gdb took over 90 s"
-                (ARTIFACTS / f"HUNG-{name}-{comm}-{pid}.txt").write_text(trace)
+            save_backtrace(pid, f"HUNG-{name}-{comm}-{pid}.txt", frames=20, timeout=90)
         for pid, comm in stuck:
             if comm in SHOPDESK:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                kill(pid)
         raise TestHung(f"{name} ran past {TEST_AT_MOST:.0f} s (SHOPDESK_E2E_TEST_AT_MOST): hung; "
                        f"backtraces of its shopdesk processes are in {ARTIFACTS}/HUNG-{name}-*.txt")
 
