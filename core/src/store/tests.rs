@@ -54,6 +54,11 @@ fn a_new_file_is_created_in_wal_mode_with_foreign_keys_and_the_latest_schema() {
     assert_eq!(fk, 1);
     assert_eq!(store.schema_version().expect("version"), super::migrations::latest_version());
     assert!(store.is_empty().expect("empty"));
+    // The mail's search indexes merge 16 segments at a time (migration 20, issue 7).
+    for config in ["search_fts_config", "search_cjk_config"] {
+        let merge: i64 = store.conn.query_row(&format!("SELECT v FROM {config} WHERE k = 'automerge'"), [], |r| r.get(0)).expect("automerge");
+        assert_eq!(merge, 16, "{config}");
+    }
 }
 
 #[test]
