@@ -309,11 +309,16 @@ pub(super) fn set_status(conn: &Connection, case: &Case, to: Status, author: &st
 /// [`set_status`] for a caller that refreshes the case's clock next (which computes its alert
 /// times again anyway).
 fn write_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
+    write_status_of(conn, case.id, case.status, to, author, now)
+}
+
+/// [`write_status`] of the case `id`, whose status is `from`.
+fn write_status_of(conn: &Connection, id: CaseId, from: Status, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
     cached_execute(conn,
         "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
-        params![case.id, to, to_ms(now)],
+        params![id, to, to_ms(now)],
     )?;
-    record_event(conn, case.id, now, author, EventKind::StatusChanged, Some("status"), Some(case.status.as_str()), Some(to.as_str()))
+    record_event(conn, id, now, author, EventKind::StatusChanged, Some("status"), Some(from.as_str()), Some(to.as_str()))
 }
 
 /// The status a case moves to by itself when a message arrives: a customer writing reopens a
@@ -423,21 +428,23 @@ fn timeline(conn: &Connection, case_id: CaseId) -> Result<Vec<TimelineEntry>> {
 /// Opens a case with its first message inside the caller's transaction; returns the case and
 /// that message.
 pub(super) fn open_case_in(tx: &Connection, input: &NewCase, now: DateTime<Utc>) -> Result<(Case, Message)> {
-    open_received_case_in(tx, input, Received::default(), now)
+    let (_, number, message) = open_received_case_in(tx, input, Received::default(), now)?;
+    Ok((load_by_number(tx, number)?, message))
 }
 
-/// [`open_case_in`] for a received email.
-fn open_received_case_in(tx: &Connection, input: &NewCase, received: Received<'_>, now: DateTime<Utc>) -> Result<(Case, Message)> {
+/// [`open_case_in`] for a received email: returns the new case's id and number, without reading
+/// the case back (an import files thousands of new cases and needs no more of them).
+fn open_received_case_in(tx: &Connection, input: &NewCase, received: Received<'_>, now: DateTime<Utc>) -> Result<(CaseId, u32, Message)> {
     let subject = input.subject.trim();
     if subject.is_empty() {
         return Err(Error::Invalid("Give the case a subject (a few words: \"Parcel not arrived\")".into()));
     }
-    let contact = match &input.contact {
-        ContactRef::Existing(id) => contacts::load(tx, *id)?,
-        ContactRef::New(new) => contacts::insert(tx, new, now)?,
+    let (contact_id, contact_name) = match &input.contact {
+        ContactRef::Existing(id) => (*id, contacts::name_of(tx, *id)?),
+        ContactRef::New(new) => contacts::insert_new(tx, new, now)?,
     };
     // Check the message before a number is spent on the case.
-    let (happened_at, _, _) = checked_message(&input.first_message, &contact.name, now)?;
+    let (happened_at, _, _) = checked_message(&input.first_message, &contact_name, now)?;
     let number = next_number(tx)?;
     let id = CaseId::new();
     // The case exists from the moment its first message happened (a voicemail from 9:00).
@@ -446,21 +453,20 @@ fn open_received_case_in(tx: &Connection, input: &NewCase, received: Received<'_
         "INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel,
                             created_at, updated_at, last_activity_at)
          VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, 'unknown', ?7, ?8, ?9, ?10)",
-        params![id, number, subject, contact.id, input.priority, input.category, input.first_message.channel,
+        params![id, number, subject, contact_id, input.priority, input.category, input.first_message.channel,
                 to_ms(created_at), to_ms(now), to_ms(happened_at)],
     )?;
-    let message = insert_message(tx, id, &input.first_message, &contact.name, false, received, now)?;
+    let message = insert_message(tx, id, &input.first_message, &contact_name, false, received, now)?;
     record_event(tx, id, created_at, &message.author, EventKind::Created, None, None, None)?;
     if let Some(to) = status_after(Status::New, message.direction, false) {
-        let case = load_by_number(tx, number)?;
         // The clock, refreshed next, computes the alert times.
-        write_status(tx, &case, to, &message.author, now)?;
+        write_status_of(tx, id, Status::New, to, &message.author, now)?;
     }
     match received.clocks_later {
         Some(later) => later.borrow_mut().note(id, None),
         None => refresh_clock(tx, id)?,
     }
-    Ok((load_by_number(tx, number)?, message))
+    Ok((id, number, message))
 }
 
 /// Adds a message to an existing case inside the caller's transaction, with the status and
@@ -938,7 +944,7 @@ impl Store {
                 .optional()?,
             None => None,
         };
-        let (case, stored, new_case, new_contact) = match thread {
+        let (case_id, case_number, stored, new_case, new_contact) = match thread {
             Some(case) => {
                 // The shop's own robot mail coming back (a vacation reply, an acknowledgement
                 // whose Message-ID the provider rewrote) answers nobody.
@@ -950,7 +956,7 @@ impl Store {
                 if let Some(rating) = &rating {
                     super::surveys::record_answer(tx, case.id, rating, stored.id, now)?;
                 }
-                (case, stored, false, false)
+                (case.id, case.number, stored, false, false)
             }
             None => {
                 let contact = match sender {
@@ -975,8 +981,8 @@ impl Store {
                     category: crate::model::Category::Other,
                     first_message: message,
                 };
-                let (case, stored) = open_received_case_in(tx, &input, received, now)?;
-                (case, stored, true, new_contact)
+                let (id, number, stored) = open_received_case_in(tx, &input, received, now)?;
+                (id, number, stored, true, new_contact)
             }
         };
         for (position, attachment) in email.attachments.iter().enumerate() {
@@ -987,12 +993,12 @@ impl Store {
             )?;
         }
         if !from_shop {
-            super::orders::link_mentioned_order(tx, case.id, case.number, &email.subject, &email.text, now)?;
+            super::orders::link_mentioned_order(tx, case_id, case_number, &email.subject, &email.text, now)?;
         }
         let acknowledged = new_case
             && !from_shop
             && options.acknowledge
-            && super::outbox::acknowledge_in(tx, &case, email, account, now)?;
-        Ok(Ingested { case_number: case.number, new_case, new_contact, duplicate: false, acknowledged, warnings })
+            && super::outbox::acknowledge_in(tx, &load_by_number(tx, case_number)?, email, account, now)?;
+        Ok(Ingested { case_number, new_case, new_contact, duplicate: false, acknowledged, warnings })
     }
 }

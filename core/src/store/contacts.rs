@@ -73,10 +73,14 @@ fn owner_of(conn: &Connection, table: &str, column: &str, value: &str) -> Result
     Ok(cached_row(conn, &sql, [value], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
 }
 
-fn write_details(conn: &Connection, id: ContactId, details: &Clean) -> Result<()> {
-    cached_execute(conn, "DELETE FROM contact_emails WHERE contact_id = ?1", [id])?;
-    cached_execute(conn, "DELETE FROM contact_phones WHERE contact_id = ?1", [id])?;
-    cached_execute(conn, "DELETE FROM contact_tags WHERE contact_id = ?1", [id])?;
+/// Writes a contact's emails, phones and tags in place of those it had (`fresh`: a contact
+/// just inserted, which has none to take out).
+fn write_details(conn: &Connection, id: ContactId, details: &Clean, fresh: bool) -> Result<()> {
+    if !fresh {
+        cached_execute(conn, "DELETE FROM contact_emails WHERE contact_id = ?1", [id])?;
+        cached_execute(conn, "DELETE FROM contact_phones WHERE contact_id = ?1", [id])?;
+        cached_execute(conn, "DELETE FROM contact_tags WHERE contact_id = ?1", [id])?;
+    }
     for (i, email) in details.emails.iter().enumerate() {
         cached_execute(conn,
             "INSERT INTO contact_emails (email, contact_id, position) VALUES (?1, ?2, ?3)",
@@ -99,6 +103,13 @@ fn write_details(conn: &Connection, id: ContactId, details: &Clean) -> Result<()
 }
 
 pub(super) fn insert(conn: &Connection, input: &NewContact, now: DateTime<Utc>) -> Result<Contact> {
+    let (id, _) = insert_new(conn, input, now)?;
+    load(conn, id)
+}
+
+/// [`insert`], returning only the new contact's id and name (as stored): for a caller that needs
+/// no more of it, such as an import's new sender (the contact is not read back).
+pub(super) fn insert_new(conn: &Connection, input: &NewContact, now: DateTime<Utc>) -> Result<(ContactId, String)> {
     let details = clean(input)?;
     check_unique(conn, &details, None)?;
     let id = ContactId::new();
@@ -107,8 +118,13 @@ pub(super) fn insert(conn: &Connection, input: &NewContact, now: DateTime<Utc>) 
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         params![id, details.name, details.address, details.notes, to_ms(now)],
     )?;
-    write_details(conn, id, &details)?;
-    load(conn, id)
+    write_details(conn, id, &details, true)?;
+    Ok((id, details.name))
+}
+
+/// A contact's name, or [`Error::NoContact`].
+pub(super) fn name_of(conn: &Connection, id: ContactId) -> Result<String> {
+    cached_row(conn, "SELECT name FROM contacts WHERE id = ?1", [id], |r| r.get(0)).optional()?.ok_or(Error::NoContact(id))
 }
 
 pub(super) fn load(conn: &Connection, id: ContactId) -> Result<Contact> {
@@ -165,7 +181,7 @@ impl Store {
             "UPDATE contacts SET name = ?2, address = ?3, notes = ?4, updated_at = ?5 WHERE id = ?1",
             params![id, details.name, details.address, details.notes, to_ms(now)],
         )?;
-        write_details(&tx, id, &details)?;
+        write_details(&tx, id, &details, false)?;
         let contact = load(&tx, id)?;
         tx.commit()?;
         Ok(contact)
@@ -318,7 +334,7 @@ impl Store {
             "UPDATE contacts SET address = ?2, notes = ?3, updated_at = ?4 WHERE id = ?1",
             params![kept, details.address, details.notes, to_ms(now)],
         )?;
-        write_details(&tx, kept, &details)?;
+        write_details(&tx, kept, &details, false)?;
         let moved: Vec<crate::ids::CaseId> = {
             let mut stmt = tx.prepare("SELECT id FROM cases WHERE contact_id = ?1")?;
             let rows = stmt.query_map([absorbed], |r| r.get(0))?;
