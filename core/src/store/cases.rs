@@ -219,10 +219,15 @@ impl ClocksLater {
         *latest = (*latest).max(happened_at);
     }
 
-    /// Works out every noted case's clock, `now` being when the batch was filed.
+    /// Works out every noted case's clock, `now` being when the batch was filed. The reply-target
+    /// settings are read once for them all (nothing in a batch changes them).
     pub(super) fn refresh(self, conn: &Connection, now: DateTime<Utc>) -> Result<()> {
+        if self.cases.is_empty() {
+            return Ok(());
+        }
+        let ctx = ClockContext::load(conn, DateTime::<Utc>::UNIX_EPOCH)?;
         for (case_id, happened_at) in self.cases {
-            refresh_clock_after(conn, case_id, happened_at.map(|at| (at, now)))?;
+            refresh_clock_with(conn, &ctx, case_id, happened_at.map(|at| (at, now)))?;
         }
         Ok(())
     }
@@ -282,6 +287,12 @@ pub(super) fn refresh_clock(conn: &Connection, case_id: CaseId) -> Result<()> {
 /// [`refresh_clock`] after a message was added to the case: `(happened_at, now)` also moves its
 /// last activity, in the same write.
 fn refresh_clock_after(conn: &Connection, case_id: CaseId, added: Option<(DateTime<Utc>, DateTime<Utc>)>) -> Result<()> {
+    // The alert moments don't depend on the time they are computed at.
+    refresh_clock_with(conn, &ClockContext::load(conn, DateTime::<Utc>::UNIX_EPOCH)?, case_id, added)
+}
+
+/// [`refresh_clock_after`] with the reply-target settings read already.
+fn refresh_clock_with(conn: &Connection, ctx: &ClockContext, case_id: CaseId, added: Option<(DateTime<Utc>, DateTime<Utc>)>) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT m.happened_at, m.recorded_at, m.direction, m.channel, m.automatic FROM messages m
          LEFT JOIN outbox o ON o.message_id = m.id
@@ -298,7 +309,7 @@ fn refresh_clock_after(conn: &Connection, case_id: CaseId, added: Option<(DateTi
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    super::sla::write_clock_facts(conn, case_id, &clock::facts(inputs), added)
+    super::sla::write_clock_facts(conn, ctx, case_id, &clock::facts(inputs), added)
 }
 
 pub(super) fn set_status(conn: &Connection, case: &Case, to: Status, author: &str, now: DateTime<Utc>) -> Result<()> {
@@ -478,9 +489,12 @@ pub(super) fn add_message_in(tx: &Connection, case: &Case, input: &NewMessage, a
 /// [`add_message_in`] for a received email.
 fn add_received_in(tx: &Connection, case: &Case, input: &NewMessage, automatic: bool, received: Received<'_>, now: DateTime<Utc>) -> Result<Message> {
     refuse_merged(case)?;
-    let customer_name: String = cached_row(tx, "SELECT name FROM contacts WHERE id = ?1", [case.contact_id], |r| r.get(0))
-        .optional()?
-        .ok_or(Error::NoContact(case.contact_id))?;
+    // The customer's name is only needed to sign their message when it names nobody (a logged
+    // call); an email names its sender.
+    let customer_name = match (input.author.trim(), input.direction) {
+        ("", Direction::FromCustomer) => contacts::name_of(tx, case.contact_id)?,
+        _ => String::new(),
+    };
     let message = insert_message(tx, case.id, input, &customer_name, automatic, received, now)?;
     // Status and reminder first, then the clock, which computes the alert times from all of it.
     if let Some(to) = status_after(case.status, message.direction, automatic) {

@@ -425,13 +425,14 @@ pub(crate) fn refresh_alert_times(conn: &Connection, case_ids: &[CaseId]) -> Res
 /// they lead to, in one `UPDATE` ([`refresh_alert_times`] would read back and write the row a
 /// second time; filing an email does this once per email). A message just added, `(happened_at,
 /// now)`, moves the case's last activity in the same write.
+/// `ctx`: the reply-target settings (its `now` is not used: the alert moments don't depend on it).
 pub(crate) fn write_clock_facts(
     conn: &Connection,
+    ctx: &ClockContext,
     id: CaseId,
     facts: &crate::clock::ClockFacts,
     added: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> Result<()> {
-    let ctx = ClockContext::load(conn, DateTime::<Utc>::UNIX_EPOCH)?;
     let mut read = conn.prepare_cached(
         "SELECT k.status, k.merged_into IS NULL, k.channel, k.reply_target_mins, k.created_at, k.remind_at FROM cases k WHERE k.id = ?1",
     )?;
@@ -453,7 +454,7 @@ pub(crate) fn write_clock_facts(
         })
         .optional()?;
     let Some(row) = row else { return Ok(()) };
-    let times = if row.open && row.status.is_open() { alert_times(conn, &ctx, id, &row)? } else { AlertTimes::default() };
+    let times = if row.open && row.status.is_open() { alert_times(conn, ctx, id, &row)? } else { AlertTimes::default() };
     conn.prepare_cached(
         "UPDATE cases SET waiting_since = ?2, first_response_at = ?3, last_shop_reply_at = ?4, waiting_channel = ?5, \
                           alert_next_at = ?6, clock_warn_at = ?7, clock_due_at = ?8, clock_hard_at = ?9, \
