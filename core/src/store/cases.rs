@@ -835,13 +835,23 @@ fn case_of_email(conn: &Connection, message_id: &str) -> Result<Option<u32>> {
         .optional()?)
 }
 
+/// The case holding the stored email with this Message-ID, read in the same query; without its
+/// tags (filing an email does not read them).
+fn case_row_of_email(conn: &Connection, message_id: &str) -> Result<Option<Case>> {
+    let sql = format!("SELECT {CASE_COLUMNS} FROM messages x JOIN cases k ON k.id = x.case_id WHERE x.message_id = ?1");
+    Ok(cached_row(conn, &sql, [message_id], case_from_row).optional()?)
+}
+
 /// The case an email belongs to: the case of a message it replies to, else the one its subject
-/// tags ("[#1042]"), following merges.
+/// tags ("[#1042]"), following merges. For filing: the case's tags may not be read.
 fn thread_case(tx: &Connection, email: &mail::ParsedEmail) -> Result<Option<Case>> {
     let mut number: Option<u32> = None;
     for id in &email.thread_ids {
-        number = case_of_email(tx, id)?;
-        if number.is_some() {
+        if let Some(case) = case_row_of_email(tx, id)? {
+            match case.merged_into {
+                None => return Ok(Some(case)),
+                Some(into) => number = Some(into),
+            }
             break;
         }
     }
