@@ -963,11 +963,6 @@ impl Store {
         } else {
             (email.from_email.clone(), email.from_name.clone())
         };
-        let sender: Option<ContactId> = match &their_email {
-            Some(address) => cached_row(tx, "SELECT contact_id FROM contact_emails WHERE email = ?1", [address], |r| r.get(0))
-                .optional()?,
-            None => None,
-        };
         let (case_id, case_number, stored, new_case, new_contact) = match thread {
             Some(case) => {
                 // The shop's own robot mail coming back (a vacation reply, an acknowledgement
@@ -983,6 +978,12 @@ impl Store {
                 (case.id, case.number, stored, false, false)
             }
             None => {
+                // Only a new case needs its contact (a reply goes on its case, with that case's).
+                let sender: Option<ContactId> = match &their_email {
+                    Some(address) => cached_row(tx, "SELECT contact_id FROM contact_emails WHERE email = ?1", [address], |r| r.get(0))
+                        .optional()?,
+                    None => None,
+                };
                 let contact = match sender {
                     Some(id) => ContactRef::Existing(id),
                     None => {
