@@ -91,6 +91,27 @@ pub fn import_paths(
         }
         Ok(())
     };
+    store.with(|s| s.begin_import())?;
+    let filed = file_all(store, paths, &mut file_batch, &mut report, &mut done);
+    // Undone however the import ended. What it filed is committed: a failure here (the copy
+    // back of the log) is not the import's, and a later commit copies the log back anyway.
+    if let Err(e) = store.with(|s| s.end_import()) {
+        tracing::warn!(error = %e, "could not end the import's log setting");
+    }
+    filed?;
+    progress(ImportProgress { done, total: done });
+    Ok(report)
+}
+
+/// Reads and parses every email in `paths` on a second thread and files them, batch by batch,
+/// with `file_batch`.
+fn file_all(
+    store: &impl StoreAccess,
+    paths: &[PathBuf],
+    file_batch: &mut impl FnMut(&[ParsedEmail], &mut ImportReport, &mut u32) -> Result<()>,
+    report: &mut ImportReport,
+    done: &mut u32,
+) -> Result<()> {
     // The mail is read and parsed on a second thread, a batch ahead of the one being filed
     // (parsing is a tenth of an import's work, and filing keeps one core busy on its own). It
     // also stores each batch's attachment files and waits for the disk to have them, before
@@ -133,10 +154,8 @@ pub fn import_paths(
             }
         });
         for batch in batches {
-            file_batch(&batch?, &mut report, &mut done)?;
+            file_batch(&batch?, report, done)?;
         }
         Ok(())
-    })?;
-    progress(ImportProgress { done, total: done });
-    Ok(report)
+    })
 }

@@ -820,6 +820,38 @@ fn an_import_step_stops_at_its_time_budget_after_at_least_one_email_and_the_rest
     assert_eq!(count(&store, "messages"), 5);
 }
 
+#[test]
+fn an_import_copies_the_log_back_less_often_while_it_runs_and_leaves_the_setting_as_it_was() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mbox = dir.path().join("mail.mbox");
+    // Three batches' worth, so that progress is reported between batches.
+    std::fs::write(&mbox, crate::bench::synthetic_mbox(2 * crate::mail::import::BATCH_EMAILS + 10, 5)).expect("mbox");
+    let store = std::sync::Mutex::new(Store::open(&dir.path().join("shop.sqlite3")).expect("db"));
+    let log_pages = |store: &std::sync::Mutex<Store>| -> i64 {
+        store.lock().expect("lock").conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0)).expect("pragma")
+    };
+    assert_eq!(log_pages(&store), 1000, "SQLite's default before");
+    let mut during = Vec::new();
+    let report = crate::mail::import::import_paths(&store, &[mbox], || mins(1), |p| {
+        if p.done > 0 && p.done < p.total {
+            during.push(log_pages(&store));
+        }
+    })
+    .expect("import");
+    assert_eq!(report.stored as usize, 2 * crate::mail::import::BATCH_EMAILS + 10);
+    assert!(!during.is_empty() && during.iter().all(|&pages| pages == 10_000), "{during:?}");
+    assert_eq!(log_pages(&store), 1000, "back to the default after");
+
+    // And after an import that fails on the way: its attachments can't be stored (a file is
+    // where their folder should be).
+    let other = tempfile::tempdir().expect("tempdir");
+    std::fs::write(other.path().join("attachments"), b"not a folder").expect("file");
+    let failing = std::sync::Mutex::new(Store::open(&other.path().join("shop.sqlite3")).expect("db"));
+    let mbox = dir.path().join("mail.mbox");
+    assert!(crate::mail::import::import_paths(&failing, &[mbox], || mins(1), |_| {}).is_err());
+    assert_eq!(log_pages(&failing), 1000, "back to the default after a failed import");
+}
+
 /// What each search index holds, row by row in its own order, ids replaced by what they name
 /// (two databases number their cases alike but draw different ids).
 fn index_rows(store: &Store) -> Vec<String> {
