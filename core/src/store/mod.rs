@@ -147,9 +147,9 @@ impl Store {
     /// For the length of an import: the write-ahead log is copied back into the database file
     /// every ~40 MB instead of every ~4 MB. Each batch of an import writes more than 4 MB, so it
     /// was copied back after every batch, and a page changed by several batches (an index's
-    /// upper pages, the search index's structure) written each time: 12 % fewer bytes written
-    /// and ~6 % less time for 100,000 emails (BENCHMARKS.md, session 12). Durability is the
-    /// same: each commit still syncs the log. [`Store::end_import`] undoes it.
+    /// upper pages, the search index's structure) written each time: 5–8 % less time for
+    /// 100,000 emails on disk (three sets of alternated runs, BENCHMARKS.md, session 12).
+    /// Durability is the same: each commit still syncs the log. [`Store::end_import`] undoes it.
     pub fn begin_import(&self) -> Result<()> {
         self.conn.pragma_update(None, "wal_autocheckpoint", IMPORT_WAL_PAGES)?;
         Ok(())
