@@ -91,12 +91,21 @@ pub fn import_paths(
         }
         Ok(())
     };
-    store.with(|s| s.begin_import())?;
+    // An import that may hold the store a second at a time (the command line) also lets the
+    // log grow to ~40 MB between copies back into the database. One that shares the store with
+    // a window, in short steps, keeps the default: a copy back happens inside the step whose
+    // commit crosses the limit, and the window's commands would wait for a ~40 MB copy and sync.
+    let bulk = store.hold_limit().is_none_or(|hold| hold >= super::worker::DEFAULT_HOLD_LIMIT);
+    if bulk {
+        store.with(|s| s.begin_import())?;
+    }
     let filed = file_all(store, paths, &mut file_batch, &mut report, &mut done);
     // Undone however the import ended. What it filed is committed: a failure here (the copy
     // back of the log) is not the import's, and a later commit copies the log back anyway.
-    if let Err(e) = store.with(|s| s.end_import()) {
-        tracing::warn!(error = %e, "could not end the import's log setting");
+    if bulk {
+        if let Err(e) = store.with(|s| s.end_import()) {
+            tracing::warn!(error = %e, "could not end the import's log setting");
+        }
     }
     filed?;
     progress(ImportProgress { done, total: done });

@@ -144,8 +144,9 @@ const IMPORT_WAL_PAGES: i64 = 10_000;
 const WAL_PAGES: i64 = 1_000;
 
 impl Store {
-    /// For the length of an import: the write-ahead log is copied back into the database file
-    /// every ~40 MB instead of every ~4 MB. Each batch of an import writes more than 4 MB, so it
+    /// For the length of an import that holds the store a second at a time (the command line's;
+    /// see `import_paths`): the write-ahead log is copied back into the database file every
+    /// ~40 MB instead of every ~4 MB. Each batch of an import writes more than 4 MB, so it
     /// was copied back after every batch, and a page changed by several batches (an index's
     /// upper pages, the search index's structure) written each time: 5–8 % less time for
     /// 100,000 emails on disk (three sets of alternated runs, BENCHMARKS.md, session 12).

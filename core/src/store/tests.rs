@@ -821,7 +821,7 @@ fn an_import_step_stops_at_its_time_budget_after_at_least_one_email_and_the_rest
 }
 
 #[test]
-fn an_import_copies_the_log_back_less_often_while_it_runs_and_leaves_the_setting_as_it_was() {
+fn a_command_line_import_copies_the_log_back_less_often_while_it_runs_and_leaves_the_setting_as_it_was() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mbox = dir.path().join("mail.mbox");
     // Three batches' worth, so that progress is reported between batches.
@@ -850,6 +850,27 @@ fn an_import_copies_the_log_back_less_often_while_it_runs_and_leaves_the_setting
     let mbox = dir.path().join("mail.mbox");
     assert!(crate::mail::import::import_paths(&failing, &[mbox], || mins(1), |_| {}).is_err());
     assert_eq!(log_pages(&failing), 1000, "back to the default after a failed import");
+
+    // A store shared with a window (short steps) keeps the default all along.
+    struct Windowed(std::sync::Mutex<Store>);
+    impl crate::mail::worker::StoreAccess for Windowed {
+        fn with<R>(&self, f: impl FnOnce(&mut Store) -> crate::Result<R>) -> crate::Result<R> {
+            self.0.with(f)
+        }
+        fn hold_limit(&self) -> Option<std::time::Duration> {
+            Some(std::time::Duration::from_millis(100))
+        }
+    }
+    let shared = tempfile::tempdir().expect("tempdir");
+    let windowed = Windowed(std::sync::Mutex::new(Store::open(&shared.path().join("shop.sqlite3")).expect("db")));
+    let mut during = Vec::new();
+    crate::mail::import::import_paths(&windowed, &[dir.path().join("mail.mbox")], || mins(1), |p| {
+        if p.done > 0 && p.done < p.total {
+            during.push(log_pages(&windowed.0));
+        }
+    })
+    .expect("import");
+    assert!(!during.is_empty() && during.iter().all(|&pages| pages == 1000), "{during:?}");
 }
 
 /// What each search index holds, row by row in its own order, ids replaced by what they name
