@@ -419,6 +419,36 @@ pub fn clean_subject(subject: &str) -> String {
     s.to_string()
 }
 
+/// A reply's own text when the rest of it is a quote at its end: the lines above a trailing
+/// block of quoted lines ("> …", with blank lines between them), and above the short line that
+/// introduces the quote ("On … wrote:", "Am … schrieb:", any line of up to 160 characters
+/// ending in a colon), with the space before it trimmed. `None` when the text does not end in a
+/// quote, or nothing of its own stands above it. The quote in the middle of an answer written
+/// between quoted lines stays part of the own text: only what follows the last own line is cut.
+pub fn above_trailing_quote(text: &str) -> Option<&str> {
+    let mut block: Option<usize> = None;
+    let mut end = text.trim_end().len();
+    loop {
+        let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[start..end].trim();
+        if line.starts_with('>') {
+            block = Some(start);
+        } else if !line.is_empty() {
+            let introduces = (line.ends_with(':') || line.ends_with('：')) && line.chars().count() <= 160;
+            if block.is_some() && introduces {
+                block = Some(start);
+            }
+            break;
+        }
+        if start == 0 {
+            break;
+        }
+        end = start - 1;
+    }
+    let above = text[..block?].trim_end();
+    (!above.is_empty()).then_some(above)
+}
+
 /// The raw emails in `path`: an mbox file, a single .eml file, or a folder of .eml files (in
 /// name order). Each item is one email's bytes, or why it could not be read.
 pub fn read_mail_source(path: &std::path::Path) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<Vec<u8>>>>> {
@@ -446,6 +476,35 @@ pub fn read_mail_source(path: &std::path::Path) -> std::io::Result<Box<dyn Itera
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reply_s_own_text_is_what_stands_above_the_quote_at_its_end() {
+        let top = "Thanks, the parcel came today.\n\nOn 24 Nov 2026, Shop wrote:\n> It left our warehouse.\n>\n> Kind regards\n";
+        assert_eq!(above_trailing_quote(top), Some("Thanks, the parcel came today."));
+        // Any language's introducing line, CRLF line ends, blank lines inside the quote.
+        assert_eq!(above_trailing_quote("Danke!\r\nAm 24.11.2026 schrieb Shop:\r\n> Ihr Paket\r\n\r\n> ist unterwegs\r\n"), Some("Danke!"));
+        assert_eq!(above_trailing_quote("届きました。\n\n2026年11月24日 Shop：\n> 発送しました"), Some("届きました。"));
+        // No introducing line: only the quoted lines go.
+        assert_eq!(above_trailing_quote("Still nothing.\n> Where is it?"), Some("Still nothing."));
+        // An answer written between quoted lines keeps them, up to its last own line.
+        let between = "> Which colour?\nBlue, please.\n> And the size?\nLarge.\n\n> Thanks";
+        assert_eq!(above_trailing_quote(between), Some("> Which colour?\nBlue, please.\n> And the size?\nLarge."));
+        // An own line ending in a colon right above the quote counts as introducing it.
+        assert_eq!(above_trailing_quote("Two things.\nYou said:\n> soon"), Some("Two things."));
+    }
+
+    #[test]
+    fn text_that_does_not_end_in_a_quote_or_is_all_quote_has_no_own_part() {
+        assert_eq!(above_trailing_quote("Where is my parcel?"), None);
+        assert_eq!(above_trailing_quote("> quoted\nMy answer below the quote."), None);
+        assert_eq!(above_trailing_quote("> only\n> a quote\n"), None);
+        assert_eq!(above_trailing_quote("On Monday you wrote:\n> only a quote"), None);
+        assert_eq!(above_trailing_quote(""), None);
+        assert_eq!(above_trailing_quote("\n\n  \n"), None);
+        // A long line ending in a colon is the customer's own, not an introduction.
+        let long = format!("{}:\n> quote", "word ".repeat(40));
+        assert_eq!(above_trailing_quote(&long), Some(long.split('\n').next().expect("a first line")));
+    }
 
     #[test]
     fn attachment_names_are_safe_to_offer_on_every_system() {

@@ -199,6 +199,9 @@ pub(super) struct Received<'a> {
     /// Filed as part of a batch: the case's waiting clock is worked out once, when the batch
     /// ends ([`ClocksLater`]), instead of after each of its emails.
     pub clocks_later: Option<&'a std::cell::RefCell<ClocksLater>>,
+    /// It answers a message Shopdesk holds (found by In-Reply-To or References): a quote at its
+    /// end is that message again, and is left out of the search index (migration 21).
+    pub quote_held: bool,
 }
 
 /// The cases a batch of emails added to, whose waiting clocks are worked out as the batch ends:
@@ -258,10 +261,17 @@ fn insert_message(
         has_html: received.html.is_some(),
         rating: None,
     };
+    // How much of the text the search index holds: all of it, or the reply's own part above
+    // a quote of the message it answers (the index holds that message already).
+    let indexed_chars = received
+        .quote_held
+        .then(|| crate::mail::above_trailing_quote(&message.body))
+        .flatten()
+        .map(|own| own.chars().count() as i64);
     cached_execute(conn,
         "INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at, automatic,
-                               message_id, html)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                               message_id, html, indexed_chars)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             message.id,
             case_id,
@@ -273,7 +283,8 @@ fn insert_message(
             to_ms(message.recorded_at),
             automatic,
             received.message_key,
-            received.html
+            received.html,
+            indexed_chars
         ],
     )?;
     Ok(message)
@@ -844,31 +855,39 @@ fn case_row_of_email(conn: &Connection, message_id: &str) -> Result<Option<Case>
 
 /// The case an email belongs to: the case of a message it replies to, else the one its subject
 /// tags ("[#1042]"), following merges. For filing: the case's tags may not be read.
-fn thread_case(tx: &Connection, email: &mail::ParsedEmail) -> Result<Option<Case>> {
+fn thread_case(tx: &Connection, email: &mail::ParsedEmail) -> Result<Threaded> {
     let mut number: Option<u32> = None;
     for id in &email.thread_ids {
         if let Some(case) = case_row_of_email(tx, id)? {
             match case.merged_into {
-                None => return Ok(Some(case)),
+                None => return Ok(Threaded { case: Some(case), answers_held: true }),
                 Some(into) => number = Some(into),
             }
             break;
         }
     }
+    let answers_held = number.is_some();
     let Some(mut number) = number.or_else(|| mail::case_tag(&email.subject)) else {
-        return Ok(None);
+        return Ok(Threaded { case: None, answers_held });
     };
     for _ in 0..16 {
         match load_by_number(tx, number) {
             Ok(case) => match case.merged_into {
                 Some(into) => number = into,
-                None => return Ok(Some(case)),
+                None => return Ok(Threaded { case: Some(case), answers_held }),
             },
-            Err(Error::NoCase(_)) => return Ok(None),
+            Err(Error::NoCase(_)) => return Ok(Threaded { case: None, answers_held }),
             Err(e) => return Err(e),
         }
     }
-    Ok(None)
+    Ok(Threaded { case: None, answers_held })
+}
+
+/// The case an email continues, and whether it answers a message Shopdesk holds.
+struct Threaded {
+    case: Option<Case>,
+    /// Found by In-Reply-To or References: the email answers a stored message.
+    answers_held: bool,
 }
 
 impl Store {
@@ -942,8 +961,8 @@ impl Store {
             body = format!("{body}\n\n[Shopdesk: {}]", warnings.join(" "));
         }
         let from_shop = !account.from_address.is_empty() && email.from_email.as_deref() == Some(account.from_address.as_str());
-        let thread = thread_case(tx, email)?;
-        let received = Received { message_key: Some(&email.message_key), html: email.html.as_deref(), clocks_later };
+        let Threaded { case: thread, answers_held } = thread_case(tx, email)?;
+        let received = Received { message_key: Some(&email.message_key), html: email.html.as_deref(), clocks_later, quote_held: answers_held };
         let message = NewMessage {
             // The shop's own mail on a known conversation (a reply sent from webmail, a copy
             // to itself) is the shop's; anything else from its address is still filed, as sent.

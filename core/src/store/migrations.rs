@@ -763,6 +763,60 @@ CREATE INDEX contacts_by_id_shown ON contacts(id, merged_into, name COLLATE NOCA
     r#"
 INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 16);
 INSERT INTO search_cjk (search_cjk, rank) VALUES ('automerge', 16);
+"#,    // Migration 21: a reply's quote of the message it answers is left out of the search index
+    // (issue 7). The quote is that message again, which the index holds already: indexed twice,
+    // a word found a thread's every reply quoting it, and a third of an import's indexing was
+    // quoted text.
+    r#"
+-- NULL: the search index holds the whole body (every message before this step, and any that does
+-- not answer a message Shopdesk holds); N: the first N characters, the reply's own text above
+-- the quote at its end (mail::above_trailing_quote). The body itself is kept whole.
+ALTER TABLE messages ADD COLUMN indexed_chars INTEGER CHECK (indexed_chars IS NULL OR indexed_chars >= 0);
+-- What the index holds of a message, read by FTS5 for snippets and checks: the same expression
+-- as the triggers below and store/search_index.rs use.
+DROP VIEW search_text;
+CREATE VIEW search_text (fts_rowid, kind, ref, text) AS
+SELECT m.fts_rowid, m.kind, m.ref, CASE m.kind
+    WHEN 'message' THEN (SELECT CASE WHEN x.indexed_chars IS NULL THEN x.body ELSE substr(x.body, 1, x.indexed_chars) END FROM messages x WHERE x.id = m.ref)
+    ELSE (SELECT t.text FROM case_search_text t WHERE t.case_id = m.ref) END
+FROM search_map m;
+DROP TRIGGER messages_search_insert;
+DROP TRIGGER messages_search_update;
+DROP TRIGGER messages_search_delete;
+DROP TRIGGER messages_search_update_later;
+CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT INTO search_map (kind, ref) VALUES ('message', new.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, CASE WHEN new.indexed_chars IS NULL THEN new.body ELSE substr(new.body, 1, new.indexed_chars) END FROM search_map WHERE kind = 'message' AND ref = new.id;
+    INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, CASE WHEN new.indexed_chars IS NULL THEN new.body ELSE substr(new.body, 1, new.indexed_chars) END FROM search_map WHERE kind = 'message' AND ref = new.id
+    AND CASE WHEN new.indexed_chars IS NULL THEN new.body ELSE substr(new.body, 1, new.indexed_chars) END GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER messages_search_update AFTER UPDATE OF body, indexed_chars ON messages
+WHEN NOT EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT INTO search_fts (search_fts, rowid, kind, ref, text)
+    SELECT 'delete', fts_rowid, 'message', old.id, CASE WHEN old.indexed_chars IS NULL THEN old.body ELSE substr(old.body, 1, old.indexed_chars) END FROM search_map WHERE kind = 'message' AND ref = old.id;
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    INSERT INTO search_fts (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, CASE WHEN new.indexed_chars IS NULL THEN new.body ELSE substr(new.body, 1, new.indexed_chars) END FROM search_map WHERE kind = 'message' AND ref = old.id;
+    INSERT INTO search_cjk (rowid, kind, ref, text)
+    SELECT fts_rowid, 'message', new.id, CASE WHEN new.indexed_chars IS NULL THEN new.body ELSE substr(new.body, 1, new.indexed_chars) END FROM search_map WHERE kind = 'message' AND ref = old.id
+    AND CASE WHEN new.indexed_chars IS NULL THEN new.body ELSE substr(new.body, 1, new.indexed_chars) END GLOB '*[぀-ヿ㐀-䶿一-鿿가-힯豈-﫿]*';
+END;
+CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO search_fts (search_fts, rowid, kind, ref, text)
+    SELECT 'delete', fts_rowid, 'message', old.id,
+        coalesce((SELECT old_text FROM search_pending WHERE kind = 'message' AND ref = old.id), CASE WHEN old.indexed_chars IS NULL THEN old.body ELSE substr(old.body, 1, old.indexed_chars) END)
+    FROM search_map WHERE kind = 'message' AND ref = old.id;
+    DELETE FROM search_cjk WHERE rowid = (SELECT fts_rowid FROM search_map WHERE kind = 'message' AND ref = old.id);
+    DELETE FROM search_map WHERE kind = 'message' AND ref = old.id;
+    DELETE FROM search_pending WHERE kind = 'message' AND ref = old.id;
+END;
+CREATE TRIGGER messages_search_update_later AFTER UPDATE OF body, indexed_chars ON messages
+WHEN EXISTS (SELECT 1 FROM search_deferred) BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, ref, fresh, old_text) VALUES ('message', new.id, 0, CASE WHEN old.indexed_chars IS NULL THEN old.body ELSE substr(old.body, 1, old.indexed_chars) END);
+END;
 "#,
 ];
 

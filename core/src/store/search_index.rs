@@ -49,10 +49,13 @@ pub(crate) fn index_pending(conn: &Connection) -> rusqlite::Result<()> {
          SELECT t.fts_rowid, t.kind, t.ref, t.text FROM search_pending p
          CROSS JOIN search_text t ON t.kind = p.kind AND t.ref = p.ref
          WHERE p.kind IN ('message', 'case') ORDER BY t.fts_rowid",
+        // What the index holds of a message: the same expression as `search_text` (migration 21).
         "INSERT INTO search_cjk (rowid, kind, ref, text)
-         SELECT m.fts_rowid, 'message', x.id, x.body FROM search_pending p
-         JOIN search_map m ON m.kind = p.kind AND m.ref = p.ref JOIN messages x ON x.id = p.ref
-         WHERE p.kind = 'message' AND shopdesk_has_cjk(x.body) ORDER BY m.fts_rowid",
+         SELECT m.fts_rowid, 'message', x.id, x.text FROM search_pending p
+         JOIN search_map m ON m.kind = p.kind AND m.ref = p.ref
+         JOIN (SELECT id, CASE WHEN indexed_chars IS NULL THEN body ELSE substr(body, 1, indexed_chars) END AS text
+               FROM messages) x ON x.id = p.ref
+         WHERE p.kind = 'message' AND shopdesk_has_cjk(x.text) ORDER BY m.fts_rowid",
         "INSERT INTO search_cjk (rowid, kind, ref, text)
          SELECT m.fts_rowid, 'case', x.id, x.subject FROM search_pending p
          JOIN search_map m ON m.kind = p.kind AND m.ref = p.ref JOIN cases x ON x.id = p.ref

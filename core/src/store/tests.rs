@@ -970,6 +970,51 @@ fn a_batch_import_indexes_exactly_what_filing_one_email_at_a_time_does() {
     assert_search_indexes_sound(&batched);
 }
 
+#[test]
+fn a_reply_s_quote_of_a_message_shopdesk_holds_is_not_indexed_again_and_the_body_stays_whole() {
+    use crate::store::IngestOptions;
+    let quoted = "Any news about the replacement?\r\n\r\nOn 25 Nov 2026, Ana wrote:\r\n> My teapot came with a cracked zanzibarlid.\r\n> 急須のふたが割れています。\r\n";
+    let thread = |store: &mut Store, batched: bool| {
+        let first = email("Ana Costa <ana@example.com>", "Teapot order", "q1@x", "", "My teapot came with a cracked zanzibarlid.\r\n急須のふたが割れています。");
+        let reply = email("ana@example.com", "Re: Teapot order", "q2@x", "In-Reply-To: <q1@x>\r\n", quoted);
+        // A reply to a message Shopdesk never got: its quote is the only copy there is.
+        let stranger = email("Bo Berg <bo@example.com>", "Re: Mug", "q3@x", "In-Reply-To: <elsewhere@x>\r\n",
+            "Thanks!\r\n\r\nOn Monday, Shop wrote:\r\n> Your quokkamug ships today.\r\n");
+        if batched {
+            store.ingest_batch(&[first, reply, stranger], &IngestOptions::default(), mins(10)).expect("batch");
+        } else {
+            for raw in [first, reply, stranger] {
+                store.ingest_email(&raw, mins(10)).expect("one by one");
+            }
+        }
+    };
+    for batched in [false, true] {
+        let mut store = store_with_account(false);
+        thread(&mut store, batched);
+        // The quoted words find the message that said them, not the reply quoting it.
+        let found = hits(&store, "zanzibarlid");
+        assert_eq!(found.len(), 1, "batched {batched}: {found:?}");
+        assert!(found[0].2.contains("My teapot came"), "{found:?}");
+        assert_eq!(hits(&store, "急須").len(), 1, "batched {batched}: the CJK index alike");
+        // The reply's own words are found, and its snippet is its own text.
+        let own = hits(&store, "replacement");
+        assert_eq!(own.len(), 1);
+        assert!(!own[0].2.contains('>'), "{own:?}");
+        // A quote of a message Shopdesk does not hold is searched like any text.
+        assert_eq!(hits(&store, "quokkamug").len(), 1, "batched {batched}");
+        // The reply is stored and shown whole.
+        let view = store.case_view(1001, mins(10)).expect("view");
+        let bodies: Vec<String> = view.timeline.into_iter().filter_map(|e| match e { TimelineEntry::Message(m) => Some(m.body), _ => None }).collect();
+        assert!(bodies.iter().any(|b| b.contains("> My teapot came with a cracked zanzibarlid.") && b.contains("Any news")), "{bodies:?}");
+        assert_search_indexes_sound(&store);
+        // Removing the reply takes exactly what was indexed of it out again.
+        store.conn.execute("DELETE FROM messages WHERE message_id = 'q2@x'", []).expect("delete");
+        assert!(hits(&store, "replacement").is_empty());
+        assert_eq!(hits(&store, "zanzibarlid").len(), 1);
+        assert_search_indexes_sound(&store);
+    }
+}
+
 fn index_check(store: &Store, table: &str) -> rusqlite::Result<()> {
     store.conn.execute_batch(&format!("INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)"))
 }
@@ -1532,6 +1577,7 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
         store.conn.execute_batch("DROP INDEX cases_queue_order; DROP INDEX cases_queue_filter;
             DROP TABLE queue_counts; DROP TRIGGER cases_counts_insert; DROP TRIGGER cases_counts_update; DROP TRIGGER cases_counts_delete;").expect("drop the queue's index and counts");
         store.conn.execute_batch("DROP INDEX contacts_by_id_shown;").expect("drop the contacts' shown index");
+        store.conn.execute_batch("ALTER TABLE messages DROP COLUMN indexed_chars;").expect("drop how much of a message is indexed");
     }
     let store = Store::open(&path).expect("upgraded");
     assert_eq!(hits(&store, "cracked").len(), 1, "the upgrade indexed what was there");
