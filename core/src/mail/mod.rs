@@ -56,6 +56,8 @@ pub struct ParsedEmail {
     pub message_key: String,
     /// In-Reply-To then References, the ids of earlier messages in the conversation.
     pub thread_ids: Vec<String>,
+    /// How many of `thread_ids`, from the first, are In-Reply-To's: the message this one answers.
+    pub in_reply_to_ids: usize,
     pub subject: String,
     pub from_name: Option<String>,
     pub from_email: Option<String>,
@@ -148,6 +150,7 @@ fn parse_email(raw: &[u8]) -> ParsedEmail {
         return ParsedEmail {
             message_key: content_key(raw),
             thread_ids: Vec::new(),
+            in_reply_to_ids: 0,
             subject: "(unreadable email)".into(),
             from_name: None,
             from_email: None,
@@ -258,6 +261,7 @@ fn parse_email(raw: &[u8]) -> ParsedEmail {
         }
     }
     let mut thread_ids = ids(message.in_reply_to());
+    let in_reply_to_ids = thread_ids.len();
     thread_ids.extend(ids(message.references()));
     let mut subject = message.subject().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let mut from_name = from.and_then(|a| a.name()).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
@@ -286,6 +290,7 @@ fn parse_email(raw: &[u8]) -> ParsedEmail {
         reply_to_name,
         message_key: message.message_id().map(str::to_string).unwrap_or_else(|| content_key(raw)),
         thread_ids,
+        in_reply_to_ids,
         subject: subject.unwrap_or_else(|| "(no subject)".into()),
         from_name,
         from_email,
@@ -420,23 +425,34 @@ pub fn clean_subject(subject: &str) -> String {
 }
 
 /// A reply's own text when the rest of it is a quote at its end: the lines above a trailing
-/// block of quoted lines ("> …", with blank lines between them), and above the short line that
-/// introduces the quote ("On … wrote:", "Am … schrieb:", any line of up to 160 characters
-/// ending in a colon), with the space before it trimmed. `None` when the text does not end in a
-/// quote, or nothing of its own stands above it. The quote in the middle of an answer written
-/// between quoted lines stays part of the own text: only what follows the last own line is cut.
+/// block of quoted lines ("> …", ">> …", a bare ">"; blank lines between them) and above the
+/// short line that introduces the quote ("On … wrote:", "Am … schrieb:", any line of up to 160
+/// characters ending in a colon that does not follow a quoted line), with the space before it
+/// trimmed. The block must be introduced so, or be at least two quoted lines: a customer's own
+/// last line that happens to start with ">" ("> 50 EUR back, please", ">_<") is kept. `None`
+/// when the text does not end in such a quote, or nothing of its own stands above it. An answer
+/// written between quoted lines keeps them: only what follows its last own line is cut.
 pub fn above_trailing_quote(text: &str) -> Option<&str> {
+    let is_quote = |line: &str| {
+        let rest = line.trim_start_matches('>');
+        line.starts_with('>') && (line.starts_with(">>") || rest.is_empty() || rest.starts_with(char::is_whitespace))
+    };
     let mut block: Option<usize> = None;
+    let mut quoted = 0;
+    let mut introduced = false;
     let mut end = text.trim_end().len();
     loop {
         let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
         let line = text[start..end].trim();
-        if line.starts_with('>') {
+        if is_quote(line) {
             block = Some(start);
+            quoted += 1;
         } else if !line.is_empty() {
-            let introduces = (line.ends_with(':') || line.ends_with('：')) && line.chars().count() <= 160;
+            let above = if start == 0 { "" } else { text[..start - 1].rsplit('\n').next().unwrap_or("").trim() };
+            let introduces = (line.ends_with(':') || line.ends_with('：')) && line.chars().count() <= 160 && !is_quote(above);
             if block.is_some() && introduces {
                 block = Some(start);
+                introduced = true;
             }
             break;
         }
@@ -444,6 +460,9 @@ pub fn above_trailing_quote(text: &str) -> Option<&str> {
             break;
         }
         end = start - 1;
+    }
+    if !introduced && quoted < 2 {
+        return None;
     }
     let above = text[..block?].trim_end();
     (!above.is_empty()).then_some(above)
@@ -484,11 +503,13 @@ mod tests {
         // Any language's introducing line, CRLF line ends, blank lines inside the quote.
         assert_eq!(above_trailing_quote("Danke!\r\nAm 24.11.2026 schrieb Shop:\r\n> Ihr Paket\r\n\r\n> ist unterwegs\r\n"), Some("Danke!"));
         assert_eq!(above_trailing_quote("届きました。\n\n2026年11月24日 Shop：\n> 発送しました"), Some("届きました。"));
-        // No introducing line: only the quoted lines go.
-        assert_eq!(above_trailing_quote("Still nothing.\n> Where is it?"), Some("Still nothing."));
+        // No introducing line: two quoted lines or more go.
+        assert_eq!(above_trailing_quote("Still nothing.\n> Where is it?\n>> Any day now"), Some("Still nothing."));
         // An answer written between quoted lines keeps them, up to its last own line.
-        let between = "> Which colour?\nBlue, please.\n> And the size?\nLarge.\n\n> Thanks";
+        let between = "> Which colour?\nBlue, please.\n> And the size?\nLarge.\n\n> Thanks\n> Shop";
         assert_eq!(above_trailing_quote(between), Some("> Which colour?\nBlue, please.\n> And the size?\nLarge."));
+        // There, an own line ending in a colon right below a quoted line is an answer, not an introduction.
+        assert_eq!(above_trailing_quote("> Size?\nLarge, and also:\n> Thanks\n> Shop"), Some("> Size?\nLarge, and also:"));
         // An own line ending in a colon right above the quote counts as introducing it.
         assert_eq!(above_trailing_quote("Two things.\nYou said:\n> soon"), Some("Two things."));
     }
@@ -497,12 +518,16 @@ mod tests {
     fn text_that_does_not_end_in_a_quote_or_is_all_quote_has_no_own_part() {
         assert_eq!(above_trailing_quote("Where is my parcel?"), None);
         assert_eq!(above_trailing_quote("> quoted\nMy answer below the quote."), None);
+        // A last line of the customer's own that starts with ">": one line, not introduced.
+        assert_eq!(above_trailing_quote("Broken again.\n>_< so annoying"), None);
+        assert_eq!(above_trailing_quote("Two mugs broke.\n> 50 EUR back, please"), None);
+        assert_eq!(above_trailing_quote("Still nothing.\n> Where is it?"), None);
         assert_eq!(above_trailing_quote("> only\n> a quote\n"), None);
         assert_eq!(above_trailing_quote("On Monday you wrote:\n> only a quote"), None);
         assert_eq!(above_trailing_quote(""), None);
         assert_eq!(above_trailing_quote("\n\n  \n"), None);
         // A long line ending in a colon is the customer's own, not an introduction.
-        let long = format!("{}:\n> quote", "word ".repeat(40));
+        let long = format!("{}:\n> quote\n> more", "word ".repeat(40));
         assert_eq!(above_trailing_quote(&long), Some(long.split('\n').next().expect("a first line")));
     }
 

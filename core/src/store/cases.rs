@@ -199,8 +199,8 @@ pub(super) struct Received<'a> {
     /// Filed as part of a batch: the case's waiting clock is worked out once, when the batch
     /// ends ([`ClocksLater`]), instead of after each of its emails.
     pub clocks_later: Option<&'a std::cell::RefCell<ClocksLater>>,
-    /// It answers a message Shopdesk holds (found by In-Reply-To or References): a quote at its
-    /// end is that message again, and is left out of the search index (migration 21).
+    /// It answers a message Shopdesk holds (its In-Reply-To): a quote at its end is that message
+    /// again, and is left out of the search index (migration 21).
     pub quote_held: bool,
 }
 
@@ -263,8 +263,8 @@ fn insert_message(
     };
     // How much of the text the search index holds: all of it, or the reply's own part above
     // a quote of the message it answers (the index holds that message already).
-    let indexed_chars = received
-        .quote_held
+    // (Not for text holding a NUL: SQLite's substr stops there, and would cut the own part short.)
+    let indexed_chars = (received.quote_held && !message.body.contains('\0'))
         .then(|| crate::mail::above_trailing_quote(&message.body))
         .flatten()
         .map(|own| own.chars().count() as i64);
@@ -857,16 +857,19 @@ fn case_row_of_email(conn: &Connection, message_id: &str) -> Result<Option<Case>
 /// tags ("[#1042]"), following merges. For filing: the case's tags may not be read.
 fn thread_case(tx: &Connection, email: &mail::ParsedEmail) -> Result<Threaded> {
     let mut number: Option<u32> = None;
-    for id in &email.thread_ids {
+    let mut answers_held = false;
+    for (i, id) in email.thread_ids.iter().enumerate() {
         if let Some(case) = case_row_of_email(tx, id)? {
+            // The message it answers (In-Reply-To), not only an earlier one of the thread
+            // (References): what it quotes is the message it answers.
+            answers_held = i < email.in_reply_to_ids;
             match case.merged_into {
-                None => return Ok(Threaded { case: Some(case), answers_held: true }),
+                None => return Ok(Threaded { case: Some(case), answers_held }),
                 Some(into) => number = Some(into),
             }
             break;
         }
     }
-    let answers_held = number.is_some();
     let Some(mut number) = number.or_else(|| mail::case_tag(&email.subject)) else {
         return Ok(Threaded { case: None, answers_held });
     };
@@ -886,7 +889,7 @@ fn thread_case(tx: &Connection, email: &mail::ParsedEmail) -> Result<Threaded> {
 /// The case an email continues, and whether it answers a message Shopdesk holds.
 struct Threaded {
     case: Option<Case>,
-    /// Found by In-Reply-To or References: the email answers a stored message.
+    /// Its In-Reply-To is a stored message: the email answers a message Shopdesk holds.
     answers_held: bool,
 }
 

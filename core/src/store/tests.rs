@@ -980,10 +980,14 @@ fn a_reply_s_quote_of_a_message_shopdesk_holds_is_not_indexed_again_and_the_body
         // A reply to a message Shopdesk never got: its quote is the only copy there is.
         let stranger = email("Bo Berg <bo@example.com>", "Re: Mug", "q3@x", "In-Reply-To: <elsewhere@x>\r\n",
             "Thanks!\r\n\r\nOn Monday, Shop wrote:\r\n> Your quokkamug ships today.\r\n");
+        // The same when only an earlier message of the thread is held (References): the shop
+        // answered from its webmail, and the customer quotes that answer.
+        let webmail = email("ana@example.com", "Re: Teapot order", "q4@x", "In-Reply-To: <webmail1@shop>\r\nReferences: <q1@x> <webmail1@shop>\r\n",
+            "Got it.\r\n\r\nOn 25 Nov 2026, Shop wrote:\r\n> Your tracking number is ZX81QQ.\r\n");
         if batched {
-            store.ingest_batch(&[first, reply, stranger], &IngestOptions::default(), mins(10)).expect("batch");
+            store.ingest_batch(&[first, reply, stranger, webmail], &IngestOptions::default(), mins(10)).expect("batch");
         } else {
-            for raw in [first, reply, stranger] {
+            for raw in [first, reply, stranger, webmail] {
                 store.ingest_email(&raw, mins(10)).expect("one by one");
             }
         }
@@ -1002,10 +1006,23 @@ fn a_reply_s_quote_of_a_message_shopdesk_holds_is_not_indexed_again_and_the_body
         assert!(!own[0].2.contains('>'), "{own:?}");
         // A quote of a message Shopdesk does not hold is searched like any text.
         assert_eq!(hits(&store, "quokkamug").len(), 1, "batched {batched}");
+        assert_eq!(hits(&store, "ZX81QQ").len(), 1, "batched {batched}: webmail's answer, quoted");
         // The reply is stored and shown whole.
         let view = store.case_view(1001, mins(10)).expect("view");
         let bodies: Vec<String> = view.timeline.into_iter().filter_map(|e| match e { TimelineEntry::Message(m) => Some(m.body), _ => None }).collect();
         assert!(bodies.iter().any(|b| b.contains("> My teapot came with a cracked zanzibarlid.") && b.contains("Any news")), "{bodies:?}");
+        assert_search_indexes_sound(&store);
+        // Changed under an import's deferral, the words the index held are taken out (the
+        // noted old text is the indexed part) and the whole text put in.
+        store.conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+        super::search_index::defer(&store.conn).expect("defer");
+        store.conn.execute("UPDATE messages SET indexed_chars = NULL WHERE message_id = 'q2@x'", []).expect("whole");
+        super::search_index::index_pending(&store.conn).expect("indexed");
+        store.conn.execute_batch("COMMIT").expect("commit");
+        assert_eq!(hits(&store, "zanzibarlid").len(), 2, "now found in the reply's quote too");
+        assert_search_indexes_sound(&store);
+        store.conn.execute("UPDATE messages SET indexed_chars = 31 WHERE message_id = 'q2@x'", []).expect("own part again");
+        assert_eq!(hits(&store, "zanzibarlid").len(), 1);
         assert_search_indexes_sound(&store);
         // Removing the reply takes exactly what was indexed of it out again.
         store.conn.execute("DELETE FROM messages WHERE message_id = 'q2@x'", []).expect("delete");
