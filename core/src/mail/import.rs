@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{read_mail_source, ParsedEmail};
+use super::{count_mail_source, read_mail_source, ParsedEmail};
 use super::worker::StoreAccess;
 use crate::error::{Error, Result};
 use crate::store::IngestOptions;
@@ -57,7 +57,7 @@ pub fn import_paths(
 ) -> Result<ImportReport> {
     let mut total = 0u32;
     for path in paths {
-        total += read_mail_source(path).map_err(|e| unreadable(path, e))?.count() as u32;
+        total += count_mail_source(path).map_err(|e| unreadable(path, e))?;
     }
     let mut report = ImportReport::default();
     let mut done = 0u32;
