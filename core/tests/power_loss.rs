@@ -81,6 +81,10 @@ impl StoreAccess for Whole {
     fn hold_limit(&self) -> Option<std::time::Duration> {
         None
     }
+    /// The workload's larger imports (201–230 emails) span two transactions.
+    fn batch_emails(&self) -> usize {
+        200
+    }
 }
 
 fn account() -> MailAccount {

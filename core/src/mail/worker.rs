@@ -28,6 +28,13 @@ pub trait StoreAccess {
         Some(DEFAULT_HOLD_LIMIT)
     }
 
+    /// How many emails an import reads ahead and files in one transaction at most
+    /// ([`BATCH_EMAILS`](crate::mail::import::BATCH_EMAILS); its hold limit may end a step
+    /// sooner). A test may take smaller batches to import more than one with a few emails.
+    fn batch_emails(&self) -> usize {
+        crate::mail::import::BATCH_EMAILS
+    }
+
     /// Called by a long job between two steps, with the store released. A lock is not fair:
     /// the job would take it straight back while a window's command still waits for it. An
     /// implementation shared with a window lets the waiting ones have it first.
