@@ -516,14 +516,14 @@ fn count_emails(mut file: impl std::io::Read, chunk: usize) -> std::io::Result<u
     let mut buf = vec![0u8; chunk.max(2 * LINE.len())];
     let mut carried = 0;
     let mut count = 0u32;
-    let mut is_mbox = None;
+    let mut is_mbox = false;
     loop {
         let n = file.read(&mut buf[carried..])?;
         if n == 0 {
             break;
         }
         let filled = carried + n;
-        if is_mbox.is_none() {
+        if !is_mbox {
             if filled < 5 {
                 // Too short to tell yet: read on.
                 carried = filled;
@@ -533,7 +533,7 @@ fn count_emails(mut file: impl std::io::Read, chunk: usize) -> std::io::Result<u
                 // One email (an .eml), as the reader takes it.
                 return Ok(1);
             }
-            is_mbox = Some(());
+            is_mbox = true;
             count = 1;
         }
         count += finder.find_iter(&buf[..filled]).count() as u32;
@@ -542,7 +542,7 @@ fn count_emails(mut file: impl std::io::Read, chunk: usize) -> std::io::Result<u
         carried = tail;
     }
     // A file shorter than "From " is one email too.
-    Ok(if is_mbox.is_some() { count } else { 1 })
+    Ok(if is_mbox { count } else { 1 })
 }
 
 #[cfg(test)]
