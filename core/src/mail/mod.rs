@@ -473,10 +473,7 @@ pub fn above_trailing_quote(text: &str) -> Option<&str> {
 pub fn read_mail_source(path: &std::path::Path) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<Vec<u8>>>>> {
     use std::io::Read;
     if path.is_dir() {
-        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("eml")))
-            .collect();
+        let mut files = eml_files(path)?;
         files.sort();
         return Ok(Box::new(files.into_iter().map(std::fs::read)));
     }
@@ -498,12 +495,17 @@ pub fn read_mail_source(path: &std::path::Path) -> std::io::Result<Box<dyn Itera
 /// them exactly as the mbox reader splits them.
 pub fn count_mail_source(path: &std::path::Path) -> std::io::Result<u32> {
     if path.is_dir() {
-        return Ok(std::fs::read_dir(path)?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("eml")))
-            .count() as u32);
+        return Ok(eml_files(path)?.len() as u32);
     }
     count_emails(std::fs::File::open(path)?, 1 << 20)
+}
+
+/// The .eml files in the folder `dir`, in no particular order: the emails a folder holds.
+fn eml_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    Ok(std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("eml")))
+        .collect())
 }
 
 /// [`count_mail_source`] of one file's bytes, read `chunk` bytes at a time.
