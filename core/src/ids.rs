@@ -45,7 +45,10 @@ macro_rules! id_type {
 
         impl ToSql for $name {
             fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.0.to_string()))
+                // Written straight into a buffer: `to_string` goes through the formatting
+                // machinery, ~550 instructions an id, and an import binds ~5 ids an email.
+                let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+                Ok(ToSqlOutput::from(self.0.hyphenated().encode_lower(&mut text).to_owned()))
             }
         }
 
@@ -74,3 +77,19 @@ id_type!(
     /// One recorded change (status, field, merge) on a case's timeline.
     EventId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_is_stored_as_the_text_it_shows() {
+        for _ in 0..100 {
+            let id = MessageId::new();
+            let Ok(ToSqlOutput::Owned(rusqlite::types::Value::Text(stored))) = id.to_sql() else { panic!("an id is stored as text") };
+            assert_eq!(stored, id.to_string());
+            assert_eq!(stored.len(), 36);
+            assert_eq!(stored.parse::<MessageId>().unwrap(), id);
+        }
+    }
+}

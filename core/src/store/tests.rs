@@ -943,7 +943,24 @@ fn a_batch_import_indexes_exactly_what_filing_one_email_at_a_time_does() {
     let change = "UPDATE cases SET subject = subject || ' 注文 renamed', order_ref = 'A-1001'
                       WHERE number IN (SELECT number FROM cases ORDER BY number LIMIT 2);
                   UPDATE messages SET body = body || ' amended' WHERE rowid IN (SELECT rowid FROM messages ORDER BY rowid LIMIT 3);
-                  UPDATE contacts SET name = name || ' Jr' WHERE rowid IN (SELECT rowid FROM contacts ORDER BY rowid LIMIT 2);";
+                  UPDATE contacts SET name = name || ' Jr' WHERE rowid IN (SELECT rowid FROM contacts ORDER BY rowid LIMIT 2);
+                  -- A contact's emails and phones added, moved to another contact and removed, each
+                  -- on contacts nothing else here changes (migration 22).
+                  INSERT INTO contact_emails (email, contact_id, position)
+                      SELECT 'zoltan.second@example.com', id, 9 FROM contacts ORDER BY rowid LIMIT 1 OFFSET 3;
+                  UPDATE contact_emails SET contact_id = (SELECT id FROM contacts ORDER BY rowid LIMIT 1 OFFSET 5)
+                      WHERE contact_id = (SELECT id FROM contacts ORDER BY rowid LIMIT 1 OFFSET 6);
+                  DELETE FROM contact_emails WHERE contact_id = (SELECT id FROM contacts ORDER BY rowid LIMIT 1 OFFSET 9);
+                  INSERT INTO contact_phones (phone, contact_id, position)
+                      SELECT '+4915112345678', id, 0 FROM contacts ORDER BY rowid LIMIT 1 OFFSET 4;
+                  UPDATE contact_phones SET contact_id = (SELECT id FROM contacts ORDER BY rowid LIMIT 1 OFFSET 7) WHERE phone = '+4930111111';
+                  DELETE FROM contact_phones WHERE phone = '+4930222222';";
+    // Phones that are there before the change, to move and to remove.
+    let phones = "INSERT INTO contact_phones (phone, contact_id, position) SELECT '+4930111111', id, 0 FROM contacts ORDER BY rowid LIMIT 1 OFFSET 11;
+                  INSERT INTO contact_phones (phone, contact_id, position) SELECT '+4930222222', id, 0 FROM contacts ORDER BY rowid LIMIT 1 OFFSET 12;";
+    for store in [&one_by_one, &batched] {
+        store.conn.execute_batch(phones).expect("phones");
+    }
     one_by_one.conn.execute_batch(change).expect("changed at once");
     batched.conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
     super::search_index::defer(&batched.conn).expect("defer");
@@ -953,6 +970,7 @@ fn a_batch_import_indexes_exactly_what_filing_one_email_at_a_time_does() {
     batched.conn.execute_batch("COMMIT").expect("commit");
     let rows = index_rows(&one_by_one);
     assert!(rows.iter().any(|r| r.contains("amended")) && rows.iter().any(|r| r.contains(" Jr")));
+    assert!(rows.iter().any(|r| r.contains("zoltan.second")) && rows.iter().any(|r| r.contains("4915112345678")), "new email and phone indexed");
     assert_eq!(index_rows(&batched), rows, "changed rows replaced in place");
     assert_search_indexes_sound(&batched);
     assert_search_indexes_sound(&one_by_one);
@@ -1583,6 +1601,8 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
             DROP TABLE search_pending; DROP TABLE search_deferred;
             DROP TRIGGER contact_emails_fts_insert; DROP TRIGGER contact_emails_fts_update; DROP TRIGGER contact_emails_fts_delete;
             DROP TRIGGER contact_phones_fts_insert; DROP TRIGGER contact_phones_fts_update; DROP TRIGGER contact_phones_fts_delete;
+            DROP TRIGGER contact_emails_fts_insert_later; DROP TRIGGER contact_emails_fts_update_later; DROP TRIGGER contact_emails_fts_delete_later;
+            DROP TRIGGER contact_phones_fts_insert_later; DROP TRIGGER contact_phones_fts_update_later; DROP TRIGGER contact_phones_fts_delete_later;
             DROP VIEW contact_search_text; DROP TABLE contacts_fts; DROP TABLE contacts_fts_map;").expect("drop");
         store.conn.execute_batch("DROP TRIGGER cases_running_clocks_update; DROP TRIGGER cases_running_clocks_delete;
             DELETE FROM counters WHERE name = 'running_clocks'; DROP INDEX cases_alert_next; DROP INDEX cases_clock_warn; DROP INDEX cases_clock_due;
