@@ -529,7 +529,7 @@ impl Store {
     pub fn open_case(&mut self, input: &NewCase, now: DateTime<Utc>) -> Result<Case> {
         let tx = self.conn.transaction()?;
         let (case, _) = open_case_in(&tx, input, truncate(now))?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(case)
     }
 
@@ -572,7 +572,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let case = load_by_number(&tx, number)?;
         let message = add_message_in(&tx, &case, input, automatic, now)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(message)
     }
 
@@ -591,7 +591,7 @@ impl Store {
             write_reminder(&tx, &case, case.remind_at, at, author, now)?;
         }
         let case = load_by_number(&tx, number)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(case)
     }
 
@@ -660,7 +660,7 @@ impl Store {
             cached_execute(&tx, "UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case.id, to_ms(now)])?;
         }
         let case = load_by_number(&tx, number)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(case)
     }
 
@@ -711,7 +711,7 @@ impl Store {
         }
         super::sla::refresh_alert_times(&tx, &[keep.id, gone.id])?;
         let merged = load_by_number(&tx, keep_no)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(merged)
     }
 }
@@ -911,11 +911,15 @@ impl Store {
             let filed = self.mail_account().and_then(|account| self.file_email(&email, options, &account, None, now));
             let end = if filed.is_ok() { "RELEASE ingest_email" } else { "ROLLBACK TO ingest_email; RELEASE ingest_email" };
             self.conn.execute_batch(end)?;
+            // Indexed now, whoever ends the transaction.
+            super::search_index::catch_up(&self.conn)?;
             return filed;
         }
-        // Alone: its own transaction, with the write lock taken first (see Store::setup).
+        // Alone: its own transaction, with the write lock taken first (see Store::setup), and
+        // indexed for search before it commits (search_index::commit).
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match self.mail_account().and_then(|account| self.file_email(&email, options, &account, None, now)) {
+        let filed = self.mail_account().and_then(|account| self.file_email(&email, options, &account, None, now));
+        match filed.and_then(|got| Ok(super::search_index::catch_up(&self.conn).map(|()| got)?)) {
             Ok(got) => match self.conn.execute_batch("COMMIT") {
                 Ok(()) => Ok(got),
                 Err(e) => {

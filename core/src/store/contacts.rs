@@ -167,7 +167,7 @@ impl Store {
     pub fn create_contact(&mut self, input: &NewContact, now: DateTime<Utc>) -> Result<Contact> {
         let tx = self.conn.transaction()?;
         let contact = insert(&tx, input, truncate(now))?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(contact)
     }
 
@@ -183,7 +183,7 @@ impl Store {
         )?;
         write_details(&tx, id, &details, false)?;
         let contact = load(&tx, id)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(contact)
     }
 
@@ -361,7 +361,7 @@ impl Store {
             params![absorbed, kept, to_ms(now)],
         )?;
         let contact = load(&tx, kept)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(contact)
     }
 }

@@ -115,6 +115,12 @@ impl Store {
             }
             _ => Error::Migration(e),
         })?;
+        // What another program wrote is only noted for search (migration 23): index it now.
+        let noted: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM search_pending)", [], |r| r.get(0))?;
+        if noted {
+            let tx = conn.transaction()?;
+            search_index::commit(tx)?;
+        }
         Ok(Store { conn, path, phrase_counts: Default::default() })
     }
 

@@ -181,7 +181,7 @@ impl Store {
             }
         }
         let cases_linked = link_all(&tx, now)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(OrdersImport { layout: file.layout, lines: file.lines as u32, new_orders, updated_orders, cases_linked })
     }
 

@@ -283,7 +283,7 @@ impl Store {
             )));
         };
         let message = queue_in(&tx, &case, OutgoingKind::Reply, &to, author, signed(body, &account.signature), send_at, &account, now)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(message)
     }
 
@@ -347,7 +347,7 @@ impl Store {
                 },
             )?);
         }
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(claimed)
     }
 
@@ -369,7 +369,7 @@ impl Store {
         tx.execute("UPDATE messages SET happened_at = ?2 WHERE id = ?1", params![id, to_ms(now)])?;
         refresh_clock(&tx, case_id)?;
         tx.execute("UPDATE cases SET updated_at = ?2, last_activity_at = ?2 WHERE id = ?1", params![case_id, to_ms(now)])?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(())
     }
 
@@ -423,7 +423,7 @@ impl Store {
             }));
         }
         refresh_clock(&tx, case_id)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         self.timeline_message(number, id, now)
     }
 

@@ -9,14 +9,35 @@
 //! and [`index_pending`] indexes them all in a few statements, so FTS5 buffers a whole batch
 //! and writes it once. Both run in the writer's transaction, so a reader never sees a stored
 //! row that is not indexed yet, and a rollback undoes the notes with the rows.
+//!
+//! A new row is always noted (migration 23), deferred or not: every transaction of the store
+//! ends with [`commit`], which indexes what it noted.
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
 
 use super::cached_execute;
 
+/// Commits `tx` once what it noted is indexed. Every transaction of the store ends here (or in
+/// [`index_pending`] before its `COMMIT`): a new message, case or contact is only noted by its
+/// trigger (migration 23), so a commit that skipped this would leave it out of search until the
+/// next one. [`catch_up`] indexes what another program noted.
+pub(crate) fn commit(tx: rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    catch_up(&tx)?;
+    tx.commit()
+}
+
+/// [`index_pending`] if anything is noted: a transaction that noted nothing pays one read.
+pub(crate) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
+    let noted: bool = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM search_pending)")?.query_row([], |r| r.get(0))?;
+    if noted {
+        index_pending(conn)?;
+    }
+    Ok(())
+}
+
 /// From now until [`index_pending`], in this transaction, the search triggers note what to
-/// index instead of indexing it.
+/// index instead of indexing it (new rows are always noted: migration 23).
 pub(crate) fn defer(conn: &Connection) -> rusqlite::Result<()> {
     debug_assert!(!conn.is_autocommit(), "deferring indexing outside a transaction would leave rows unindexed");
     cached_execute(conn, "INSERT OR IGNORE INTO search_deferred (flag) VALUES (1)", [])?;

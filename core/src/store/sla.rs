@@ -162,7 +162,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         write_setting(&tx, SLA_KEY, settings)?;
         refresh_all_alert_times(&tx)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(())
     }
 
@@ -171,7 +171,7 @@ impl Store {
     pub fn refresh_all_alert_times(&mut self) -> Result<()> {
         let tx = self.conn.transaction()?;
         refresh_all_alert_times(&tx)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(())
     }
 
@@ -274,7 +274,7 @@ impl Store {
         }
         let cases: Vec<CaseId> = announced.iter().map(|a| a.case_id).collect();
         refresh_next_alert(&tx, &cases)?;
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(())
     }
 }

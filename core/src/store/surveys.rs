@@ -243,7 +243,7 @@ impl Store {
         if let Some(days) = settings.days_after_order {
             asked.extend(queue_order_surveys(&tx, &settings, &account, since, now - Duration::days(i64::from(days)), period_start, now)?);
         }
-        tx.commit()?;
+        super::search_index::commit(tx)?;
         Ok(asked)
     }
 

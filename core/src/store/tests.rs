@@ -906,6 +906,20 @@ fn assert_search_indexes_sound(store: &Store) {
         index_check(store, table).unwrap_or_else(|e| panic!("{table}: {e}"));
     }
     assert_eq!((count(store, "search_pending"), count(store, "search_deferred")), (0, 0), "nothing left noted, deferral off");
+    // The contacts index keeps its own copy of each contact's text: it must be the text as it is now.
+    let stale: Vec<String> = store
+        .conn
+        .prepare(
+            "SELECT c.name FROM contacts c LEFT JOIN contacts_fts_map m ON m.contact_id = c.id
+             LEFT JOIN contacts_fts f ON f.rowid = m.fts_rowid JOIN contact_search_text t ON t.contact_id = c.id
+             WHERE f.text IS NOT t.text",
+        )
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    assert!(stale.is_empty(), "contacts indexed with old text or not at all: {stale:?}");
 }
 
 /// The emails of the bench's shop mailbox (`count`, `seed`), read back from an mbox file as an
@@ -958,10 +972,16 @@ fn a_batch_import_indexes_exactly_what_filing_one_email_at_a_time_does() {
     // Phones that are there before the change, to move and to remove.
     let phones = "INSERT INTO contact_phones (phone, contact_id, position) SELECT '+4930111111', id, 0 FROM contacts ORDER BY rowid LIMIT 1 OFFSET 11;
                   INSERT INTO contact_phones (phone, contact_id, position) SELECT '+4930222222', id, 0 FROM contacts ORDER BY rowid LIMIT 1 OFFSET 12;";
-    for store in [&one_by_one, &batched] {
-        store.conn.execute_batch(phones).expect("phones");
+    for store in [&mut one_by_one, &mut batched] {
+        let tx = store.conn.transaction().expect("begin");
+        tx.execute_batch(phones).expect("phones");
+        super::search_index::commit(tx).expect("commit");
     }
-    one_by_one.conn.execute_batch(change).expect("changed at once");
+    // At once: in a transaction of its own, which indexes what it noted as every one of the
+    // store's does (migrations 22 and 23).
+    let tx = one_by_one.conn.transaction().expect("begin");
+    tx.execute_batch(change).expect("changed at once");
+    super::search_index::commit(tx).expect("commit");
     batched.conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
     super::search_index::defer(&batched.conn).expect("defer");
     batched.conn.execute_batch(change).expect("changed");
@@ -1495,6 +1515,76 @@ fn search_finds_what_was_said_and_stays_in_step_with_edits_and_merges() {
 }
 
 #[test]
+fn every_write_indexes_what_it_added_before_it_commits() {
+    // New rows are only noted by their triggers (migration 23): each of the store's writes
+    // indexes them in its own transaction, so nothing is left noted in between.
+    let mut store = store_with_account(false);
+    let settled = |store: &Store, step: &str| {
+        assert_eq!(count(store, "search_pending"), 0, "{step}: nothing left noted");
+        assert_search_indexes_sound(store);
+    };
+    let n = crate::demo::load(&mut store, mins(0)).expect("demo");
+    assert!(n >= 10);
+    settled(&store, "demo data");
+    let ana = new_case(&mut store, ContactRef::New(person("Quilla Marsh", "quilla@example.com", "+351 913 000 111")), "Kettle whistle",
+        say(Direction::FromCustomer, Channel::Phone, "The kettle whistles off-key", mins(1)), mins(1));
+    settled(&store, "open_case");
+    store.log_message(ana.number, &say(Direction::Note, Channel::Phone, "Asked the maker about the xylophonic whistle", mins(2)), mins(2)).expect("note");
+    settled(&store, "log_message");
+    store.log_automatic_message(ana.number, &say(Direction::FromShop, Channel::Email, "Automatic: we got your zephyrine message", mins(3)), mins(3))
+        .expect("automatic");
+    settled(&store, "log_automatic_message");
+    let other = store.create_contact(&person("Ravi Quorn", "ravi@example.com", "+351 914 000 222"), mins(4)).expect("contact");
+    settled(&store, "create_contact");
+    store.update_contact(other.id, &person("Ravi Quornby", "ravi.q@example.com", "+351 914 000 222"), mins(5)).expect("update");
+    settled(&store, "update_contact");
+    let quilla = store.contact_by_email("quilla@example.com").expect("quilla");
+    store.merge_contacts(quilla.id, other.id, "", mins(6)).expect("merge contacts");
+    settled(&store, "merge_contacts");
+    store.ingest_email(&email("Tomas Vell <tomas@example.com>", "Saucer chipped", "v1@x", "", "The saucer came chipped, a quincunx crack"), mins(7))
+        .expect("ingest");
+    settled(&store, "ingest_email");
+    let tomas = hits(&store, "quincunx");
+    assert_eq!(tomas.len(), 1);
+    store.queue_reply(tomas[0].0, "Sorry about the saucer; a new one ships Monday (marmalade box).", None, "", mins(8)).expect("reply");
+    settled(&store, "queue_reply");
+    let merged = store.merge_cases(ana.number, tomas[0].0, "", mins(9)).expect("merge cases");
+    settled(&store, "merge_cases");
+    for word in ["xylophonic", "zephyrine", "quincunx", "marmalade", "whistles"] {
+        assert_eq!(hits(&store, word).iter().map(|h| h.0).collect::<Vec<_>>(), vec![merged.number], "{word}");
+    }
+    let found = store.find_contacts("quornby").expect("contacts");
+    assert!(found.is_empty(), "the absorbed contact is not offered: {found:?}");
+    assert_eq!(store.find_contacts("ravi.q@").expect("contacts").len(), 1, "its email is found on the kept contact");
+}
+
+#[test]
+fn rows_another_program_wrote_are_indexed_when_the_store_opens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.sqlite3");
+    drop(Store::open(&path).expect("store"));
+    {
+        // The sqlite3 shell, say: its new rows are only noted.
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "INSERT INTO contacts (id, name, created_at, updated_at) VALUES ('01a21d4b-0000-7000-8000-00000000000a', 'Yusuf Wren', 0, 0);
+             INSERT INTO cases (id, number, subject, contact_id, status, priority, category, fault, channel, created_at,
+                                updated_at, last_activity_at)
+             VALUES ('01a21d4b-0000-7000-8000-00000000000c', 1001, 'Teapot lid', '01a21d4b-0000-7000-8000-00000000000a', 'open', 'normal', 'delivery', 'unknown', 'email', 0, 0, 0);
+             INSERT INTO messages (id, case_id, direction, channel, author, body, happened_at, recorded_at)
+             VALUES ('01a21d4b-0000-7000-8000-00000000000e', '01a21d4b-0000-7000-8000-00000000000c', 'from_customer', 'email', 'Yusuf', 'The lid rattles like a tambourine', 0, 0);",
+        )
+        .expect("written by another program");
+        assert_eq!(conn.query_row("SELECT count(*) FROM search_pending", [], |r| r.get::<_, i64>(0)).expect("noted"), 3);
+    }
+    let store = Store::open(&path).expect("reopened");
+    assert_eq!(hits(&store, "tambourine").len(), 1);
+    assert_eq!(hits(&store, "teapot").len(), 1);
+    assert_eq!(store.find_contacts("wren").expect("contacts").len(), 1);
+    assert_search_indexes_sound(&store);
+}
+
+#[test]
 fn an_upgrade_to_batch_indexing_keeps_cjk_search_and_numbers_its_rows_like_the_word_index() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("v15.sqlite3");
@@ -1588,21 +1678,19 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
         // As a database written before search existed: no index.
         store.conn.execute_batch("DELETE FROM search_fts; PRAGMA user_version = 6;").expect("downgrade");
         store.conn.execute_batch("DROP VIEW search_text; DROP VIEW case_search_text;
-            DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
-            DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;
+            DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
+            DROP TRIGGER cases_search_update; DROP TRIGGER cases_search_delete; DROP TABLE search_fts;
             DROP TABLE saved_replies; DROP TABLE orders; DROP TABLE surveys; DROP INDEX case_events_status;
             DROP TABLE search_map; ALTER TABLE outbox DROP COLUMN restored;
             DROP INDEX cases_order_ref; DROP INDEX cases_tracking_ref;
             DROP TABLE search_cjk;
-            DROP TRIGGER contacts_fts_insert; DROP TRIGGER contacts_fts_update; DROP TRIGGER contacts_fts_delete;
+            DROP TRIGGER contacts_fts_update; DROP TRIGGER contacts_fts_delete;
             DROP TRIGGER messages_search_insert_later; DROP TRIGGER messages_search_update_later;
             DROP TRIGGER cases_search_insert_later; DROP TRIGGER cases_search_update_later;
             DROP TRIGGER contacts_fts_insert_later; DROP TRIGGER contacts_fts_update_later;
             DROP TABLE search_pending; DROP TABLE search_deferred;
             DROP TRIGGER contact_emails_fts_insert; DROP TRIGGER contact_emails_fts_update; DROP TRIGGER contact_emails_fts_delete;
             DROP TRIGGER contact_phones_fts_insert; DROP TRIGGER contact_phones_fts_update; DROP TRIGGER contact_phones_fts_delete;
-            DROP TRIGGER contact_emails_fts_insert_later; DROP TRIGGER contact_emails_fts_update_later; DROP TRIGGER contact_emails_fts_delete_later;
-            DROP TRIGGER contact_phones_fts_insert_later; DROP TRIGGER contact_phones_fts_update_later; DROP TRIGGER contact_phones_fts_delete_later;
             DROP VIEW contact_search_text; DROP TABLE contacts_fts; DROP TABLE contacts_fts_map;").expect("drop");
         store.conn.execute_batch("DROP TRIGGER cases_running_clocks_update; DROP TRIGGER cases_running_clocks_delete;
             DELETE FROM counters WHERE name = 'running_clocks'; DROP INDEX cases_alert_next; DROP INDEX cases_clock_warn; DROP INDEX cases_clock_due;
