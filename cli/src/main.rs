@@ -97,6 +97,11 @@ enum Command {
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Bring the conversations whose last message is older than DAYS days in closed, so that
+        /// years of past mail don't fill the queue with customers "waiting" since then. Without
+        /// it every conversation comes in as it stands.
+        #[arg(long, value_name = "DAYS")]
+        close_quiet_days: Option<u32>,
     },
     /// The shop's mail account, sending what waits in the outbox, and fetching new mail
     #[command(subcommand)]
@@ -511,13 +516,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out.done(&serde_json::json!({ "file": file }), &format!("Backed up to {}", file.display()))
         }
         Command::Search { query, filter } => out.search(&store.search(&query, &filter.into())?),
-        Command::Import { paths } => {
+        Command::Import { paths, close_quiet_days } => {
             let store = ImportStore { store: std::sync::Mutex::new(store), hold: import_hold_limit() };
-            let r = shopdesk_core::mail::import::import_paths(&store, &paths, || clock.now(), |_| {})?;
-            let line = format!(
+            let options = shopdesk_core::mail::import::ImportOptions { close_quiet_days };
+            let r = shopdesk_core::mail::import::import_paths_with(&store, &paths, &options, || clock.now(), |_| {})?;
+            let mut line = format!(
                 "Imported {} emails ({} already there): {} new cases, {} new contacts, {} with warnings",
                 r.stored, r.duplicates, r.new_cases, r.new_contacts, r.with_warnings
             );
+            if let Some(days) = close_quiet_days {
+                line += &format!("; {} closed, quiet for more than {days} days", r.closed_quiet);
+            }
             out.done(&r, &line)
         }
         Command::Mail(cmd) => mail(cmd, store, &out, clock),

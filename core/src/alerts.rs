@@ -198,11 +198,35 @@ pub trait Notifier {
     fn show(&self, notification: &Notification) -> Result<(), String>;
 }
 
+/// What the owner reads after "Desktop notifications are unavailable:" when the desktop refused
+/// one. `detail` is the system's own words (D-Bus names on Linux), which belong in the log.
+pub fn notification_failure(detail: &str) -> String {
+    const STILL: &str = "Late customers still show here and on the tray icon.";
+    if detail.contains("ServiceUnknown") || detail.contains("org.freedesktop.Notifications") {
+        format!("no notification service is running on this desktop. {STILL}")
+    } else if detail.contains("DBUS_SESSION_BUS_ADDRESS") || detail.contains("session bus") || detail.contains("Failed to connect to socket") {
+        format!("this session has no desktop message bus to show them on. {STILL}")
+    } else {
+        format!("the desktop refused to show one ({detail}). {STILL}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{Duration, TimeZone};
 
     use super::*;
+
+    #[test]
+    fn a_refused_notification_is_explained_without_the_desktop_s_jargon() {
+        let unknown = "org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.Notifications was not provided by any .service files";
+        let said = notification_failure(unknown);
+        assert!(said.starts_with("no notification service is running"), "{said}");
+        assert!(!said.contains("org.freedesktop"), "{said}");
+        let said = notification_failure("Failed to connect to socket /run/user/0/bus: No such file or directory");
+        assert!(said.contains("no desktop message bus") && !said.contains("socket"), "{said}");
+        assert!(notification_failure("permission denied").contains("(permission denied)"), "something new keeps its own words");
+    }
 
     fn t(m: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).single().expect("valid") + Duration::minutes(m)

@@ -356,13 +356,19 @@ pub fn message_html(state: State<'_, AppState>, message_id: MessageId, remote_im
 }
 
 /// Imports past mail (mbox files, .eml files, folders of them), reporting progress on
-/// `import-progress`. Runs off the main thread; the store is taken one email at a time.
+/// `import-progress`; with `close_quiet_days`, conversations quiet for longer come in closed.
+/// Runs off the main thread; the store is taken one step at a time.
 #[tauri::command]
-pub async fn import_mail(app: AppHandle, paths: Vec<std::path::PathBuf>) -> Reply<shopdesk_core::mail::import::ImportReport> {
+pub async fn import_mail(
+    app: AppHandle,
+    paths: Vec<std::path::PathBuf>,
+    close_quiet_days: Option<u32>,
+) -> Reply<shopdesk_core::mail::import::ImportReport> {
     let worker_app = app.clone();
+    let options = shopdesk_core::mail::import::ImportOptions { close_quiet_days };
     let result = tauri::async_runtime::spawn_blocking(move || {
         let state = worker_app.state::<AppState>();
-        shopdesk_core::mail::import::import_paths(&crate::mail::AppStore(&state), &paths, || state.clock.now(), |p| {
+        shopdesk_core::mail::import::import_paths_with(&crate::mail::AppStore(&state), &paths, &options, || state.clock.now(), |p| {
             let _ = worker_app.emit("import-progress", p);
         })
     })

@@ -85,10 +85,10 @@ fn check(app: &AppHandle, notifier: &dyn Notifier) -> Duration {
     // The store's lock is released: showing, emitting and the tray may talk to the main thread.
     crate::tray::show_overdue(app, sweep.overdue);
     if !sweep.pending.is_empty() {
-        let notification_error = alerts::compose(&sweep.pending).and_then(|n| notifier.show(&n).err());
-        if let Some(error) = &notification_error {
+        let notification_error = alerts::compose(&sweep.pending).and_then(|n| notifier.show(&n).err()).map(|error| {
             tracing::warn!(%error, "desktop notification not shown; the app's alert banner shows it");
-        }
+            alerts::notification_failure(&error)
+        });
         // Kept for a window that opens after this pass (the event below may come too early for it).
         if let Ok(mut last) = app.state::<AppState>().notification_error.lock() {
             last.clone_from(&notification_error);

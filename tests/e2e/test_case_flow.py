@@ -109,3 +109,43 @@ def test_remind_me_on_a_case_shows_in_the_queue_and_can_be_cleared(app):
     app.wait_for_text("case-number", r"#1003")
     app.select("case-remind", "")
     app.wait_until(lambda _: app.invoke("get_case", {"number": 1003})["case"]["remind_at"] is None, "the reminder was not cleared")
+
+
+def test_a_case_fits_the_default_window_with_the_banner_of_late_customers(launch):
+    """At the app's own size (1200x780) with the banner of late customers showing, a case keeps
+    room for its conversation, the reply box can be reached, and what it says when it refuses a
+    message is shown where it can be read. (The timeline had shrunk to one line, and the reply
+    box and its message were below the window with nothing to scroll.)"""
+    app = launch(["--demo"])
+    app.wait_for("alerts-banner")
+    rows = app.wait_until(lambda _: len(r := app.all("queue-row")) >= 5 and r, "the --demo queue has < 5 rows")
+    app.click(rows[0])
+    app.wait_until(lambda _: timeline(app), "the case timeline is empty")
+    width, height = app.driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    assert width >= 1000 and height <= 800, f"not the default window: {width}x{height}"
+
+    shown = app.driver.execute_script("return arguments[0].clientHeight", app.wait_for("case-timeline"))
+    assert shown >= 200, f"the timeline shows {shown} px of the conversation"
+
+    # The reply box is below the fold here: an ancestor scrolls to it, as the owner would.
+    reachable = app.driver.execute_script(
+        """let el = arguments[0];
+           const bottom = el.getBoundingClientRect().bottom;
+           if (bottom <= window.innerHeight) return true;
+           for (el = el.parentElement; el; el = el.parentElement) {
+             const y = getComputedStyle(el).overflowY;
+             if ((y === 'auto' || y === 'scroll') && el.scrollHeight > el.clientHeight) return true;
+           }
+           return false;""",
+        app.wait_for("log-submit"),
+    )
+    assert reachable, "the reply box is below the window and nothing scrolls to it"
+
+    # Logging nothing is refused, and the refusal is in view.
+    app.driver.execute_script("arguments[0].scrollIntoView({block: 'nearest'})", app.wait_for("log-submit"))
+    app.click("log-submit")
+    error = app.wait_for_text("form-error", "write what was said")
+    top, bottom, inner = app.driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]", error
+    )
+    assert 0 <= top and bottom <= inner, f"the message is out of view: {top}..{bottom} of {inner}"

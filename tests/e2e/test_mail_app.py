@@ -44,6 +44,24 @@ def sent_to(sink, address: str) -> list:
             for parsed in [message_from_bytes(raw, policy=policy.default)]]
 
 
+def test_without_a_keychain_the_account_is_saved_and_the_owner_told_only_the_password_is_not(app):
+    """No Secret Service on this session (no keyring_env): saving the account keeps everything but the
+    password, and the message says exactly that, not only that the keychain failed."""
+    app.click("nav-settings")
+    app.wait_for("mail-from-address")
+    set_field(app, "mail-from-name", "Costa Ceramics")
+    set_field(app, "mail-from-address", "shop@example.com")
+    set_field(app, "mail-username", IMAP_USER)
+    set_field(app, "mail-password", IMAP_PASSWORD)
+    app.select("mail-smtp-security", "none")
+    set_field(app, "mail-smtp-host", "127.0.0.1")
+    app.click("mail-save")
+    error = app.wait_for_text("form-error", "saved, but not the password")
+    assert "keychain" in error.text.lower(), error.text
+    view = app.invoke("get_mail_account")
+    assert (view["account"]["from_address"], view["account"]["smtp_host"]) == ("shop@example.com", "127.0.0.1"), view
+
+
 def test_set_up_mail_receive_reply_and_see_it_sent(keyring_env, app, smtp_sink, imap_server):
     fill_account(app, smtp_sink.port, imap_server.port)
     assert keyring_env.lookup("shopdesk", f"{IMAP_USER}@127.0.0.1") == IMAP_PASSWORD, "the password is in the keychain"
@@ -126,12 +144,20 @@ def test_past_mail_is_imported_from_the_app_onto_cases(app, tmp_path):
             f.write(make_mail(f"Old question {i}", f"Body {i}", sender=f"c{i % 30}@example.org",
                               message_id=f"<old{i}@example.org>").replace(b"\r\n", b"\n"))
             f.write(b"\n")
+        # A year old, never answered: with the box ticked (as it starts) these come in closed.
+        for i in range(4):
+            f.write(b"From old@example.org Mon Nov 10 09:00:00 2025\n")
+            f.write(make_mail(f"Ancient question {i}", "Still there?", sender=f"old{i}@example.org",
+                              message_id=f"<ancient{i}@example.org>", date="Mon, 10 Nov 2025 09:00:00 +0000").replace(b"\r\n", b"\n"))
+            f.write(b"\n")
     app.click("nav-settings")
     app.wait_for("import-mail-files")
-    report = app.invoke("import_mail", {"paths": [str(mbox)]})
-    assert (report["stored"], report["new_cases"], report["new_contacts"]) == (120, 120, 30), report
-    again = app.invoke("import_mail", {"paths": [str(mbox)]})
-    assert (again["stored"], again["duplicates"]) == (0, 120), "importing again adds nothing twice"
+    assert app.wait_for("import-close-quiet").is_selected(), "long-quiet conversations are closed unless the owner says not"
+    report = app.invoke("import_mail", {"paths": [str(mbox)], "closeQuietDays": 30})
+    assert (report["stored"], report["new_cases"], report["new_contacts"]) == (124, 124, 34), report
+    assert report["closed_quiet"] == 4, report
+    again = app.invoke("import_mail", {"paths": [str(mbox)], "closeQuietDays": 30})
+    assert (again["stored"], again["duplicates"], again["closed_quiet"]) == (0, 124, 0), "importing again adds nothing twice"
     app.click("nav-queue")
     app.wait_until(lambda _: queue_row(app, 1001) is not None, "imported mail is not in the queue")
     assert app.invoke("outbox") == [], "past mail is never acknowledged"

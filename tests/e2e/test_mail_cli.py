@@ -122,6 +122,7 @@ def test_a_dead_server_queues_replies_and_they_go_out_once_it_is_back(shop, smtp
     (entry,) = shop.json("mail", "outbox")
     assert entry["delivery"]["state"] == "queued" and entry["delivery"]["attempts"] == 1
     assert "Could not reach" in entry["delivery"]["last_error"]
+    assert "Check the server name and port in Settings" in entry["delivery"]["last_error"], "what to do about it"
 
     smtp_sink.start()
     # Before the backoff is over nothing is tried; a little later (the clock moved) it goes, once.

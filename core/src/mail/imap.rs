@@ -62,7 +62,7 @@ async fn tls<S: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug + 'stati
 async fn login(account: &MailAccount, password: &str) -> Result<Session, String> {
     let host = account.imap_host.as_str();
     let at = format!("{host}:{}", account.imap_port);
-    let tcp = step(&format!("Could not reach the mail server {at}"), TcpStream::connect((host, account.imap_port))).await?;
+    let tcp = step(&format!("Could not reach the mail server {at} (check the server name and port in Settings)"), TcpStream::connect((host, account.imap_port))).await?;
     let client = match account.imap_security {
         Security::Tls => {
             let mut client = async_imap::Client::new(tls(host, account.imap_port, tcp).await?);

@@ -23,6 +23,19 @@ pub struct ImportReport {
     pub new_contacts: u32,
     /// Stored with a warning on the message (unreadable parts, no date…).
     pub with_warnings: u32,
+    /// New cases closed at the end because their conversation had been quiet longer than
+    /// [`ImportOptions::close_quiet_days`].
+    pub closed_quiet: u32,
+}
+
+/// Choices for an import.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ImportOptions {
+    /// A conversation the import opens a case for, and whose last message is older than this
+    /// many days, comes in closed: years of past mail would otherwise fill the queue with
+    /// customers "waiting" for a year, each to be closed by hand. Closed, not solved: a solved
+    /// case is asked for a satisfaction rating. A customer who writes again reopens it.
+    pub close_quiet_days: Option<u32>,
 }
 
 /// How far an import is, for a progress bar.
@@ -56,6 +69,17 @@ pub fn import_paths(
     store: &impl StoreAccess,
     paths: &[PathBuf],
     now: impl Fn() -> DateTime<Utc>,
+    progress: impl FnMut(ImportProgress),
+) -> Result<ImportReport> {
+    import_paths_with(store, paths, &ImportOptions::default(), now, progress)
+}
+
+/// [`import_paths`] with the choices in `options`.
+pub fn import_paths_with(
+    store: &impl StoreAccess,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+    now: impl Fn() -> DateTime<Utc>,
     mut progress: impl FnMut(ImportProgress),
 ) -> Result<ImportReport> {
     let mut total = 0u32;
@@ -65,6 +89,8 @@ pub fn import_paths(
     let mut report = ImportReport::default();
     let mut done = 0u32;
     progress(ImportProgress { done, total });
+    // The cases this import opens, for closing the quiet ones at the end.
+    let mut opened: Vec<u32> = Vec::new();
     let mut file_batch = |batch: &[ParsedEmail], report: &mut ImportReport, done: &mut u32| -> Result<()> {
         let mut rest = batch;
         while !rest.is_empty() {
@@ -77,6 +103,9 @@ pub fn import_paths(
                 } else {
                     report.stored += 1;
                     report.new_cases += u32::from(got.new_case);
+                    if got.new_case && options.close_quiet_days.is_some() {
+                        opened.push(got.case_number);
+                    }
                     report.new_contacts += u32::from(got.new_contact);
                     report.with_warnings += u32::from(!got.warnings.is_empty());
                 }
@@ -111,6 +140,15 @@ pub fn import_paths(
         }
     }
     filed?;
+    if let Some(days) = options.close_quiet_days {
+        // In steps, as the filing: a window sharing the store gets its turn between them.
+        let quiet_before = now() - chrono::Duration::days(i64::from(days));
+        for step in opened.chunks(500) {
+            let closed = store.with(|s| s.close_quiet_cases(step, quiet_before, now()))?;
+            report.closed_quiet += closed.len() as u32;
+            store.let_others_in();
+        }
+    }
     progress(ImportProgress { done, total: done });
     Ok(report)
 }

@@ -126,6 +126,9 @@ impl Mailer {
             format!("The mail server {at} asked to try later: {text}")
         } else if text.contains("incomplete response") || text.contains("Connection reset") || text.contains("Broken pipe") {
             format!("The mail server {at} closed the connection while the email was being sent ({text}); it will be tried again")
+        } else if text.contains("Connection refused") || text.contains("failed to lookup address") || text.contains("Name or service not known") {
+            // Nothing answers there, or no such server: most often a mistyped name or port.
+            format!("Could not reach the mail server {at}: {text}. Check the server name and port in Settings; it will be tried again")
         } else {
             format!("Could not reach the mail server {at}: {text}")
         };

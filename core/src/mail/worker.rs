@@ -225,7 +225,10 @@ pub fn account_view(account: MailAccount) -> crate::account::MailAccountView {
 /// the keychain may wait on the owner to unlock it.
 pub fn store_password(before: &MailAccount, saved: MailAccount, password: Option<&str>) -> std::result::Result<crate::account::MailAccountView, crate::Error> {
     let (old_user, new_user) = (before.keychain_user(), saved.keychain_user());
-    let keychain = |r: std::result::Result<(), String>| r.map_err(crate::Error::Invalid);
+    // The account is saved by now: say so, so that the owner knows only the password is missing.
+    let keychain = |r: std::result::Result<(), String>| {
+        r.map_err(|e| crate::Error::Invalid(format!("The account settings are saved, but not the password: {e}")))
+    };
     match password {
         Some("") => keychain(crate::secrets::delete_password(&new_user))?,
         Some(password) => keychain(crate::secrets::set_password(&new_user, password))?,

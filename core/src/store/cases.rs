@@ -810,6 +810,30 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Closes those of the cases `numbers` (an import's new cases) that are still open and
+    /// whose last message happened before `quiet_before`; returns their numbers. Each is a
+    /// status change on the timeline by "Shopdesk" (see `ImportOptions::close_quiet_days`).
+    pub fn close_quiet_cases(&mut self, numbers: &[u32], quiet_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<u32>> {
+        let now = truncate(now);
+        let tx = self.conn.transaction()?;
+        let mut closed = Vec::new();
+        for &number in numbers {
+            let last: Option<i64> = cached_row(&tx, "SELECT last_activity_at FROM cases WHERE number = ?1", [number], |r| r.get(0)).optional()?;
+            if !last.is_some_and(|last| from_ms(last) < quiet_before) {
+                continue;
+            }
+            let case = load_by_number(&tx, number)?;
+            if case.merged_into.is_none() && case.status.is_open() {
+                set_status(&tx, &case, Status::Closed, super::sla::AUTOMATIC_AUTHOR, now)?;
+                closed.push(number);
+            }
+        }
+        super::search_index::commit(tx)?;
+        Ok(closed)
+    }
+}
+
 fn parse_raw<R: AsRef<[u8]>>(raw: &R) -> std::borrow::Cow<'_, mail::ParsedEmail> {
     std::borrow::Cow::Owned(mail::parse(raw.as_ref()))
 }

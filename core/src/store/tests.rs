@@ -821,6 +821,72 @@ fn an_import_step_stops_at_its_time_budget_after_at_least_one_email_and_the_rest
 }
 
 #[test]
+fn an_import_can_bring_long_quiet_conversations_in_closed() {
+    use crate::mail::import::{import_paths_with, ImportOptions};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let now = t0(); // Wed 25 Nov 2026
+    let dated = |from: &str, subject: &str, id: &str, extra: &str, date: &str, body: &str| {
+        format!("From x@y Thu Jan  1 00:00:00 2026\nFrom: {from}\nTo: shop@example.com\nSubject: {subject}\nDate: {date}\nMessage-ID: <{id}>\n{extra}\n{body}\n\n")
+    };
+    let mbox = dir.path().join("old.mbox");
+    let mail = [
+        // A year-old question nobody answered.
+        dated("Ana <ana@example.com>", "Glaze colours", "a1@x", "", "Mon, 10 Nov 2025 09:00:00 +0000", "Do you have the teal glaze?"),
+        // A year-old conversation the shop answered last.
+        dated("Bo <bo@example.com>", "Invoice", "b1@x", "", "Tue, 11 Nov 2025 09:00:00 +0000", "Please send the invoice."),
+        dated("Shop <shop@example.com>", "Re: Invoice", "b2@x", "In-Reply-To: <b1@x>\n", "Tue, 11 Nov 2025 10:00:00 +0000", "Attached."),
+        // Old, but the customer wrote again five days ago: still waiting.
+        dated("Cy <cy@example.com>", "Cracked lid", "c1@x", "", "Wed, 01 Oct 2025 09:00:00 +0000", "The lid is cracked."),
+        dated("Cy <cy@example.com>", "Re: Cracked lid", "c2@x", "In-Reply-To: <c1@x>\n", "Fri, 20 Nov 2026 09:00:00 +0000", "Any news?"),
+        // Two days old: waiting.
+        dated("Di <di@example.com>", "Where is my parcel?", "d1@x", "", "Mon, 23 Nov 2026 09:00:00 +0000", "It has not come."),
+        // An old email on a case Shopdesk had before the import: that case is left as it is.
+        dated("Ed <ed@example.com>", "Re: Mug", "e2@x", "In-Reply-To: <e1@x>\n", "Thu, 13 Nov 2025 09:00:00 +0000", "Thanks!"),
+    ]
+    .concat();
+    std::fs::write(&mbox, mail).expect("mbox");
+    let mut store = store_with_account(false);
+    store
+        .ingest_email(&email("Ed <ed@example.com>", "Mug", "e1@x", "", "Is the mug dishwasher safe?"), now - Duration::days(400))
+        .expect("a case from before");
+    let before = store.queue_all(&QueueFilter::default(), now).expect("queue").items.iter().map(|c| c.number).collect::<Vec<_>>();
+    assert_eq!(before, vec![1001]);
+    let store = std::sync::Mutex::new(store);
+
+    let options = ImportOptions { close_quiet_days: Some(30) };
+    let report = import_paths_with(&store, &[mbox.clone()], &options, || now, |_| {}).expect("import");
+    assert_eq!((report.stored, report.new_cases, report.closed_quiet), (7, 4, 2), "{report:?}");
+    let store = store.into_inner().expect("store");
+    let open = |store: &Store| {
+        let mut subjects: Vec<String> = store.queue_all(&QueueFilter::default(), now).expect("queue").items.into_iter().map(|c| c.subject).collect();
+        subjects.sort();
+        subjects
+    };
+    assert_eq!(open(&store), vec!["Cracked lid", "Mug", "Where is my parcel?"]);
+    let glaze = hits(&store, "teal")[0].0;
+    assert_eq!(store.case(glaze).expect("case").status, Status::Closed, "closed, not solved: no satisfaction check for it");
+    let view = store.case_view(glaze, now).expect("view");
+    assert!(view.timeline.iter().any(|e| matches!(e, TimelineEntry::Event(ev) if ev.to.as_deref() == Some("closed") && ev.author == "Shopdesk")),
+        "the closing is on the timeline");
+    assert_search_indexes_sound(&store);
+
+    // The same mail again closes nothing more, and without the option nothing is closed.
+    let shared = std::sync::Mutex::new(store);
+    let again = import_paths_with(&shared, &[mbox.clone()], &options, || now, |_| {}).expect("again");
+    assert_eq!((again.duplicates, again.closed_quiet), (7, 0));
+    let mut store = shared.into_inner().expect("store");
+    let fresh = std::sync::Mutex::new(store_with_account(false));
+    let plain = crate::mail::import::import_paths(&fresh, &[mbox], || now, |_| {}).expect("plain");
+    // (Ed's reply opens a case of its own there: the case it answers is not in that database.)
+    assert_eq!((plain.new_cases, plain.closed_quiet), (5, 0));
+    assert_eq!(fresh.into_inner().expect("store").queue_all(&QueueFilter::default(), now).expect("queue").items.len(), 5);
+
+    // Ana writing again brings her case back.
+    store.ingest_email(&email("Ana <ana@example.com>", "Re: Glaze colours", "a2@x", "In-Reply-To: <a1@x>\r\n", "Still interested!"), now).expect("again");
+    assert_eq!(store.case(glaze).expect("case").status, Status::Open);
+}
+
+#[test]
 fn a_command_line_import_copies_the_log_back_less_often_while_it_runs_and_leaves_the_setting_as_it_was() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mbox = dir.path().join("mail.mbox");

@@ -185,7 +185,9 @@ export const ipc = {
   messageHtml: (messageId: string, remoteImages: boolean) =>
     call<string | null>('message_html', { messageId, remoteImages }),
   /** Imports past mail (mbox files, .eml files, folders of .eml files); progress on onImportProgress. */
-  importMail: (paths: string[]) => call<ImportReport>('import_mail', { paths }),
+  /** closeQuietDays: conversations quiet for longer come in closed (null: all as they stand). */
+  importMail: (paths: string[], closeQuietDays: number | null) =>
+    call<ImportReport>('import_mail', { paths, closeQuietDays }),
   /** The backups folder and its files, newest first. */
   backups: () => call<Backups>('backups'),
   /** Makes a backup at once; resolves with the folder as it is now. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatDateTime } from './datetime';
 import { CATEGORY_LABEL, STATUS_LABEL, describeEvent, isLoudPriority, options, replyTargetOptions } from './labels';
 
 describe('describeEvent', () => {
@@ -16,6 +17,18 @@ describe('describeEvent', () => {
     [{ kind: 'field_changed', field: 'order_ref', from: '', to: '10482' }, 'Order set to “10482”'],
     [{ kind: 'field_changed', field: 'tracking_ref', from: 'JD1', to: '' }, 'Tracking cleared (was “JD1”)'],
     [{ kind: 'merged', field: null, from: '1002', to: '1001' }, 'Merged into #1001'],
+    [
+      { kind: 'field_changed', field: 'reply_target', from: 'channel default', to: '60 min' },
+      'Reply target changed from channel default to 1 h',
+    ],
+    [
+      { kind: 'field_changed', field: 'reply_target', from: '90 min', to: 'channel default' },
+      'Reply target changed from 1 h 30 min to channel default',
+    ],
+    [
+      { kind: 'field_changed', field: 'reminder', from: '', to: '2026-11-28T09:00:00Z' },
+      `Reminder set to ${formatDateTime('2026-11-28T09:00:00Z')}`,
+    ],
   ];
   it.each(cases)('%o -> %s', (event, text) => {
     expect(describeEvent(event)).toBe(text);

@@ -1,5 +1,6 @@
 // What a person reads for each word the core sends, and the option lists the selects show.
 // The wording follows the core's own labels (model.rs) with a capital first letter.
+import { formatDateTime } from './datetime';
 import type { CaseEvent, Category, Channel, Direction, Fault, Priority, Status } from './types';
 
 export const STATUS_LABEL: Record<Status, string> = {
@@ -77,6 +78,8 @@ const FIELD_LABEL: Record<string, string> = {
   third_party: 'Third party',
   tags: 'Tags',
   channel: 'Channel',
+  reminder: 'Reminder',
+  reply_target: 'Reply target',
 };
 
 const ENUM_FIELDS: Record<string, Record<string, string>> = {
@@ -90,6 +93,13 @@ const ENUM_FIELDS: Record<string, Record<string, string>> = {
 function fieldValue(field: string | null, value: string): string {
   const labels = field ? ENUM_FIELDS[field] : undefined;
   if (labels && value in labels) return labels[value].toLowerCase();
+  // The core records a reminder as a UTC time and a reply target as "60 min" or "channel
+  // default": shown as the case's own fields show them.
+  if (field === 'reminder') return formatDateTime(value);
+  if (field === 'reply_target') {
+    const mins = /^(\d+) min$/.exec(value);
+    return mins ? replyTargetLabel(Number(mins[1])) : value.toLowerCase();
+  }
   return `“${value}”`;
 }
 

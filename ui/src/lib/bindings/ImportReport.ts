@@ -8,4 +8,9 @@ duplicates: number, new_cases: number, new_contacts: number,
 /**
  * Stored with a warning on the message (unreadable parts, no date…).
  */
-with_warnings: number, };
+with_warnings: number, 
+/**
+ * New cases closed at the end because their conversation had been quiet longer than
+ * [`ImportOptions::close_quiet_days`].
+ */
+closed_quiet: number, };

@@ -36,17 +36,28 @@ describe('ImportMailSection', () => {
     mocked.importMail.mockImplementation(() => new Promise((resolve) => (finish = resolve)));
     render(ImportMailSection);
     await fireEvent.click(screen.getByTestId('import-mail-files'));
-    await vi.waitFor(() => expect(mocked.importMail).toHaveBeenCalledWith(['/home/shop/old.mbox']));
+    await vi.waitFor(() => expect(mocked.importMail).toHaveBeenCalledWith(['/home/shop/old.mbox'], 30));
     expect(mocked.pickMail).toHaveBeenCalledWith(false);
     progressHandler?.({ done: 50, total: 200 });
     await tick();
     expect(screen.getByTestId('import-progress').textContent).toContain('50 of 200 emails');
     expect((screen.getByTestId('import-mail-folder') as HTMLButtonElement).disabled).toBe(true);
-    finish({ stored: 200, duplicates: 0, new_cases: 120, new_contacts: 90, with_warnings: 0 });
+    finish({ stored: 200, duplicates: 0, new_cases: 120, new_contacts: 90, with_warnings: 0, closed_quiet: 0 });
     await vi.waitFor(() =>
       expect(screen.getByTestId('import-result').textContent).toBe('Imported 200 emails; 120 new cases, 90 new contacts.'),
     );
     expect(screen.queryByTestId('import-progress')).toBeNull();
+  });
+
+  it('closes long-quiet conversations unless the owner unticks it', async () => {
+    mocked.pickMail.mockResolvedValue(['/home/shop/old.mbox']);
+    mocked.importMail.mockResolvedValue({ stored: 3, duplicates: 0, new_cases: 2, new_contacts: 2, with_warnings: 0, closed_quiet: 0 });
+    render(ImportMailSection);
+    const box = screen.getByTestId('import-close-quiet') as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    await fireEvent.click(box);
+    await fireEvent.click(screen.getByTestId('import-mail-files'));
+    await vi.waitFor(() => expect(mocked.importMail).toHaveBeenCalledWith(['/home/shop/old.mbox'], null));
   });
 
   it('does nothing when the dialog is cancelled, and shows why an import failed', async () => {
