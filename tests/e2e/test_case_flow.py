@@ -149,3 +149,42 @@ def test_a_case_fits_the_default_window_with_the_banner_of_late_customers(launch
         "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]", error
     )
     assert 0 <= top and bottom <= inner, f"the message is out of view: {top}..{bottom} of {inner}"
+
+
+def test_on_a_case_the_keyboard_notes_logs_a_call_replies_reminds_and_solves(launch):
+    """UI.md: n note, l log a call, r reply, s remind me (snooze), e solve, on the open case."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    app = launch(["--demo"])
+    rows = app.wait_until(lambda _: len(r := app.all("queue-row")) >= 5 and r, "the --demo queue has < 5 rows")
+    app.click(rows[0])
+    app.wait_until(lambda _: timeline(app), "the case timeline is empty")
+
+    def press(key: str) -> None:
+        """A key pressed on the page, not in a field (the shortcuts leave typing alone)."""
+        app.driver.execute_script("document.activeElement && document.activeElement.blur()")
+        ActionChains(app.driver).send_keys(key).perform()
+
+    def focused() -> str | None:
+        return app.driver.execute_script("return document.activeElement && document.activeElement.dataset.testid")
+
+    def composer() -> tuple[str, str]:
+        return app.wait_for("log-direction").get_property("value"), app.wait_for("log-channel").get_property("value")
+
+    press("n")
+    app.wait_until(lambda _: focused() == "log-body", "n did not put the cursor in the composer")
+    assert composer()[0] == "note"
+    notes = len(timeline(app, "message"))
+    ActionChains(app.driver).send_keys("Chased the kiln supplier").key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+    app.wait_until(lambda _: len(timeline(app, "message")) > notes, "the note was not logged")
+    assert timeline(app, "message")[-1].get_attribute("data-direction") == "note"
+
+    press("l")
+    app.wait_until(lambda _: focused() == "log-body" and composer() == ("from_customer", "phone"), f"l: {composer()}")
+    press("r")
+    app.wait_until(lambda _: focused() == "log-body" and composer()[0] == "from_shop", f"r: {composer()}")
+    press("s")
+    app.wait_until(lambda _: focused() == "case-remind", "s did not go to Remind me")
+    press("e")
+    app.wait_until(lambda _: app.wait_for("case-status").get_property("value") == "solved", "e did not solve the case")

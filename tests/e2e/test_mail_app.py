@@ -22,6 +22,13 @@ def set_field(app, testid: str, value: str) -> None:
 
 
 def fill_account(app, smtp_port: int, imap_port: int) -> None:
+    type_account(app, smtp_port, imap_port)
+    app.click("mail-save")
+    app.wait_for("mail-saved")
+
+
+def type_account(app, smtp_port: int, imap_port: int) -> None:
+    """Settings → Mail account, every field typed in, not saved yet."""
     app.click("nav-settings")
     app.wait_for("mail-from-address")
     set_field(app, "mail-from-name", "Costa Ceramics")
@@ -35,8 +42,6 @@ def fill_account(app, smtp_port: int, imap_port: int) -> None:
     set_field(app, "mail-imap-host", "127.0.0.1")
     set_field(app, "mail-imap-port", str(imap_port))
     set_field(app, "mail-signature", "Rui, Costa Ceramics")
-    app.click("mail-save")
-    app.wait_for("mail-saved")
 
 
 def sent_to(sink, address: str) -> list:
@@ -47,14 +52,7 @@ def sent_to(sink, address: str) -> list:
 def test_without_a_keychain_the_account_is_saved_and_the_owner_told_only_the_password_is_not(app):
     """No Secret Service on this session (no keyring_env): saving the account keeps everything but the
     password, and the message says exactly that, not only that the keychain failed."""
-    app.click("nav-settings")
-    app.wait_for("mail-from-address")
-    set_field(app, "mail-from-name", "Costa Ceramics")
-    set_field(app, "mail-from-address", "shop@example.com")
-    set_field(app, "mail-username", IMAP_USER)
-    set_field(app, "mail-password", IMAP_PASSWORD)
-    app.select("mail-smtp-security", "none")
-    set_field(app, "mail-smtp-host", "127.0.0.1")
+    type_account(app, 2525, 1143)
     app.click("mail-save")
     error = app.wait_for_text("form-error", "saved, but not the password")
     assert "keychain" in error.text.lower(), error.text

@@ -18,6 +18,22 @@ describe('matchShortcut', () => {
     expect(matchShortcut({ key }, null)).toEqual({ action, pending: null });
   });
 
+  it('on a case, r n l e s act on it, and n is a note rather than a new case', () => {
+    const onCase: [string, string][] = [
+      ['r', 'reply'],
+      ['n', 'note'],
+      ['l', 'log-call'],
+      ['e', 'solve'],
+      ['s', 'remind'],
+      ['j', 'next'],
+      ['?', 'help'],
+    ];
+    for (const [key, action] of onCase) expect(matchShortcut({ key }, null, true)).toEqual({ action, pending: null });
+    for (const key of ['r', 'l', 'e', 's']) expect(matchShortcut({ key }, null).action).toBeNull();
+    expect(matchShortcut({ key: 'n' }, 'g', true)).toEqual({ action: 'new-case', pending: null });
+    expect(SHORTCUTS.some((s) => s.keys.some((k) => k.join('') === 'r') && /reply/.test(s.description))).toBe(true);
+  });
+
   it('g waits for a second key', () => {
     expect(matchShortcut({ key: 'g' }, null)).toEqual({ action: null, pending: 'g' });
     expect(matchShortcut({ key: 'q' }, 'g')).toEqual({ action: 'go-queue', pending: null });

@@ -11,7 +11,16 @@ export type ShortcutAction =
   | 'next'
   | 'prev'
   | 'open'
-  | 'escape';
+  | 'escape'
+  // On a case:
+  | 'reply'
+  | 'note'
+  | 'log-call'
+  | 'solve'
+  | 'remind';
+
+/** The shortcuts that act on the open case; the case screen carries them out. */
+export type CaseAction = Extract<ShortcutAction, 'reply' | 'note' | 'log-call' | 'solve' | 'remind'>;
 
 export interface KeyLike {
   key: string;
@@ -24,11 +33,15 @@ export const SHORTCUTS: { keys: string[][]; description: string }[] = [
   { keys: [['g', 'q'], ['1']], description: 'Go to the queue' },
   { keys: [['g', 'c'], ['2']], description: 'Go to contacts' },
   { keys: [['g', 'o']], description: 'Go to the outbox (emails waiting or not sent)' },
-  { keys: [['n']], description: 'New case' },
+  { keys: [['n']], description: 'New case (on a case: write an internal note)' },
   { keys: [['Ctrl', 'K'], ['⌘', 'K']], description: 'Search everything: cases, messages, contacts' },
   { keys: [['/']], description: 'Search: the list on screen (contacts), or everything' },
   { keys: [['j'], ['k']], description: 'Next / previous case in the queue' },
   { keys: [['Enter']], description: 'Open the selected case' },
+  { keys: [['r']], description: 'On a case: reply to the customer' },
+  { keys: [['l']], description: 'On a case: log a phone call' },
+  { keys: [['e']], description: 'On a case: solve it' },
+  { keys: [['s']], description: 'On a case: remind me later (choose when)' },
   { keys: [['Ctrl', 'Enter']], description: 'Send / save what you are writing' },
   { keys: [['/']], description: 'In an empty reply on a case: insert a saved reply' },
   { keys: [['?']], description: 'Show this list' },
@@ -51,10 +64,12 @@ export function isTypingTarget(target: EventTarget | null): boolean {
 /**
  * Maps a key press to an action. `pending` is the first key of a two-key chord ("g") if one
  * was pressed just before; the result says which action fired (if any) and what is pending now.
+ * `onCase`: a case is open, so r, n, l, e and s act on it ("n" is a note there, not a new case).
  */
 export function matchShortcut(
   e: KeyLike,
   pending: string | null,
+  onCase = false,
 ): { action: ShortcutAction | null; pending: string | null } {
   if (e.ctrlKey || e.metaKey || e.altKey) return { action: null, pending: null };
   if (pending === 'g') {
@@ -63,6 +78,10 @@ export function matchShortcut(
     if (e.key === 'o') return { action: 'go-outbox', pending: null };
     if (e.key === 'n') return { action: 'new-case', pending: null };
     return { action: null, pending: null };
+  }
+  if (onCase) {
+    const onThisCase: Record<string, CaseAction> = { r: 'reply', n: 'note', l: 'log-call', e: 'solve', s: 'remind' };
+    if (e.key in onThisCase) return { action: onThisCase[e.key], pending: null };
   }
   switch (e.key) {
     case 'g':
