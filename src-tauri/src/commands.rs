@@ -137,6 +137,12 @@ pub fn update_case(state: State<'_, AppState>, number: u32, patch: CasePatch) ->
     change(&state, |s, now| s.update_case(number, &patch, DEFAULT_AUTHOR, now))
 }
 
+/// Two cases about the same matter become one: the older number stays (Store::merge_cases).
+#[tauri::command]
+pub fn merge_cases(state: State<'_, AppState>, number: u32, other: u32) -> Reply<Case> {
+    change(&state, |s, now| s.merge_cases(number, other, DEFAULT_AUTHOR, now))
+}
+
 #[tauri::command]
 pub fn load_demo(state: State<'_, AppState>) -> Reply<usize> {
     change(&state, demo::load)

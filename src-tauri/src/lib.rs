@@ -258,6 +258,7 @@ pub fn run() {
             commands::get_case,
             commands::log_message,
             commands::update_case,
+            commands::merge_cases,
             commands::load_demo,
             commands::sla_check,
             commands::get_sla_settings,

@@ -188,3 +188,25 @@ def test_on_a_case_the_keyboard_notes_logs_a_call_replies_reminds_and_solves(lau
     app.wait_until(lambda _: focused() == "case-remind", "s did not go to Remind me")
     press("e")
     app.wait_until(lambda _: app.wait_for("case-status").get_property("value") == "solved", "e did not solve the case")
+
+
+def test_two_cases_about_the_same_matter_are_merged_from_the_case(launch):
+    """A customer wrote twice about one thing: "Merge…" on a case joins the other to it, the older
+    number stays, with every message of both."""
+    app = launch(["--demo"])
+    rows = app.wait_until(lambda _: len(r := app.all("queue-row")) >= 5 and r, "the --demo queue has < 5 rows")
+    this, other = row_number(rows[0]), row_number(rows[1])
+    kept, gone = min(this, other), max(this, other)
+
+    def messages(number: int) -> int:
+        return sum(1 for e in app.invoke("get_case", {"number": number})["timeline"] if e["type"] == "message")
+
+    both = messages(this) + messages(other)
+    app.click(rows[0])
+    app.wait_for_text("case-number", rf"#{this}")
+    app.click("merge-start")
+    app.type("merge-other", str(other))
+    app.click("merge-confirm")
+    app.wait_for_text("case-number", rf"#{kept}")
+    app.wait_until(lambda _: len(timeline(app, "message")) == both, f"#{kept} does not show the {both} messages of both")
+    assert app.invoke("get_case", {"number": gone})["case"]["merged_into"] == kept

@@ -141,6 +141,8 @@ export const ipc = {
   getCase: (number: number) => call<CaseView>('get_case', { number }),
   logMessage: (number: number, input: NewMessage) => call<Message>('log_message', { number, input }),
   updateCase: (number: number, patch: CasePatch) => call<Case>('update_case', { number, patch }),
+  /** The two cases become one; the older number stays and is returned. */
+  mergeCases: (number: number, other: number) => call<Case>('merge_cases', { number, other }),
   loadDemo: () => call<number>('load_demo'),
   /** Search as you type: a direct jump, contacts, and cases and messages (matches between U+0002 and U+0003). */
   search: (query: string, filter: QueueFilter | null) => call<SearchResults>('search', { query, filter }),

@@ -1185,6 +1185,16 @@ export function installMockBackend(): void {
           k.updated_at = now();
           return k;
         }
+        case 'merge_cases': {
+          const [a, b] = [findCase(Number(args.number)), findCase(Number(args.other))];
+          if (a.number === b.number) fail('invalid_input', `Case #${a.number} can't be merged into itself`);
+          const [keep, gone] = a.number < b.number ? [a, b] : [b, a];
+          gone.merged_into = keep.number;
+          gone.status = 'closed';
+          event(keep, 'merged', 'case', String(gone.number), String(keep.number));
+          event(gone, 'merged', 'case', String(gone.number), String(keep.number));
+          return keep;
+        }
         case 'load_demo':
           return loadDemo();
         case 'search':
