@@ -89,7 +89,7 @@ mod tests {
             let Ok(ToSqlOutput::Owned(rusqlite::types::Value::Text(stored))) = id.to_sql() else { panic!("an id is stored as text") };
             assert_eq!(stored, id.to_string());
             assert_eq!(stored.len(), 36);
-            assert_eq!(stored.parse::<MessageId>().unwrap(), id);
+            assert_eq!(stored.parse::<MessageId>().expect("parses back"), id);
         }
     }
 }

@@ -820,7 +820,7 @@ impl Store {
         let mut closed = Vec::new();
         for &number in numbers {
             let last: Option<i64> = cached_row(&tx, "SELECT last_activity_at FROM cases WHERE number = ?1", [number], |r| r.get(0)).optional()?;
-            if !last.is_some_and(|last| from_ms(last) < quiet_before) {
+            if last.is_none_or(|last| from_ms(last) >= quiet_before) {
                 continue;
             }
             let case = load_by_number(&tx, number)?;

@@ -854,7 +854,7 @@ fn an_import_can_bring_long_quiet_conversations_in_closed() {
     let store = std::sync::Mutex::new(store);
 
     let options = ImportOptions { close_quiet_days: Some(30) };
-    let report = import_paths_with(&store, &[mbox.clone()], &options, || now, |_| {}).expect("import");
+    let report = import_paths_with(&store, std::slice::from_ref(&mbox), &options, || now, |_| {}).expect("import");
     assert_eq!((report.stored, report.new_cases, report.closed_quiet), (7, 4, 2), "{report:?}");
     let store = store.into_inner().expect("store");
     let open = |store: &Store| {
@@ -872,7 +872,7 @@ fn an_import_can_bring_long_quiet_conversations_in_closed() {
 
     // The same mail again closes nothing more, and without the option nothing is closed.
     let shared = std::sync::Mutex::new(store);
-    let again = import_paths_with(&shared, &[mbox.clone()], &options, || now, |_| {}).expect("again");
+    let again = import_paths_with(&shared, std::slice::from_ref(&mbox), &options, || now, |_| {}).expect("again");
     assert_eq!((again.duplicates, again.closed_quiet), (7, 0));
     let mut store = shared.into_inner().expect("store");
     let fresh = std::sync::Mutex::new(store_with_account(false));
