@@ -118,8 +118,7 @@ impl Store {
         // What another program wrote is only noted for search (migration 23): index it now. Not
         // a reason to refuse the file if it can't be done at once (another writer holds the
         // lock past the busy timeout): the next write of this store indexes it.
-        let noted: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM search_pending)", [], |r| r.get(0))?;
-        if noted {
+        if search_index::anything_noted(&conn)? {
             if let Err(e) = conn.transaction().and_then(search_index::commit) {
                 tracing::warn!(error = %e, "could not index what another program wrote; the next write will");
             }

@@ -29,11 +29,15 @@ pub(crate) fn commit(tx: rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
 
 /// [`index_pending`] if anything is noted: a transaction that noted nothing pays one read.
 pub(crate) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
-    let noted: bool = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM search_pending)")?.query_row([], |r| r.get(0))?;
-    if noted {
+    if anything_noted(conn)? {
         index_pending(conn)?;
     }
     Ok(())
+}
+
+/// Whether any row waits to be indexed (one read).
+pub(crate) fn anything_noted(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM search_pending)")?.query_row([], |r| r.get(0))
 }
 
 /// From now until [`index_pending`], in this transaction, the search triggers note what to
