@@ -519,7 +519,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { paths, close_quiet_days } => {
             let store = ImportStore { store: std::sync::Mutex::new(store), hold: import_hold_limit() };
             let options = shopdesk_core::mail::import::ImportOptions { close_quiet_days };
-            let r = shopdesk_core::mail::import::import_paths_with(&store, &paths, &options, || clock.now(), |_| {})?;
+            let bar = output::ImportBar::on_terminal();
+            let r = shopdesk_core::mail::import::import_paths_with(&store, &paths, &options, || clock.now(), |p| bar.show(p));
+            bar.finish();
+            let r = r?;
             let mut line = format!(
                 "Imported {} emails ({} already there): {} new cases, {} new contacts, {} with warnings",
                 r.stored, r.duplicates, r.new_cases, r.new_contacts, r.with_warnings

@@ -376,3 +376,34 @@ impl Out {
         Ok(())
     }
 }
+
+/// The import's progress bar, on standard error when that is a terminal (nothing in a script or
+/// a pipe, where a bar would only be noise in a log): emails done out of the total counted
+/// before the import starts, and the time left.
+pub struct ImportBar(indicatif::ProgressBar);
+
+impl ImportBar {
+    pub fn on_terminal() -> ImportBar {
+        let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(Self::style("Importing {wide_bar} {human_pos}/{human_len} emails"));
+        ImportBar(bar)
+    }
+
+    fn style(template: &str) -> indicatif::ProgressStyle {
+        indicatif::ProgressStyle::with_template(template).expect("a valid template").progress_chars("=> ")
+    }
+
+    pub fn show(&self, progress: shopdesk_core::mail::import::ImportProgress) {
+        // The time left once there is a pace to tell it from (before the first step it reads 0 s).
+        if self.0.position() == 0 && progress.done > 0 {
+            self.0.set_style(Self::style("Importing {wide_bar} {human_pos}/{human_len} emails, {eta} left"));
+        }
+        self.0.set_length(u64::from(progress.total));
+        self.0.set_position(u64::from(progress.done));
+    }
+
+    /// Takes the bar off the screen, so that what the import says follows on a clean line.
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}

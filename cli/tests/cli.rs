@@ -222,13 +222,40 @@ Date: Wed, 25 Nov 2026 10:00:00 +0000\nMessage-ID: <a2@x>\nIn-Reply-To: <a1@x>\n
         .assert()
         .success()
         // Bo's email has no Date header: stored, with a warning on the message.
-        .stdout("Imported 3 emails (0 already there): 2 new cases, 2 new contacts, 1 with warnings\n");
+        .stdout("Imported 3 emails (0 already there): 2 new cases, 2 new contacts, 1 with warnings\n")
+        // Not a terminal: no progress bar in the log.
+        .stderr("");
     let again = shop.json(&["import", mbox_arg, folder_arg]);
     assert_eq!((again["stored"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(3)));
     let view = shop.json(&["case", "show", "1001"]);
     let messages = view["timeline"].as_array().expect("timeline").iter().filter(|e| e["type"] == "message").count();
     assert_eq!(messages, 2, "the reply joined the first email's case");
     shop.cmd(&["import", "/nonexistent/mail.mbox"]).assert().failure().stderr(predicate::str::starts_with("error: Could not read /nonexistent/mail.mbox"));
+}
+
+#[test]
+fn an_import_on_a_terminal_shows_its_progress_then_clears_it() {
+    let shop = Shop::new();
+    let mbox = shop.dir.path().join("past.mbox");
+    shop.cmd(&["bench", "--messages", "4100", "--write-mbox", mbox.to_str().expect("path")]).assert().success();
+    // `script` (util-linux, on every Debian) runs the command on a pseudo-terminal and copies
+    // what it drew to its own standard output.
+    let command = format!(
+        "'{}' --db '{}' import '{}'",
+        assert_cmd::cargo::cargo_bin("shopdesk").display(),
+        shop.dir.path().join("shop.sqlite3").display(),
+        mbox.display()
+    );
+    let out = std::process::Command::new("script").args(["-qec", &command, "/dev/null"]).env_remove("SHOPDESK_DB").output().expect("script runs");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    // The count before the first step, then steps of up to 2,000 emails with the time left.
+    for drawn in ["Importing", "0/4,100 emails", "2,000/4,100 emails, ", " left", "4,100/4,100 emails"] {
+        assert!(screen.contains(drawn), "{drawn:?} not drawn: {screen:?}");
+    }
+    // The bar is cleared (erase line) and the summary follows on a clean line.
+    let summary = screen.rfind("Imported 4100 emails (0 already there)").expect("the summary");
+    assert!(screen[..summary].ends_with("\r\x1b[2K"), "{screen:?}");
 }
 
 #[test]
