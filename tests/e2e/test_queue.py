@@ -110,3 +110,30 @@ def test_ten_thousand_open_cases_render_a_window_and_scroll_to_the_last(launch, 
     rows = app.all("queue-row")
     assert len(rows) < 100, f"{len(rows)} rows after scrolling"
     assert row_number(rows[-1]) == last
+
+
+def test_a_filter_says_how_many_of_the_open_cases_it_shows_and_clears(app):
+    app.wait_for("queue-empty")
+    app.click("load-demo")
+    app.wait_until(lambda _: len(app.all("queue-row")) >= 5, "fewer than 5 queue-rows after load-demo")
+    everything = app.queue_data()
+    # A channel some of the demo's open cases came by, and not all of them.
+    by_channel = {
+        ch: app.invoke("queue", {"filter": {"status": None, "channel": ch, "category": None}})
+        for ch in ("email", "phone", "voicemail", "chat", "social")
+    }
+    channel, phone = next((ch, q) for ch, q in by_channel.items() if 0 < q["matching"] < everything["total_open"])
+
+    app.select("queue-filter-channel", channel)
+    expected = f"{phone['matching']} of {everything['total_open']} open"
+    app.wait_until(lambda _: expected in text_of(app.wait_for("queue-counts")), f"counts never said {expected!r}")
+    app.wait_until(
+        lambda _: sorted(row_number(r) for r in app.all("queue-row")) == sorted(c["number"] for c in phone["items"]),
+        f"the list should hold exactly the {channel} cases",
+    )
+
+    app.click("queue-clear-filters")
+    app.wait_until(lambda _: " of " not in text_of(app.wait_for("queue-counts")), "the counts still speak of a filter")
+    assert everything["total_open"] in numbers_in(text_of(app.wait_for("queue-counts")))
+    app.wait_until(lambda _: len(app.all("queue-row")) > phone["matching"], "clearing the filter should bring every case back")
+    assert app.wait_for("queue-filter-channel").get_property("value") == ""
