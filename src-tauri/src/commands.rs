@@ -143,6 +143,13 @@ pub fn merge_cases(state: State<'_, AppState>, number: u32, other: u32) -> Reply
     change(&state, |s, now| s.merge_cases(number, other, DEFAULT_AUTHOR, now))
 }
 
+/// The same customer twice (two addresses, a phone call before their first email): `absorb`'s
+/// emails, phones, tags and cases move to `keep`, which the answer is (Store::merge_contacts).
+#[tauri::command]
+pub fn merge_contacts(state: State<'_, AppState>, keep: ContactId, absorb: ContactId) -> Reply<Contact> {
+    change(&state, |s, now| s.merge_contacts(keep, absorb, DEFAULT_AUTHOR, now))
+}
+
 #[tauri::command]
 pub fn load_demo(state: State<'_, AppState>) -> Reply<usize> {
     change(&state, demo::load)

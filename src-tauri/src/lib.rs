@@ -259,6 +259,7 @@ pub fn run() {
             commands::log_message,
             commands::update_case,
             commands::merge_cases,
+            commands::merge_contacts,
             commands::load_demo,
             commands::sla_check,
             commands::get_sla_settings,

@@ -143,6 +143,8 @@ export const ipc = {
   updateCase: (number: number, patch: CasePatch) => call<Case>('update_case', { number, patch }),
   /** The two cases become one; the older number stays and is returned. */
   mergeCases: (number: number, other: number) => call<Case>('merge_cases', { number, other }),
+  /** `absorb`'s emails, phones, tags and cases move to `keep` (the contact returned). */
+  mergeContacts: (keep: string, absorb: string) => call<Contact>('merge_contacts', { keep, absorb }),
   loadDemo: () => call<number>('load_demo'),
   /** Search as you type: a direct jump, contacts, and cases and messages (matches between U+0002 and U+0003). */
   search: (query: string, filter: QueueFilter | null) => call<SearchResults>('search', { query, filter }),

@@ -1195,6 +1195,17 @@ export function installMockBackend(): void {
           event(gone, 'merged', 'case', String(gone.number), String(keep.number));
           return keep;
         }
+        case 'merge_contacts': {
+          const keep = contacts.find((x) => x.id === args.keep) ?? fail('not_found', 'No such contact.');
+          const gone = contacts.find((x) => x.id === args.absorb) ?? fail('not_found', 'No such contact.');
+          if (keep === gone) fail('invalid_input', "A contact can't be merged into itself");
+          keep.emails = [...new Set([...keep.emails, ...gone.emails])];
+          keep.phones = [...new Set([...keep.phones, ...gone.phones])];
+          for (const k of cases) if (k.contact_id === gone.id) k.contact_id = keep.id;
+          contacts.splice(contacts.indexOf(gone), 1);
+          keep.updated_at = now();
+          return keep;
+        }
         case 'load_demo':
           return loadDemo();
         case 'search':

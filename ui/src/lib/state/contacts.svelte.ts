@@ -60,6 +60,14 @@ class ContactsState {
     return contact;
   }
 
+  /** `absorb` joins `keep` (emails, phones, tags, cases); `keep`'s profile is shown again. */
+  async merge(keep: string, absorb: string): Promise<Contact> {
+    const contact = await ipc.mergeContacts(keep, absorb);
+    await this.openProfile(keep);
+    void this.load();
+    return contact;
+  }
+
   /** Throws IpcFailure on refusal, so the form can show it and keep what was typed. */
   async create(input: NewContact): Promise<Contact> {
     const contact = await ipc.createContact(input);
