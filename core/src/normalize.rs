@@ -58,6 +58,36 @@ pub fn phone(raw: &str) -> Result<String> {
     }
 }
 
+/// The other ways the phone number in `query` may have been stored, for search: a number typed
+/// as dialled at home (`07700 900123`) is stored as `+447700900123` when it came from an order
+/// or a signature, and the other way round. Shopdesk does not know the country, so it tries
+/// what any country's number could be: a leading `0` (the trunk prefix of most countries)
+/// dropped; or, for an international number, its digits after a country code of one to three
+/// digits, as they are and with a `0` before them (Italy's numbers keep their own). At least 7 digits stay, so a short query
+/// matches nothing new. Empty for anything that isn't such a number.
+pub fn phone_variants(query: &str) -> Vec<String> {
+    let Ok(number) = phone(query) else { return Vec::new() };
+    let mut out = Vec::new();
+    if let Some(international) = number.strip_prefix('+') {
+        for code in 1..=3 {
+            let national = &international[code..];
+            if national.len() >= 7 {
+                out.push(national.to_string());
+                if !national.starts_with('0') {
+                    out.push(format!("0{national}"));
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|v| seen.insert(v.clone()));
+    } else if let Some(national) = number.strip_prefix('0') {
+        if national.len() >= 7 && !national.starts_with('0') {
+            out.push(national.to_string());
+        }
+    }
+    out
+}
+
 /// Trims tags, folds them to lower case, drops empty ones and duplicates, keeps the order.
 pub fn tags(raw: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -135,6 +165,20 @@ mod tests {
                 (got, want) => panic!("{raw:?}: got {got:?}, want {want:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_phone_number_may_be_stored_in_its_local_or_international_form() {
+        assert_eq!(phone_variants("07700 900123"), ["7700900123"]);
+        assert_eq!(
+            phone_variants("+44 7700 900123"),
+            ["47700900123", "047700900123", "7700900123", "07700900123", "700900123", "0700900123"]
+        );
+        // Italy keeps its 0 after the country code: +39 06 1234 5678 is dialled 06 1234 5678.
+        assert!(phone_variants("0039 06 1234 5678").contains(&"0612345678".to_string()));
+        assert!(phone_variants("612 345").is_empty(), "too short to be a whole number");
+        assert!(phone_variants("ana").is_empty());
+        assert!(phone_variants("0800 12").is_empty());
     }
 
     #[test]

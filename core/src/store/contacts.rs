@@ -202,7 +202,39 @@ impl Store {
         let phone = normalize::phone(phone)?;
         let id: Option<ContactId> =
             cached_row(&self.conn, "SELECT contact_id FROM contact_phones WHERE phone = ?1", [&phone], |r| r.get(0)).optional()?;
+        let id = match id {
+            Some(id) => Some(id),
+            None => self.contact_by_phone_elsewise(&phone)?,
+        };
         load(&self.conn, id.ok_or(Error::NoContactWithPhone(phone))?)
+    }
+
+    /// The one contact holding `phone` (normalised, not stored as such) in its other form: a
+    /// caller id in international form (`+447700900123`) for a number the shop typed as dialled
+    /// at home (`07700900123`), or the other way round (see [`normalize::phone_variants`]).
+    /// None when no contact or several do: a guess between two customers is not made.
+    fn contact_by_phone_elsewise(&self, phone: &str) -> Result<Option<ContactId>> {
+        let variants = normalize::phone_variants(phone);
+        if variants.is_empty() {
+            return Ok(None);
+        }
+        // Typed at home: a stored international number is '+', a country code of 1 to 3 digits
+        // and the rest of the number. Typed in international form: a stored local one is a variant.
+        let national = if phone.starts_with('+') { "" } else { variants[0].as_str() };
+        let listed = vec!["?"; variants.len()].join(", ");
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT DISTINCT contact_id FROM contact_phones WHERE phone IN ({listed})
+             OR (?{n} <> '' AND phone LIKE '+%' AND length(phone) BETWEEN length(?{n}) + 2 AND length(?{n}) + 4
+                 AND substr(phone, -length(?{n})) = ?{n})
+             LIMIT 2",
+            n = variants.len() + 1
+        ))?;
+        let params = variants.iter().map(String::as_str).chain([national]);
+        let found = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, ContactId>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(match found.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        })
     }
 
     /// Finds a contact from what a person would type: an id, an email or a phone number.
@@ -234,7 +266,8 @@ impl Store {
         let digits: String = query.chars().filter(char::is_ascii_digit).collect();
         // Which contacts: all of them for no query; from three letters on, any part of a name,
         // email or phone through the trigram index (a query of at least 3 digits also matches
-        // phone numbers however they were written), joined straight to the contact's id, name
+        // phone numbers however they were written, a whole number in its local or international
+        // form too), joined straight to the contact's id, name
         // and merge (one index, contacts_by_id_shown, not the contact's row); one or two letters
         // are too short for trigrams, so they find names and emails that start with them (index
         // ranges).
@@ -246,6 +279,11 @@ impl Store {
             let mut matched = phrase(query);
             if digits.len() >= 3 && digits != query {
                 matched = format!("{matched} OR {}", phrase(&digits));
+            }
+            // A number typed as dialled at home finds it stored in international form, and the
+            // other way round.
+            for variant in crate::normalize::phone_variants(query) {
+                matched = format!("{matched} OR {}", phrase(&variant));
             }
             (
                 "contacts_fts f JOIN contacts_fts_map m ON m.fts_rowid = f.rowid JOIN contacts c ON c.id = m.contact_id",

@@ -145,6 +145,26 @@ fn the_contacts_index_follows_renames_new_addresses_and_merges() {
     assert_eq!(names(&store, "chloe"), ["Chloé Martin"], "accents don't matter");
     assert_eq!(names(&store, "ARTI"), ["Chloé Martin"], "any part of a name, in any case");
     assert_eq!(names(&store, "612 345"), ["Chloé Martin"], "phone digits however written");
+    assert_eq!(names(&store, "06 12 34 56 78"), ["Chloé Martin"], "dialled at home, found in international form");
+    assert_eq!(names(&store, "070-123 45 67"), ["Bo Berg"]);
+    let local = store.create_contact(&person("Ravi Patel", "ravi@example.co.uk", "07700 900123"), t0()).expect("local");
+    assert_eq!(local.phones, ["07700900123"], "kept as typed: the country isn't known");
+    assert_eq!(names(&store, "+44 7700 900123"), ["Ravi Patel"], "international, found in the local form");
+    assert_eq!(names(&store, "0044 7700 900123"), ["Ravi Patel"]);
+    assert!(names(&store, "+44 7700 900124").is_empty(), "another number");
+    // A caller id in the other form finds the one contact with that number.
+    assert_eq!(store.resolve_contact("+44 7700 900123").expect("caller id").id, local.id);
+    assert_eq!(store.resolve_contact("06 12 34 56 78").expect("dialled at home").id, chloe.id);
+    let not_found = store.resolve_contact("+44 7700 900124").expect_err("another number");
+    assert_eq!(not_found.kind(), ErrorKind::NotFound);
+    // Two contacts with that number in its two forms: no guess between them.
+    store.create_contact(&person("Ravi P. (shop)", "ravi.p@example.com", "+44 7700 900123"), t0()).expect("intl twin");
+    assert_eq!(store.resolve_contact("+44 7700 900123").expect("exact wins").name, "Ravi P. (shop)");
+    assert_eq!(store.resolve_contact("07700 900123").expect("exact wins").id, local.id);
+    store.create_contact(&person("Dee", "dee@example.com", "+44 7911 123456"), t0()).expect("uk");
+    store.create_contact(&person("Dom", "dom@example.fr", "+33 7911 123456"), t0()).expect("france");
+    assert_eq!(store.resolve_contact("0033 7911123456").expect("exact").name, "Dom");
+    assert_eq!(store.resolve_contact("07911 123456").expect_err("two could be it").kind(), ErrorKind::NotFound);
     assert_eq!(names(&store, "ample.se"), ["Bo Berg"]);
     assert_eq!(names(&store, "b"), ["Bo Berg"], "one letter: names and emails that start with it");
     assert_eq!(names(&store, "ch"), ["Chloé Martin"]);

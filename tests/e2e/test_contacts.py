@@ -1,5 +1,5 @@
-"""The same customer twice (an email from a second address, a call before the first email): merged
-on the contact's profile, every case of both then belongs to the one kept."""
+"""One customer, one contact: the same customer twice is merged on their profile (every case of
+both then belongs to the one kept), and a phone number is found in whichever form it was typed."""
 
 from helpers import text_of
 
@@ -37,3 +37,17 @@ def test_merging_a_second_contact_into_a_profile_moves_its_cases_and_addresses(a
     assert after[keep["id"]]["total_cases"] == wanted
     profile = app.invoke("get_contact", {"id": keep["id"]})
     assert set(absorb["emails"]) <= set(profile["contact"]["emails"])
+
+
+def test_a_number_typed_as_dialled_at_home_finds_the_customer_stored_in_international_form(app):
+    """Ben Okafor's number is stored as +447700900123 (the demo); the shop types it as its phone
+    shows it, 07700 900123, when logging his call."""
+    app.wait_for("queue-empty")
+    app.click("load-demo")
+    app.wait_until(lambda _: len(app.all("queue-row")) >= 5, "no demo cases")
+    app.click("nav-new-case")
+    app.type("newcase-contact-search", "07700 900123")
+    option = app.wait_for_text("newcase-contact-option", "Ben Okafor")
+    assert all("George Brown" not in text_of(o) for o in app.all("newcase-contact-option")), "another number"
+    app.click(option)
+    assert "Ben Okafor" in text_of(app.wait_for("newcase-picked-contact"))
