@@ -137,3 +137,28 @@ def test_a_filter_says_how_many_of_the_open_cases_it_shows_and_clears(app):
     assert everything["total_open"] in numbers_in(text_of(app.wait_for("queue-counts")))
     app.wait_until(lambda _: len(app.all("queue-row")) > phone["matching"], "clearing the filter should bring every case back")
     assert app.wait_for("queue-filter-channel").get_property("value") == ""
+
+
+def test_solved_cases_are_found_again_from_the_queue_most_recent_first(app):
+    app.wait_for("queue-empty")
+    app.click("load-demo")
+    app.wait_until(lambda _: len(app.all("queue-row")) >= 5, "fewer than 5 queue-rows after load-demo")
+    solved = app.invoke("queue", {"filter": {"status": "solved", "channel": None, "category": None}})
+    assert solved["matching"] > 0, "the demo should have solved cases"
+    expected = [c["number"] for c in solved["items"]]
+    actives = [c["last_activity_at"] for c in solved["items"]]
+    assert actives == sorted(actives, reverse=True), "most recently active first"
+
+    app.select("queue-filter-status", "solved")
+
+    def shown_in_order(_):
+        shown = [row_number(r) for r in app.all("queue-row")]
+        return shown and shown == expected[: len(shown)]
+
+    app.wait_until(shown_in_order, "the list should show the solved cases, in the core's order")
+    assert f"{solved['matching']} solved" in text_of(app.wait_for("queue-counts"))
+
+    # Open one: it is the solved case.
+    app.click(app.all("queue-row")[0])
+    app.wait_until(lambda _: app.driver.execute_script("return location.hash") == f"#/case/{expected[0]}", "the case never opened")
+    assert app.value("case-status") == "solved"

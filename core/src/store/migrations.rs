@@ -878,6 +878,13 @@ CREATE TRIGGER contacts_fts_insert_later AFTER INSERT ON contacts BEGIN
     INSERT OR IGNORE INTO search_pending (kind, ref, fresh) VALUES ('contact', new.id, 1);
 END;
 "#,
+    // Migration 24: solved and closed cases, most recently active first, for finding a finished
+    // case again from the queue (its status filter). Only those cases are in it: a new case, as
+    // an import files it, is not.
+    r#"
+CREATE INDEX cases_done ON cases(status, last_activity_at DESC, number DESC)
+WHERE status IN ('solved', 'closed') AND merged_into IS NULL;
+"#,
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -67,13 +67,28 @@ pub(super) fn page_sql(terms: &str, from_the_end: bool) -> String {
     )
 }
 
+/// Solved and closed cases: what `cases_done` is built over (the query must say it the same way).
+pub(super) const DONE: &str = "k.status IN ('solved', 'closed') AND k.merged_into IS NULL";
+
+/// A page of solved or closed cases matching `terms` (which name the status), most recently
+/// active first, `LIMIT ? OFFSET ?`.
+fn done_sql(terms: &str) -> String {
+    format!("SELECT k.id FROM cases k WHERE {DONE}{terms} ORDER BY k.status, k.last_activity_at DESC, k.number DESC LIMIT ? OFFSET ?")
+}
+
 impl Store {
     /// One page of the open cases matching `filter`, in the queue's order at `now`: cases whose
     /// "remind me" has come due first (oldest reminder first), then the longest waiting, then the
     /// cases nobody is waiting on, most recently active first. With the counts over all open
     /// cases and the number matching the filter.
+    ///
+    /// A filter on a status that is not open (solved, closed) lists those cases instead, most
+    /// recently active first ([`Store::done_cases`]).
     pub fn queue(&self, filter: &QueueFilter, page: QueuePage, now: DateTime<Utc>) -> Result<Queue> {
         let now = truncate(now);
+        if filter.status.is_some_and(|s| !s.is_open()) {
+            return self.done_cases(filter, page, now);
+        }
         let (terms, filter_args) = filter_terms(filter);
         let with = |first: Vec<Value>, last: Vec<Value>| -> Vec<Value> {
             first.into_iter().chain(filter_args.iter().cloned()).chain(last).collect()
@@ -131,6 +146,28 @@ impl Store {
         }
         let items = self.summaries_in_order(&ids, now)?;
 
+        Ok(Queue { items, offset: page.offset, matching, total_open, waiting, by_status, now })
+    }
+
+    /// Solved or closed cases (`filter.status` says which) matching the rest of `filter`, most
+    /// recently active first: where a case the shop finished is found again from the queue.
+    /// Read off `cases_done` (migration 24), which holds only those cases, in that order. The
+    /// counts over open cases are as in the queue; `matching` counts these.
+    fn done_cases(&self, filter: &QueueFilter, page: QueuePage, now: DateTime<Utc>) -> Result<Queue> {
+        let (terms, args) = filter_terms(filter);
+        let matching: u32 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM cases k WHERE {DONE}{terms}"))?
+            .query_row(rusqlite::params_from_iter(args.iter().cloned()), |r| r.get(0))?;
+        let limit = page.limit.map_or(-1, i64::from);
+        let page_args = args.into_iter().chain([Value::Integer(limit), Value::Integer(i64::from(page.offset))]);
+        let ids = self
+            .conn
+            .prepare_cached(&done_sql(&terms))?
+            .query_map(rusqlite::params_from_iter(page_args), |r| r.get::<_, CaseId>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let items = self.summaries_in_order(&ids, now)?;
+        let (by_status, total_open, waiting) = self.queue_counts()?;
         Ok(Queue { items, offset: page.offset, matching, total_open, waiting, by_status, now })
     }
 
@@ -337,6 +374,42 @@ mod tests {
             assert_eq!([numbers(&first), numbers(&second)].concat(), expected.iter().copied().take(4).collect::<Vec<_>>(), "{filter:?}");
             assert_eq!(first.matching, all.matching);
         }
+    }
+
+    #[test]
+    fn solved_and_closed_cases_are_listed_most_recently_active_first() {
+        let (mut store, now) = shop();
+        let closed = CasePatch { status: Some(Status::Closed), ..CasePatch::default() };
+        store.update_case(1007, &closed, "Shop", now + Duration::minutes(5)).expect("closed");
+        // Solved later, and active later: 1031 is touched again after 1030.
+        let note = NewMessage { direction: Direction::Note, channel: Channel::Email, author: "Shop".into(), body: "refund sent".into(), happened_at: None };
+        store.log_message(1031, &note, now + Duration::minutes(10)).expect("note");
+        let solved = QueueFilter { status: Some(Status::Solved), ..QueueFilter::default() };
+        let list = store.queue_all(&solved, now + Duration::minutes(20)).expect("solved");
+        assert_eq!(numbers(&list), [1031, 1030]);
+        assert_eq!(list.matching, 2);
+        assert!(list.items.iter().all(|c| c.status == Status::Solved && c.clock.is_none()), "no clock runs on a solved case");
+        assert_eq!(list.total_open, 29, "the open counts stay the queue's");
+        let page = store.queue(&solved, QueuePage { offset: 1, limit: Some(1) }, now).expect("second page");
+        assert_eq!((numbers(&page), page.matching, page.offset), (vec![1030], 2, 1));
+        let closed_list = store.queue_all(&QueueFilter { status: Some(Status::Closed), ..QueueFilter::default() }, now).expect("closed");
+        assert_eq!(numbers(&closed_list), [1007], "a merged-away case is not listed");
+        // The other filters apply: 1030 and 1031 came by chat and email.
+        let by_chat = QueueFilter { status: Some(Status::Solved), channel: Some(Channel::Chat), ..QueueFilter::default() };
+        let chat = store.queue_all(&by_chat, now).expect("chat");
+        let expected: Vec<u32> = list.items.iter().filter(|c| c.channel == Channel::Chat).map(|c| c.number).collect();
+        assert!(!expected.is_empty());
+        assert_eq!((numbers(&chat), chat.matching as usize), (expected.clone(), expected.len()));
+        // Read off its own index, in order: no sort, no scan of the cases.
+        let (terms, args) = filter_terms(&solved);
+        let mut stmt = store.conn.prepare(&format!("EXPLAIN QUERY PLAN {}", done_sql(&terms))).expect("plan");
+        let plan = stmt
+            .query_map(rusqlite::params_from_iter(args.into_iter().chain([Value::Integer(50), Value::Integer(0)])), |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .expect("plan rows")
+            .join("\n");
+        assert!(plan.contains("cases_done") && !plan.contains("TEMP B-TREE"), "{plan}");
     }
 
     #[test]

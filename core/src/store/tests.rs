@@ -1788,6 +1788,7 @@ fn an_existing_database_is_indexed_when_it_is_upgraded() {
         store.conn.execute_batch("DROP INDEX cases_queue_order; DROP INDEX cases_queue_filter;
             DROP TABLE queue_counts; DROP TRIGGER cases_counts_insert; DROP TRIGGER cases_counts_update; DROP TRIGGER cases_counts_delete;").expect("drop the queue's index and counts");
         store.conn.execute_batch("DROP INDEX contacts_by_id_shown;").expect("drop the contacts' shown index");
+        store.conn.execute_batch("DROP INDEX cases_done;").expect("drop the finished cases' index");
         store.conn.execute_batch("ALTER TABLE messages DROP COLUMN indexed_chars;").expect("drop how much of a message is indexed");
     }
     let store = Store::open(&path).expect("upgraded");

@@ -272,7 +272,9 @@ function queue(filter: QueueFilter, page?: QueuePage | null): Queue {
       cases.filter((c) => c.status === s).length,
     ]),
   ) as Record<Status, number>;
-  const items = open
+  const finished = filter.status === 'solved' || filter.status === 'closed';
+  const listed = finished ? cases.filter((c) => c.status === filter.status && c.merged_into == null).map(summary) : open;
+  const items = listed
     .filter(
       (c) =>
         (!filter.status || c.status === filter.status) &&
@@ -280,6 +282,7 @@ function queue(filter: QueueFilter, page?: QueuePage | null): Queue {
         (!filter.category || c.category === filter.category),
     )
     .sort((a, b) => {
+      if (finished) return b.last_activity_at.localeCompare(a.last_activity_at);
       if (a.waiting_secs !== null && b.waiting_secs !== null) return b.waiting_secs - a.waiting_secs;
       if (a.waiting_secs !== null) return -1;
       if (b.waiting_secs !== null) return 1;

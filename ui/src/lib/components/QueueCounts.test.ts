@@ -23,4 +23,12 @@ describe('QueueCounts', () => {
     render(QueueCounts, { matching: 3, totalOpen: 77, waiting: 42, filtered: true, onclear: vi.fn() });
     expect(screen.getByTestId('queue-matching').textContent?.replace(/\s+/g, ' ').trim()).toBe('3 of 77 open match');
   });
+
+  it('counts the solved cases when it lists them, with the way back', async () => {
+    const onclear = vi.fn();
+    render(QueueCounts, { matching: 1204, totalOpen: 77, waiting: 42, filtered: true, finished: 'solved', onclear });
+    expect(text()).toBe('1,204 solved, most recent first 77 open Back to the open cases');
+    await fireEvent.click(screen.getByTestId('queue-clear-filters'));
+    expect(onclear).toHaveBeenCalledOnce();
+  });
 });
