@@ -162,3 +162,24 @@ def test_solved_cases_are_found_again_from_the_queue_most_recent_first(app):
     app.click(app.all("queue-row")[0])
     app.wait_until(lambda _: app.driver.execute_script("return location.hash") == f"#/case/{expected[0]}", "the case never opened")
     assert app.value("case-status") == "solved"
+
+
+def test_the_welcome_leads_to_connecting_the_mailbox_and_bringing_in_past_mail(app):
+    app.wait_for("queue-empty")
+
+    def in_view(element_id: str) -> bool:
+        return app.driver.execute_script(
+            "const r = document.getElementById(arguments[0])?.getBoundingClientRect();"
+            "return !!r && r.top >= 0 && r.top < window.innerHeight / 2;",
+            element_id,
+        )
+
+    app.click("welcome-connect-mail")
+    app.wait_for("mail-from-address")
+    app.wait_until(lambda _: in_view("settings-mail"), "the mail account's section was not scrolled into view")
+    assert app.driver.execute_script("return document.querySelector('.settings').scrollTop") > 0
+
+    app.click("nav-queue")
+    app.click("welcome-import-mail")
+    app.wait_for("import-mail")
+    app.wait_until(lambda _: in_view("settings-import"), "the past mail section was not scrolled into view")

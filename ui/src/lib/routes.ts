@@ -1,5 +1,9 @@
 // The app's places and their hash addresses (#/queue, #/case/1001, #/contacts, #/contacts/<id>,
-// #/new, #/settings, #/outbox, #/orders, #/reports). Hash routing needs no server support, which suits a webview loading files from disk.
+// #/new, #/settings (?section=mail|import), #/outbox, #/orders, #/reports). Hash routing needs no server support, which suits a webview loading files from disk.
+
+/** The parts of Settings a link can lead straight to. */
+export type SettingsSection = 'mail' | 'import';
+const SECTIONS: SettingsSection[] = ['mail', 'import'];
 
 export type Route =
   | { name: 'queue' }
@@ -7,7 +11,8 @@ export type Route =
   | { name: 'contacts' }
   | { name: 'contact'; id: string }
   | { name: 'new-case'; contactId?: string }
-  | { name: 'settings' }
+  /** section: scrolled to on arrival (the mail account, bringing in past mail). */
+  | { name: 'settings'; section?: SettingsSection }
   | { name: 'outbox' }
   | { name: 'orders' }
   | { name: 'reports' }
@@ -21,7 +26,10 @@ export function parseHash(hash: string): Route {
   const [head, arg, ...rest] = parts;
   if (rest.length > 0) return { name: 'not-found', path };
   if (head === 'queue' && arg === undefined) return { name: 'queue' };
-  if (head === 'settings' && arg === undefined) return { name: 'settings' };
+  if (head === 'settings' && arg === undefined) {
+    const section = new URLSearchParams(query).get('section');
+    return SECTIONS.includes(section as SettingsSection) ? { name: 'settings', section: section as SettingsSection } : { name: 'settings' };
+  }
   if (head === 'outbox' && arg === undefined) return { name: 'outbox' };
   if (head === 'orders' && arg === undefined) return { name: 'orders' };
   if (head === 'reports' && arg === undefined) return { name: 'reports' };
@@ -52,7 +60,7 @@ export function href(route: Route): string {
     case 'new-case':
       return route.contactId ? `#/new?contact=${encodeURIComponent(route.contactId)}` : '#/new';
     case 'settings':
-      return '#/settings';
+      return route.section ? `#/settings?section=${route.section}` : '#/settings';
     case 'outbox':
       return '#/outbox';
     case 'orders':
