@@ -32,3 +32,26 @@ def test_a_word_from_a_message_body_finds_its_case(app):
     app.type("search-input", "ana@example.org", clear=True)
     jump = app.wait_for("search-jump")
     assert "Ana Costa" in text_of(jump)
+
+
+def test_the_palette_runs_commands_typed_or_picked(app):
+    app.wait_for("queue-empty")
+    body = app.driver.find_element("css selector", "body")
+    body.send_keys(Keys.CONTROL, "k")
+    app.wait_for("search-input")
+    offered = [text_of(c).strip() for c in app.all("search-command")]
+    assert "New case" in offered and "Bring in past mail" in offered, offered
+
+    # Typed, then Enter at once: the command, not a search for its words.
+    app.type("search-input", "past mail")
+    app.wait_until(lambda _: [text_of(c).strip() for c in app.all("search-command")] == ["Bring in past mail"], "not narrowed")
+    app.wait_for("search-input").send_keys(Keys.ENTER)
+    app.wait_for("import-mail")
+    assert app.driver.execute_script("return location.hash") == "#/settings?section=import"
+
+    # Picked with the arrows.
+    body.send_keys(Keys.CONTROL, "k")
+    app.type("search-input", "contacts", clear=True)
+    app.wait_until(lambda _: app.all("search-command"), "no command for 'contacts'")
+    app.wait_for("search-input").send_keys(Keys.ENTER)
+    app.wait_until(lambda _: app.driver.execute_script("return location.hash") == "#/contacts", "never went to contacts")

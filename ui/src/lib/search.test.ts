@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hitSourceLabel, moveSelection, nothingFound, paletteItems, searchFilter, type PaletteFilters } from './search';
+import { COMMANDS, hitSourceLabel, matchingCommands, moveSelection, nothingFound, paletteItems, paletteRows, searchFilter, type PaletteFilters } from './search';
 import type { SearchHit } from './types';
 
 const hit = (n: number, extra: Partial<SearchHit> = {}): SearchHit => ({
@@ -68,5 +68,31 @@ describe('moveSelection', () => {
     expect(moveSelection(2, 1, 3)).toBe(0);
     expect(moveSelection(0, -1, 3)).toBe(2);
     expect(moveSelection(0, 1, 0)).toBe(0);
+  });
+});
+
+describe('commands', () => {
+  const labels = (q: string) => matchingCommands(q).map((c) => (c.kind === 'command' ? c.label : ''));
+
+  it('are all offered before anything is typed', () => {
+    expect(labels('')).toHaveLength(COMMANDS.length);
+  });
+
+  it('match when every word typed starts one of theirs, whatever the case and accents', () => {
+    expect(labels('SETT')).toEqual(['Open settings']);
+    expect(labels('mail acc')).toEqual(['Set up the mail account']);
+    expect(labels('import')).toEqual(['Go to orders', 'Bring in past mail']);
+    expect(labels('rèports')).toEqual(['Go to reports']);
+    expect(labels('ana costa')).toEqual([]);
+    expect(labels('1042')).toEqual([]);
+  });
+
+  it('come after a direct jump and before contacts and hits', () => {
+    const rows = paletteRows('go', {
+      jump: { type: 'case', number: 1042 },
+      contacts: [{ id: 'c', name: 'Gordon', emails: [], phones: [], open_cases: 0, total_cases: 1 }],
+      hits: [],
+    });
+    expect(rows.map((r) => r.kind)).toEqual(['jump', 'command', 'command', 'command', 'contact']);
   });
 });

@@ -1,4 +1,4 @@
-// The search palette's wording and its one list of rows (jump, contacts, hits), so the arrow
+// The search palette's wording and its one list of rows (jump, commands, contacts, hits), so the arrow
 // keys, Enter and the screen all agree on what is where.
 import { CHANNEL_LABEL, DIRECTION_LABEL } from './labels';
 import type { Route } from './routes';
@@ -15,6 +15,7 @@ export function nothingFound(query: string): string {
 
 export type PaletteItem =
   | { kind: 'jump'; key: string; label: string; detail: string; route: Route }
+  | { kind: 'command'; key: string; label: string; route: Route }
   | { kind: 'contact'; key: string; contact: ContactSummary; route: Route }
   | { kind: 'hit'; key: string; hit: SearchHit; route: Route };
 
@@ -48,6 +49,48 @@ export function paletteItems(results: SearchResults): PaletteItem[] {
     items.push({ kind: 'hit', key: `hit-${i}`, hit, route: { name: 'case', number: hit.case_number } });
   });
   return items;
+}
+
+/** The palette's commands: every place of the app, and the steps a new shop looks for. Found by
+ *  their label and a few more words people might type for them. */
+export const COMMANDS: { key: string; label: string; words: string; route: Route }[] = [
+  { key: 'new-case', label: 'New case', words: 'log call phone voicemail chat letter open', route: { name: 'new-case' } },
+  { key: 'queue', label: 'Go to the queue', words: 'waiting open cases late', route: { name: 'queue' } },
+  { key: 'contacts', label: 'Go to contacts', words: 'customers people profiles', route: { name: 'contacts' } },
+  { key: 'orders', label: 'Go to orders', words: 'shopify woocommerce etsy import csv', route: { name: 'orders' } },
+  { key: 'reports', label: 'Go to reports', words: 'statistics satisfaction charts numbers', route: { name: 'reports' } },
+  { key: 'outbox', label: 'Go to the outbox', words: 'sent sending emails scheduled failed', route: { name: 'outbox' } },
+  { key: 'settings', label: 'Open settings', words: 'preferences reply targets business hours backups', route: { name: 'settings' } },
+  { key: 'mail', label: 'Set up the mail account', words: 'email imap smtp mailbox connect password', route: { name: 'settings', section: 'mail' } },
+  { key: 'import', label: 'Bring in past mail', words: 'import mbox eml old emails', route: { name: 'settings', section: 'import' } },
+];
+
+/** Commands shown beside what a search finds, at most. */
+const COMMANDS_WITH_RESULTS = 3;
+
+/** The commands for what is typed: every one for nothing typed; else those where each word typed
+ *  starts one of theirs (case and accents aside), the first few. */
+export function matchingCommands(query: string): PaletteItem[] {
+  const fold = (t: string) => t.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  const typed = fold(query).split(/\s+/).filter((w) => w !== '');
+  const found = COMMANDS.filter((c) => {
+    const theirs = fold(`${c.label} ${c.words}`).split(/\s+/);
+    return typed.every((w) => theirs.some((t) => t.startsWith(w)));
+  });
+  return (typed.length === 0 ? found : found.slice(0, COMMANDS_WITH_RESULTS)).map((c) => ({
+    kind: 'command',
+    key: `command-${c.key}`,
+    label: c.label,
+    route: c.route,
+  }));
+}
+
+/** The palette's rows for what is typed and the latest answer: the direct jump, the commands,
+ *  then contacts, cases and messages. */
+export function paletteRows(query: string, results: SearchResults | null): PaletteItem[] {
+  const found = results ? paletteItems(results) : [];
+  const jump = found[0]?.kind === 'jump' ? [found[0]] : [];
+  return [...jump, ...matchingCommands(query), ...found.slice(jump.length)];
 }
 
 /** What matched: a message (who, how) or the case itself (its subject or references). */

@@ -34,7 +34,7 @@ export const SHORTCUTS: { keys: string[][]; description: string }[] = [
   { keys: [['g', 'c'], ['2']], description: 'Go to contacts' },
   { keys: [['g', 'o']], description: 'Go to the outbox (emails waiting or not sent)' },
   { keys: [['n']], description: 'New case (on a case: write an internal note)' },
-  { keys: [['Ctrl', 'K'], ['⌘', 'K']], description: 'Search everything: cases, messages, contacts' },
+  { keys: [['Ctrl', 'K'], ['⌘', 'K']], description: 'Search everything (cases, messages, contacts), or go anywhere: New case, Settings…' },
   { keys: [['/']], description: 'Search: the list on screen (contacts), or everything' },
   { keys: [['j'], ['k']], description: 'Next / previous case in the queue' },
   { keys: [['Enter']], description: 'Open the selected case' },

@@ -125,6 +125,40 @@ describe('SearchPalette', () => {
     expect(location.hash).toBe('#/case/1007');
   });
 
+  it('lists every command before anything is typed, and Enter goes there', async () => {
+    const onclose = vi.fn();
+    render(SearchPalette, { onclose });
+    const commands = screen.getAllByTestId('search-command').map((el) => el.textContent?.trim());
+    expect(commands).toContain('New case');
+    expect(commands).toContain('Set up the mail account');
+    await fireEvent.keyDown(screen.getByTestId('search-input'), { key: 'Enter' });
+    expect(location.hash).toBe('#/new');
+    expect(onclose).toHaveBeenCalledTimes(1);
+    expect(search).not.toHaveBeenCalled();
+  });
+
+  it('a command typed opens at once with Enter, before any answer', async () => {
+    const onclose = vi.fn();
+    render(SearchPalette, { onclose });
+    const input = await type('imap');
+    expect(screen.getAllByTestId('search-command').map((el) => el.textContent?.trim())).toEqual(['Set up the mail account']);
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    expect(location.hash).toBe('#/settings?section=mail');
+    expect(onclose).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows the matching commands above what the search finds, and says when it finds nothing', async () => {
+    render(SearchPalette, { onclose: () => {} });
+    await type('past mail');
+    await screen.findByTestId('search-empty');
+    expect(screen.getAllByTestId('search-command').map((el) => el.textContent?.trim())).toEqual(['Bring in past mail']);
+    search.mockResolvedValue({ jump: null, contacts: [], hits: [hit(1001, 'the \u0002report\u0003')] });
+    await type('report');
+    await screen.findByTestId('search-hit');
+    const rows = within(screen.getByRole('listbox')).getAllByRole('option').map((el) => el.getAttribute('data-testid'));
+    expect(rows).toEqual(['search-command', 'search-hit']);
+  });
+
   it('Escape closes', async () => {
     const onclose = vi.fn();
     render(SearchPalette, { onclose });
