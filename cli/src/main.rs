@@ -518,7 +518,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search { query, filter } => out.search(&store.search(&query, &filter.into())?),
         Command::Import { paths, close_quiet_days } => {
             let store = ImportStore { store: std::sync::Mutex::new(store), hold: import_hold_limit() };
-            let options = shopdesk_core::mail::import::ImportOptions { close_quiet_days };
+            let options = shopdesk_core::mail::import::ImportOptions { close_quiet_days, ..Default::default() };
             let bar = output::ImportBar::on_terminal();
             let r = shopdesk_core::mail::import::import_paths_with(&store, &paths, &options, || clock.now(), |p| bar.show(p));
             bar.finish();

@@ -377,10 +377,12 @@ pub async fn import_mail(
     paths: Vec<std::path::PathBuf>,
     close_quiet_days: Option<u32>,
 ) -> Reply<shopdesk_core::mail::import::ImportReport> {
+    // A Stop from an earlier import is forgotten now, before this one can be asked to stop.
+    app.state::<AppState>().import_stop.store(false, std::sync::atomic::Ordering::Relaxed);
     let worker_app = app.clone();
-    let options = shopdesk_core::mail::import::ImportOptions { close_quiet_days };
     let result = tauri::async_runtime::spawn_blocking(move || {
         let state = worker_app.state::<AppState>();
+        let options = shopdesk_core::mail::import::ImportOptions { close_quiet_days, stop: Some(&state.import_stop) };
         shopdesk_core::mail::import::import_paths_with(&crate::mail::AppStore(&state), &paths, &options, || state.clock.now(), |p| {
             let _ = worker_app.emit("import-progress", p);
         })
@@ -391,6 +393,13 @@ pub async fn import_mail(
         app.state::<AppState>().wake.notify_one();
     }
     Ok(result?)
+}
+
+/// "Stop" on a running import: it ends after the step it is filing, which is kept; importing
+/// the same mail again brings in the rest.
+#[tauri::command]
+pub fn stop_import(state: State<'_, AppState>) {
+    state.import_stop.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// "Save…" on an attachment: copies the file to where the owner chose in the save dialog.

@@ -39,6 +39,8 @@ pub struct AppState {
     pub db_path: Option<PathBuf>,
     /// Becomes true when the UI says its first data is on screen (`ui_ready`).
     pub first_screen: tokio::sync::watch::Sender<bool>,
+    /// Set by `stop_import`: the import running ends after the step it is filing.
+    pub import_stop: std::sync::atomic::AtomicBool,
 }
 
 /// The longest the start-up background work waits for the UI's first screen.
@@ -206,7 +208,7 @@ pub fn run() {
             tracing::info!(unix_ms = unix_ms(), "database open");
             let wake = Arc::new(Notify::new());
             let db_path = db_path(app, &options).ok();
-            app.manage(AppState { store: Mutex::new(store), store_waiters: AtomicUsize::new(0), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path, first_screen: tokio::sync::watch::Sender::new(false) });
+            app.manage(AppState { store: Mutex::new(store), store_waiters: AtomicUsize::new(0), wake: wake.clone(), notification_error: Mutex::new(None), clock, db_path, first_screen: tokio::sync::watch::Sender::new(false), import_stop: std::sync::atomic::AtomicBool::new(false) });
             #[cfg(desktop)]
             app.handle().plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))?;
             // Without a tray (no status area on this desktop) closing the window quits as usual.
@@ -260,6 +262,7 @@ pub fn run() {
             commands::update_case,
             commands::merge_cases,
             commands::merge_contacts,
+            commands::stop_import,
             commands::load_demo,
             commands::sla_check,
             commands::get_sla_settings,

@@ -274,3 +274,35 @@ def test_an_attachment_is_saved_where_the_owner_chooses(app, tmp_path):
     app.invoke("save_attachment", {"hash": hashlib.sha256(photo).hexdigest(), "to": str(to)})
     assert to.read_bytes() == photo
 
+
+
+def test_a_past_mail_import_stops_when_asked_and_the_next_brings_in_the_rest(app, tmp_path):
+    """Stop, as the button sends it, during an import the page started (the file dialog itself
+    can't be driven: the path is handed to the command, as in the test above)."""
+    mbox = tmp_path / "years.mbox"
+    total = 6000
+    with mbox.open("wb") as f:
+        for i in range(total):
+            f.write(b"From c%d@example.org Wed Nov 25 09:00:00 2026\n" % (i % 500))
+            f.write(make_mail(f"Question {i}", f"Body {i}", sender=f"c{i % 500}@example.org",
+                              message_id=f"<y{i}@example.org>").replace(b"\r\n", b"\n"))
+            f.write(b"\n")
+    app.click("nav-settings")
+    app.wait_for("import-mail-files")
+    app.driver.execute_script(
+        "window.__imported = null;"
+        "window.__TAURI_INTERNALS__.invoke('import_mail', {paths: [arguments[0]], closeQuietDays: null})"
+        "  .then(r => window.__imported = {ok: r}, e => window.__imported = {err: String(e)});",
+        str(mbox),
+    )
+    app.wait_until(lambda _: app.invoke("queue", {"filter": {"status": None, "channel": None, "category": None}})["total_open"] > 0,
+                   "the import never filed its first step")
+    app.invoke("stop_import")
+    result = app.wait_until(lambda d: d.execute_script("return window.__imported"), "the import never answered")
+    assert "ok" in result, result
+    first = result["ok"]
+    assert first["stopped"] and 0 < first["stored"] < total, first
+
+    rest = app.invoke("import_mail", {"paths": [str(mbox)], "closeQuietDays": None})
+    assert not rest["stopped"]
+    assert (rest["duplicates"], rest["stored"] + rest["duplicates"]) == (first["stored"], total), rest

@@ -26,16 +26,28 @@ pub struct ImportReport {
     /// New cases closed at the end because their conversation had been quiet longer than
     /// [`ImportOptions::close_quiet_days`].
     pub closed_quiet: u32,
+    /// Stopped when asked ([`ImportOptions::stop`]) before the end: what was filed is kept, and
+    /// importing the same mail again brings in the rest (nothing doubles).
+    pub stopped: bool,
 }
 
 /// Choices for an import.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct ImportOptions {
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions<'a> {
     /// A conversation the import opens a case for, and whose last message is older than this
     /// many days, comes in closed: years of past mail would otherwise fill the queue with
     /// customers "waiting" for a year, each to be closed by hand. Closed, not solved: a solved
     /// case is asked for a satisfaction rating. A customer who writes again reopens it.
     pub close_quiet_days: Option<u32>,
+    /// Set (by a Stop button) to end the import after the step being filed: that step is
+    /// committed, nothing after it is read, and the report says it `stopped`.
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
+}
+
+impl ImportOptions<'_> {
+    fn stop_asked(&self) -> bool {
+        self.stop.is_some_and(|stop| stop.load(std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 /// How far an import is, for a progress bar.
@@ -78,7 +90,7 @@ pub fn import_paths(
 pub fn import_paths_with(
     store: &impl StoreAccess,
     paths: &[PathBuf],
-    options: &ImportOptions,
+    options: &ImportOptions<'_>,
     now: impl Fn() -> DateTime<Utc>,
     mut progress: impl FnMut(ImportProgress),
 ) -> Result<ImportReport> {
@@ -113,6 +125,10 @@ pub fn import_paths_with(
             *done += got.len() as u32;
             rest = &rest[got.len()..];
             progress(ImportProgress { done: *done, total: total.max(*done) });
+            if options.stop_asked() {
+                report.stopped = true;
+                return Ok(());
+            }
             store.let_others_in();
             // A step that used its whole hold (a slow or busy machine): leave the database's
             // write lock free a moment, so that another program waiting for it (its busy handler
@@ -149,7 +165,7 @@ pub fn import_paths_with(
             store.let_others_in();
         }
     }
-    progress(ImportProgress { done, total: done });
+    progress(ImportProgress { done, total: if report.stopped { total } else { done } });
     Ok(report)
 }
 
@@ -206,6 +222,10 @@ fn file_all(
         });
         for batch in batches {
             file_batch(&batch?, report, done)?;
+            if report.stopped {
+                // Dropping `batches` ends the reading thread at its next batch.
+                break;
+            }
         }
         Ok(())
     })

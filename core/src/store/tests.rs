@@ -841,6 +841,42 @@ fn an_import_step_stops_at_its_time_budget_after_at_least_one_email_and_the_rest
 }
 
 #[test]
+fn a_stopped_import_keeps_what_it_filed_and_the_next_brings_in_the_rest() {
+    use crate::mail::import::{import_paths, import_paths_with, ImportOptions, BATCH_EMAILS};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mbox = dir.path().join("past.mbox");
+    let all = 2 * BATCH_EMAILS + 10;
+    std::fs::write(&mbox, crate::bench::synthetic_mbox(all, 5)).expect("mbox");
+    let store = std::sync::Mutex::new(store_with_account(false));
+    let stop = AtomicBool::new(false);
+    let options = ImportOptions { stop: Some(&stop), ..ImportOptions::default() };
+    let mut seen = Vec::new();
+    // Stop pressed as the first step is reported.
+    let report = import_paths_with(&store, std::slice::from_ref(&mbox), &options, t0, |p| {
+        seen.push(p);
+        if p.done > 0 {
+            stop.store(true, Ordering::Relaxed);
+        }
+    })
+    .expect("stopped import");
+    assert!(report.stopped, "{report:?}");
+    let first = report.stored + report.duplicates;
+    assert!(first > 0 && (first as usize) < all, "{report:?}");
+    assert_eq!(seen.last().map(|p| (p.done, p.total)), Some((first, all as u32)), "the bar ends where it stopped, out of the whole");
+    {
+        let store = store.lock().expect("store");
+        let stored: u32 = store.conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0)).expect("count");
+        assert_eq!(stored, report.stored, "what the report counts is committed");
+        assert_search_indexes_sound(&store);
+    }
+    // Again, to the end: the rest comes in, nothing doubles.
+    let rest = import_paths(&store, std::slice::from_ref(&mbox), t0, |_| {}).expect("the rest");
+    assert!(!rest.stopped);
+    assert_eq!((rest.duplicates, rest.stored + rest.duplicates), (report.stored, all as u32), "{rest:?}");
+}
+
+#[test]
 fn an_import_can_bring_long_quiet_conversations_in_closed() {
     use crate::mail::import::{import_paths_with, ImportOptions};
     let dir = tempfile::tempdir().expect("tempdir");
@@ -873,7 +909,7 @@ fn an_import_can_bring_long_quiet_conversations_in_closed() {
     assert_eq!(before, vec![1001]);
     let store = std::sync::Mutex::new(store);
 
-    let options = ImportOptions { close_quiet_days: Some(30) };
+    let options = ImportOptions { close_quiet_days: Some(30), ..ImportOptions::default() };
     let report = import_paths_with(&store, std::slice::from_ref(&mbox), &options, || now, |_| {}).expect("import");
     assert_eq!((report.stored, report.new_cases, report.closed_quiet), (7, 4, 2), "{report:?}");
     let store = store.into_inner().expect("store");

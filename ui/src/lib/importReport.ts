@@ -12,5 +12,6 @@ export function importReportText(r: ImportReport): string {
   if (r.duplicates > 0) parts.push(`${plural(r.duplicates, 'was', 'were')} already here`);
   if (r.with_warnings > 0) parts.push(`${plural(r.with_warnings, 'has a warning', 'have warnings')} on its case`);
   if (r.closed_quiet > 0) parts.push(`${plural(r.closed_quiet, 'quiet conversation was', 'quiet conversations were')} closed`);
-  return parts.join('; ') + '.';
+  const said = parts.join('; ') + '.';
+  return r.stopped ? `Stopped. ${said} Import the same mail again to bring in the rest; nothing is added twice.` : said;
 }

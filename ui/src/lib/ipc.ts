@@ -192,6 +192,8 @@ export const ipc = {
   /** closeQuietDays: conversations quiet for longer come in closed (null: all as they stand). */
   importMail: (paths: string[], closeQuietDays: number | null) =>
     call<ImportReport>('import_mail', { paths, closeQuietDays }),
+  /** Ends the running import after the step it is filing (its report then says `stopped`). */
+  stopImport: () => call<void>('stop_import'),
   /** The backups folder and its files, newest first. */
   backups: () => call<Backups>('backups'),
   /** Makes a backup at once; resolves with the folder as it is now. */

@@ -1209,6 +1209,8 @@ export function installMockBackend(): void {
           keep.updated_at = now();
           return keep;
         }
+        case 'stop_import':
+          return null;
         case 'load_demo':
           return loadDemo();
         case 'search':
@@ -1306,7 +1308,7 @@ export function installMockBackend(): void {
           return ['/home/shop/old-mail.mbox'];
         case 'import_mail': {
           for (let done = 0; done <= 40; done += 10) void emit('import-progress', { done, total: 40 });
-          return { stored: 38, duplicates: 2, new_cases: 30, new_contacts: 25, with_warnings: 1, closed_quiet: args.closeQuietDays ? 12 : 0 };
+          return { stored: 38, duplicates: 2, new_cases: 30, new_contacts: 25, with_warnings: 1, closed_quiet: args.closeQuietDays ? 12 : 0, stopped: false };
         }
         case 'backups':
           return { folder: BACKUP_FOLDER, files: backupFiles };

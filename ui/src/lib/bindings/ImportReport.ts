@@ -13,4 +13,9 @@ with_warnings: number,
  * New cases closed at the end because their conversation had been quiet longer than
  * [`ImportOptions::close_quiet_days`].
  */
-closed_quiet: number, };
+closed_quiet: number, 
+/**
+ * Stopped when asked ([`ImportOptions::stop`]) before the end: what was filed is kept, and
+ * importing the same mail again brings in the rest (nothing doubles).
+ */
+stopped: boolean, };

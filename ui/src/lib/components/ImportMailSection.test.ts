@@ -8,7 +8,7 @@ vi.mock('../ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../ipc')>();
   return {
     ...real,
-    ipc: { pickMail: vi.fn(), importMail: vi.fn() },
+    ipc: { pickMail: vi.fn(), importMail: vi.fn(), stopImport: vi.fn() },
     events: {
       onImportProgress: vi.fn(async (h: (p: { done: number; total: number }) => void) => {
         progressHandler = h;
@@ -28,6 +28,7 @@ describe('ImportMailSection', () => {
     progressHandler = null;
     mocked.pickMail.mockReset();
     mocked.importMail.mockReset();
+    mocked.stopImport.mockReset().mockResolvedValue(undefined);
   });
 
   it('imports the picked files with a progress bar, then says what came in', async () => {
@@ -42,16 +43,35 @@ describe('ImportMailSection', () => {
     await tick();
     expect(screen.getByTestId('import-progress').textContent).toContain('50 of 200 emails');
     expect((screen.getByTestId('import-mail-folder') as HTMLButtonElement).disabled).toBe(true);
-    finish({ stored: 200, duplicates: 0, new_cases: 120, new_contacts: 90, with_warnings: 0, closed_quiet: 0 });
+    finish({ stored: 200, duplicates: 0, new_cases: 120, new_contacts: 90, with_warnings: 0, closed_quiet: 0, stopped: false });
     await vi.waitFor(() =>
       expect(screen.getByTestId('import-result').textContent).toBe('Imported 200 emails; 120 new cases, 90 new contacts.'),
     );
     expect(screen.queryByTestId('import-progress')).toBeNull();
   });
 
+  it('stops on request, keeping what came in', async () => {
+    mocked.pickMail.mockResolvedValue(['/home/shop/old.mbox']);
+    let finish: (v: unknown) => void = () => {};
+    mocked.importMail.mockImplementation(() => new Promise((resolve) => (finish = resolve)));
+    render(ImportMailSection);
+    await fireEvent.click(screen.getByTestId('import-mail-files'));
+    await vi.waitFor(() => expect(mocked.importMail).toHaveBeenCalled());
+    progressHandler?.({ done: 2000, total: 9000 });
+    await tick();
+    const stop = screen.getByTestId('import-stop') as HTMLButtonElement;
+    await fireEvent.click(stop);
+    expect(mocked.stopImport).toHaveBeenCalledOnce();
+    expect(stop.textContent).toBe('Stopping…');
+    expect(stop.disabled).toBe(true);
+    finish({ stored: 2000, duplicates: 0, new_cases: 500, new_contacts: 400, with_warnings: 0, closed_quiet: 0, stopped: true });
+    await vi.waitFor(() => expect(screen.getByTestId('import-result').textContent).toMatch(/^Stopped\. Imported 2,000 emails/));
+    expect(screen.queryByTestId('import-stop')).toBeNull();
+  });
+
   it('closes long-quiet conversations unless the owner unticks it', async () => {
     mocked.pickMail.mockResolvedValue(['/home/shop/old.mbox']);
-    mocked.importMail.mockResolvedValue({ stored: 3, duplicates: 0, new_cases: 2, new_contacts: 2, with_warnings: 0, closed_quiet: 0 });
+    mocked.importMail.mockResolvedValue({ stored: 3, duplicates: 0, new_cases: 2, new_contacts: 2, with_warnings: 0, closed_quiet: 0, stopped: false });
     render(ImportMailSection);
     const box = screen.getByTestId('import-close-quiet') as HTMLInputElement;
     expect(box.checked).toBe(true);
