@@ -222,7 +222,9 @@ impl Store {
         // and the rest of the number. Typed in international form: a stored local one is a variant.
         let national = if phone.starts_with('+') { "" } else { variants[0].as_str() };
         let listed = vec!["?"; variants.len()].join(", ");
-        let mut stmt = self.conn.prepare(&format!(
+        // (The second term reads every stored phone: a few thousand short rows at most, and only
+        // when the number as typed is nobody's.)
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT DISTINCT contact_id FROM contact_phones WHERE phone IN ({listed})
              OR (?{n} <> '' AND phone LIKE '+%' AND length(phone) BETWEEN length(?{n}) + 2 AND length(?{n}) + 4
                  AND substr(phone, -length(?{n})) = ?{n})
