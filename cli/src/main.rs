@@ -519,8 +519,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { paths, close_quiet_days } => {
             let store = ImportStore { store: std::sync::Mutex::new(store), hold: import_hold_limit() };
             let options = shopdesk_core::mail::import::ImportOptions { close_quiet_days, ..Default::default() };
-            let bar = output::ImportBar::on_terminal();
-            let r = shopdesk_core::mail::import::import_paths_with(&store, &paths, &options, || clock.now(), |p| bar.show(p));
+            let bar = output::EmailsBar::on_terminal("Importing");
+            let r = shopdesk_core::mail::import::import_paths_with(&store, &paths, &options, || clock.now(), |p| bar.show(p.done, p.total));
             bar.finish();
             let r = r?;
             let mut line = format!(
@@ -756,7 +756,10 @@ fn mail(cmd: MailCmd, mut store: Store, out: &output::Out, clock: shopdesk_core:
         }
         MailCmd::Fetch => {
             let store = std::sync::Mutex::new(store);
-            let report = runtime.block_on(worker::fetch_mail(&store, || clock.now())).map_err(|e| anyhow!(e))?;
+            let bar = output::EmailsBar::on_terminal("Fetching");
+            let report = runtime.block_on(worker::fetch_mail(&store, || clock.now(), |p| bar.show(p.done, p.total)));
+            bar.finish();
+            let report = report.map_err(|e| anyhow!(e))?;
             let mut line = format!(
                 "Fetched {} emails: {} new cases, {} added to cases, {} already there, {} acknowledged",
                 report.fetched, report.new_cases, report.added_to_cases, report.duplicates, report.acknowledged

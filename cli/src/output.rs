@@ -377,33 +377,39 @@ impl Out {
     }
 }
 
-/// The import's progress bar, on standard error when that is a terminal (nothing in a script or
-/// a pipe, where a bar would only be noise in a log): emails done out of the total counted
-/// before the import starts, and the time left.
-pub struct ImportBar(indicatif::ProgressBar);
+/// A progress bar on standard error when that is a terminal (nothing in a script or a pipe,
+/// where a bar would only be noise in a log): emails done out of the total, and the time left
+/// once there is a pace. `shopdesk import` and a first `shopdesk mail fetch` draw one.
+pub struct EmailsBar {
+    bar: indicatif::ProgressBar,
+    doing: &'static str,
+}
 
-impl ImportBar {
-    pub fn on_terminal() -> ImportBar {
+impl EmailsBar {
+    /// `doing`: the bar's first word ("Importing", "Fetching").
+    pub fn on_terminal(doing: &'static str) -> EmailsBar {
         let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-        bar.set_style(Self::style("Importing {wide_bar} {human_pos}/{human_len} emails"));
-        ImportBar(bar)
+        bar.set_style(Self::style(doing, ""));
+        EmailsBar { bar, doing }
     }
 
-    fn style(template: &str) -> indicatif::ProgressStyle {
-        indicatif::ProgressStyle::with_template(template).expect("a valid template").progress_chars("=> ")
+    fn style(doing: &str, then: &str) -> indicatif::ProgressStyle {
+        indicatif::ProgressStyle::with_template(&format!("{doing} {{wide_bar}} {{human_pos}}/{{human_len}} emails{then}"))
+            .expect("a valid template")
+            .progress_chars("=> ")
     }
 
-    pub fn show(&self, progress: shopdesk_core::mail::import::ImportProgress) {
+    pub fn show(&self, done: u32, total: u32) {
         // The time left once there is a pace to tell it from (before the first step it reads 0 s).
-        if self.0.position() == 0 && progress.done > 0 {
-            self.0.set_style(Self::style("Importing {wide_bar} {human_pos}/{human_len} emails, {eta} left"));
+        if self.bar.position() == 0 && done > 0 {
+            self.bar.set_style(Self::style(self.doing, ", {eta} left"));
         }
-        self.0.set_length(u64::from(progress.total));
-        self.0.set_position(u64::from(progress.done));
+        self.bar.set_length(u64::from(total));
+        self.bar.set_position(u64::from(done));
     }
 
-    /// Takes the bar off the screen, so that what the import says follows on a clean line.
+    /// Takes the bar off the screen, so that what the command says follows on a clean line.
     pub fn finish(&self) {
-        self.0.finish_and_clear();
+        self.bar.finish_and_clear();
     }
 }

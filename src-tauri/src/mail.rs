@@ -119,7 +119,10 @@ pub async fn fetch(app: &AppHandle) -> Result<shopdesk_core::mail::FetchReport, 
     let mail = app.state::<MailState>();
     let _one = mail.fetching.lock().await;
     let state = app.state::<AppState>();
-    worker::fetch_mail(&AppStore(&state), || state.clock.now()).await
+    worker::fetch_mail(&AppStore(&state), || state.clock.now(), |p| {
+        let _ = app.emit("fetch-progress", p);
+    })
+    .await
 }
 
 /// Starts the sender and the fetcher: two tasks, so a long fetch (a first look at a big

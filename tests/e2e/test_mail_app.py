@@ -5,6 +5,8 @@ aiosmtpd (SMTP), Dovecot (IMAP) and gnome-keyring, all on this machine."""
 
 from __future__ import annotations
 
+import re
+
 import subprocess
 import time
 from email import message_from_bytes, policy
@@ -101,6 +103,23 @@ def test_set_up_mail_receive_reply_and_see_it_sent(keyring_env, app, smtp_sink, 
     assert reply.get_content().replace("\r\n", "\n").startswith(REPLY + "\n\n-- \nRui, Costa Ceramics")
     assert app.invoke("get_case", {"number": 1001})["waiting_secs"] is None, "answered: the clock stopped"
     app.screenshot("mail-reply-sent")
+
+
+def test_the_first_look_at_a_full_mailbox_shows_its_progress(keyring_env, app, smtp_sink, imap_server):
+    for i in range(40):
+        imap_server.deliver(make_mail(f"Question {i}", f"Body {i}", sender=f"c{i}@example.org", message_id=f"<full{i}@example.org>"))
+    # Everything the rail shows of it, as it changes (a local fetch of 40 emails is quick).
+    app.driver.execute_script(
+        "window.__fetchSeen = [];"
+        "new MutationObserver(() => { const el = document.querySelector('[data-testid=fetch-progress]');"
+        "  if (el) window.__fetchSeen.push(el.innerText); })"
+        ".observe(document.body, {subtree: true, childList: true, characterData: true});"
+    )
+    fill_account(app, smtp_sink.port, imap_server.port)
+    app.wait_until(lambda _: app.queue_data()["total_open"] == 40, "the mailbox was not brought in")
+    seen = app.driver.execute_script("return window.__fetchSeen")
+    assert any(re.search(r"Bringing in your mailbox: \d+ of 40", t) for t in seen), seen
+    app.wait_until(lambda _: not app.all("fetch-progress"), "the progress stays after the last batch")
 
 
 def test_a_reply_waits_while_the_server_is_down_and_goes_out_once_it_is_back(keyring_env, app, smtp_sink, imap_server):

@@ -199,6 +199,27 @@ def test_new_mail_is_fetched_once_acknowledged_and_threaded(shop, smtp_sink, ima
     assert all("\\Seen" not in flags for _, _, flags in imap_server.fetch_all())
 
 
+def test_a_first_fetch_of_a_mailbox_shows_its_progress_on_a_terminal(shop, imap_server, keyring_env):
+    """The first look at a mailbox reads all of it: on a terminal it draws how far it is (a later
+    fetch, a few new emails, does not)."""
+    shop.setup_account(1, imap_server.port)
+    shop.save_password(IMAP_PASSWORD)
+    for i in range(35):
+        imap_server.deliver(make_mail(f"Question {i}", f"Body {i}", sender=f"c{i}@example.org", message_id=f"<first{i}@example.org>"))
+    # `script` (util-linux) runs the command on a pseudo-terminal and copies what it drew.
+    command = " ".join(f"'{a}'" for a in [str(cli_binary()), "mail", "fetch"])
+    env = {**shop.env, "SHOPDESK_CLOCK_OFFSET_SECS": "0"}
+    screen = subprocess.run(["script", "-qec", command, "/dev/null"], env=env, capture_output=True, text=True, timeout=120)
+    assert screen.returncode == 0, screen.stdout + screen.stderr
+    for drawn in ["Fetching", "10/35 emails", "35/35 emails"]:
+        assert drawn in screen.stdout, f"{drawn!r} not drawn: {screen.stdout!r}"
+    assert "Fetched 35 emails" in screen.stdout
+    # In a pipe: only the summary.
+    imap_server.deliver(make_mail("One more", "Hello", sender="late@example.org", message_id="<late@example.org>"))
+    piped = shop.run("mail", "fetch")
+    assert piped.stderr == "" and piped.stdout.startswith("Fetched 1 emails"), piped
+
+
 def test_every_mail_is_filed_exactly_once_across_a_crash_and_a_uidvalidity_change(shop, imap_server, keyring_env, tmp_path):
     shop.run("mail", "setup", "--from-address", "shop@example.com", "--username", IMAP_USER, "--imap-host", "127.0.0.1",
              "--imap-port", str(imap_server.port), "--imap-security", "none", "--acknowledge", "false")

@@ -107,6 +107,7 @@ pub async fn fetch_new(
     password: &str,
     cursor: Option<Cursor>,
     mut file: impl FnMut(Cursor, &[Vec<u8>]) -> Result<(), String>,
+    mut progress: impl FnMut(super::FetchProgress),
 ) -> Result<(u32, Cursor), String> {
     let mut session = login(account, password).await?;
     let folder = account.imap_folder.as_str();
@@ -122,6 +123,9 @@ pub async fn fetch_new(
         None => 0,
     };
     let mut handed = 0;
+    // A first look at the folder (or one whose UIDs were renumbered) reads all of it: as many
+    // emails as it holds, for the progress bar. A later fetch reads a few and is not counted.
+    let total = if last_uid == 0 { mailbox.exists } else { 0 };
     // What was filed stays filed; the next fetch goes on from there.
     let failed = format!(
         "Fetching mail from {}:{} stopped (the next fetch goes on from where it stopped)",
@@ -159,6 +163,9 @@ pub async fn fetch_new(
         file(Cursor { uidvalidity, last_uid: batch_end }, &raws)?;
         last_uid = batch_end;
         handed += raws.len() as u32;
+        if total > 0 {
+            progress(super::FetchProgress { done: handed, total: total.max(handed) });
+        }
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
     // Every UID below the UIDNEXT seen at the start was looked at: deleted mail's UIDs too.

@@ -34,6 +34,15 @@ pub struct MailStatus {
     pub last_send_error: Option<String>,
 }
 
+/// How far a fetch from the mailbox is, for a progress bar: emails handed over to be filed, of
+/// those the folder held when a first look at it began (`total` 0: a later fetch, not counted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FetchProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
 /// What one fetch from the mailbox (or one import) brought in.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::imap::{self, Cursor};
 use super::smtp::{Mailer, SendError};
-use super::{outgoing, FetchReport};
+use super::{outgoing, FetchProgress, FetchReport};
 use crate::account::MailAccount;
 use crate::error::Result;
 use crate::store::{IngestOptions, Store};
@@ -157,14 +157,23 @@ fn mailbox_key(account: &MailAccount) -> String {
 
 /// Files every new email from the shop's mailbox, acknowledging new cases when the account
 /// says so. Records how it went (for the status line) either way.
-pub async fn fetch_mail(store: &impl StoreAccess, now: impl Fn() -> DateTime<Utc>) -> std::result::Result<FetchReport, String> {
-    let result = fetch_inner(store, &now).await;
+/// `progress` hears how far a first look at the mailbox is (see [`FetchProgress`]).
+pub async fn fetch_mail(
+    store: &impl StoreAccess,
+    now: impl Fn() -> DateTime<Utc>,
+    progress: impl FnMut(FetchProgress),
+) -> std::result::Result<FetchReport, String> {
+    let result = fetch_inner(store, &now, progress).await;
     let error = result.as_ref().err().map(String::as_str);
     store.with(|s| s.record_fetch(error, now())).map_err(|e| e.to_string())?;
     result
 }
 
-async fn fetch_inner(store: &impl StoreAccess, now: &impl Fn() -> DateTime<Utc>) -> std::result::Result<FetchReport, String> {
+async fn fetch_inner(
+    store: &impl StoreAccess,
+    now: &impl Fn() -> DateTime<Utc>,
+    progress: impl FnMut(FetchProgress),
+) -> std::result::Result<FetchReport, String> {
     let account = store.with(|s| s.mail_account()).map_err(|e| e.to_string())?;
     if !account.can_fetch() {
         return Err("Receiving mail is not set up: enter the IMAP server in Settings".into());
@@ -196,7 +205,7 @@ async fn fetch_inner(store: &impl StoreAccess, now: &impl Fn() -> DateTime<Utc>)
         }
         tracing::debug!(fetched = report.fetched, last_uid = cursor.last_uid, "a batch of fetched mail filed");
         Ok(())
-    })
+    }, progress)
     .await?;
     store.with(|s| s.set_imap_cursor(&key, end)).map_err(|e| e.to_string())?;
     Ok(report)

@@ -17,6 +17,7 @@ import type {
   ContactProfile,
   ContactSummary,
   ImportProgress,
+  FetchProgress,
   ImportReport,
   IpcError,
   FetchReport,
@@ -323,6 +324,8 @@ export const events = {
   onMailChanged: (handler: () => void) => on<null>('mail-changed', () => handler()),
   /** How far the running import is. */
   onImportProgress: (handler: (progress: ImportProgress) => void) => on<ImportProgress>('import-progress', handler),
+  /** How far a first look at the mailbox is (the worker's or Check mail's). */
+  onFetchProgress: (handler: (progress: FetchProgress) => void) => on<FetchProgress>('fetch-progress', handler),
   // Orders, reports and export
   /** How far the running orders import is. */
   onOrdersProgress: (handler: (progress: ImportProgress) => void) => on<ImportProgress>('orders-progress', handler),

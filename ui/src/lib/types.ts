@@ -29,6 +29,7 @@ export type { EventId } from './bindings/EventId';
 export type { EventKind } from './bindings/EventKind';
 export type { Fault } from './bindings/Fault';
 export type { ImportProgress } from './bindings/ImportProgress';
+export type { FetchProgress } from './bindings/FetchProgress';
 export type { ImportReport } from './bindings/ImportReport';
 export type { FetchReport } from './bindings/FetchReport';
 export type { MailAccount } from './bindings/MailAccount';

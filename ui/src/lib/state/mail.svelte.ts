@@ -2,12 +2,14 @@
 // When the core says mail changed (sent, failed, arrived), everything on screen is fetched again.
 import { fetchReportText } from '../delivery';
 import { errorMessage, events, ipc } from '../ipc';
-import type { MailAccount, MailAccountView, MailStatus, Message, OutboxEntry } from '../types';
+import type { FetchProgress, MailAccount, MailAccountView, MailStatus, Message, OutboxEntry } from '../types';
 import { alerts } from './alerts.svelte';
 import { openCase } from './case.svelte';
 import { queue } from './queue.svelte';
 
 const RESULT_SHOWN_MS = 2 * 60_000;
+/** How often the queue is read again while a first look at the mailbox files batch after batch. */
+const REFRESH_WHILE_FETCHING_MS = 3_000;
 
 class MailState {
   account = $state<MailAccountView | null>(null);
@@ -16,9 +18,13 @@ class MailState {
   outboxError = $state<string | null>(null);
   loadError = $state<string | null>(null);
   fetching = $state(false);
+  /** A first look at the mailbox under way (the worker's or Check mail's): emails of how many. */
+  firstFetch = $state<FetchProgress | null>(null);
   /** What the last "Check mail" brought in, or why it failed. */
   fetchResult = $state<{ text: string; error: boolean } | null>(null);
   #off: (() => void) | null = null;
+  #offProgress: (() => void) | null = null;
+  #lastRefresh = 0;
   #resultTimer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
   #started = false;
@@ -38,6 +44,10 @@ class MailState {
       if (this.#stopped) off();
       else this.#off = off;
     });
+    void events.onFetchProgress((p) => this.fetchProgressed(p)).then((off) => {
+      if (this.#stopped) off();
+      else this.#offProgress = off;
+    });
   }
 
   stop(): void {
@@ -45,6 +55,18 @@ class MailState {
     this.#stopped = true;
     this.#off?.();
     this.#off = null;
+    this.#offProgress?.();
+    this.#offProgress = null;
+  }
+
+  /** A batch of a first look at the mailbox is filed: shown until the last one. */
+  fetchProgressed(p: FetchProgress): void {
+    this.firstFetch = p.total > 0 && p.done < p.total ? p : null;
+    // What came in so far is in the queue now, not only at the end of a long first look.
+    if (Date.now() - this.#lastRefresh > REFRESH_WHILE_FETCHING_MS || this.firstFetch === null) {
+      this.#lastRefresh = Date.now();
+      void queue.load();
+    }
   }
 
   async loadAccount(): Promise<void> {
