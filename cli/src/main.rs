@@ -606,8 +606,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out.profile(&store.contact_profile(contact.id, now)?)
             }
             ContactCmd::Merge { keep, absorb } => {
-                let keep = store.resolve_contact(&keep)?;
-                let absorb = store.resolve_contact(&absorb)?;
+                let keep = store.resolve_contact_as_typed(&keep)?;
+                let absorb = store.resolve_contact_as_typed(&absorb)?;
                 let merged = store.merge_contacts(keep.id, absorb.id, DEFAULT_AUTHOR, now)?;
                 out.done(&merged, &format!("Merged {} into {}", absorb.name, merged.name))
             }

@@ -185,6 +185,9 @@ impl Out {
         if queue.items.is_empty() {
             if queue.matching > 0 {
                 println!("The queue has {} matching cases; none from position {}.", queue.matching, queue.offset);
+            } else if queue.total_open > 0 {
+                // A filter (a status, solved or closed among them) that nothing matches.
+                println!("No case matches.");
             } else {
                 println!("No open cases. Nobody is waiting.");
             }

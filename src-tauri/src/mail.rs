@@ -119,10 +119,13 @@ pub async fn fetch(app: &AppHandle) -> Result<shopdesk_core::mail::FetchReport, 
     let mail = app.state::<MailState>();
     let _one = mail.fetching.lock().await;
     let state = app.state::<AppState>();
-    worker::fetch_mail(&AppStore(&state), || state.clock.now(), |p| {
+    let fetched = worker::fetch_mail(&AppStore(&state), || state.clock.now(), |p| {
         let _ = app.emit("fetch-progress", p);
     })
-    .await
+    .await;
+    // However it ended (a dropped connection too), the window's bar goes: nothing is under way.
+    let _ = app.emit("fetch-progress", shopdesk_core::mail::FetchProgress::default());
+    fetched
 }
 
 /// Starts the sender and the fetcher: two tasks, so a long fetch (a first look at a big

@@ -125,7 +125,7 @@ def test_a_filter_says_how_many_of_the_open_cases_it_shows_and_clears(app):
     channel, phone = next((ch, q) for ch, q in by_channel.items() if 0 < q["matching"] < everything["total_open"])
 
     app.select("queue-filter-channel", channel)
-    expected = f"{phone['matching']} of {everything['total_open']} open"
+    expected = f"Showing {phone['matching']} of {everything['total_open']} open cases"
     app.wait_until(lambda _: expected in text_of(app.wait_for("queue-counts")), f"counts never said {expected!r}")
     app.wait_until(
         lambda _: sorted(row_number(r) for r in app.all("queue-row")) == sorted(c["number"] for c in phone["items"]),

@@ -101,8 +101,9 @@ pub fn import_paths_with(
     let mut report = ImportReport::default();
     let mut done = 0u32;
     progress(ImportProgress { done, total });
-    // The cases this import opens, for closing the quiet ones at the end.
+    // The cases this import opens, and those it adds mail to, for closing the quiet ones at the end.
     let mut opened: Vec<u32> = Vec::new();
+    let mut reopened: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
     let mut file_batch = |batch: &[ParsedEmail], report: &mut ImportReport, done: &mut u32| -> Result<()> {
         let mut rest = batch;
         while !rest.is_empty() {
@@ -115,8 +116,12 @@ pub fn import_paths_with(
                 } else {
                     report.stored += 1;
                     report.new_cases += u32::from(got.new_case);
-                    if got.new_case && options.close_quiet_days.is_some() {
-                        opened.push(got.case_number);
+                    if options.close_quiet_days.is_some() {
+                        if got.new_case {
+                            opened.push(got.case_number);
+                        } else {
+                            reopened.insert(got.case_number);
+                        }
                     }
                     report.new_contacts += u32::from(got.new_contact);
                     report.with_warnings += u32::from(!got.warnings.is_empty());
@@ -125,7 +130,7 @@ pub fn import_paths_with(
             *done += got.len() as u32;
             rest = &rest[got.len()..];
             progress(ImportProgress { done: *done, total: total.max(*done) });
-            if options.stop_asked() {
+            if options.stop_asked() && (*done < total || !rest.is_empty()) {
                 report.stopped = true;
                 return Ok(());
             }
@@ -159,8 +164,15 @@ pub fn import_paths_with(
     if let Some(days) = options.close_quiet_days {
         // In steps, as the filing: a window sharing the store gets its turn between them.
         let quiet_before = now() - chrono::Duration::days(i64::from(days));
+        let new: std::collections::HashSet<u32> = opened.iter().copied().collect();
+        let reopened: Vec<u32> = reopened.into_iter().filter(|n| !new.contains(n)).collect();
         for step in opened.chunks(500) {
-            let closed = store.with(|s| s.close_quiet_cases(step, quiet_before, now()))?;
+            let closed = store.with(|s| s.close_quiet_cases(step, &[], quiet_before, now()))?;
+            report.closed_quiet += closed.len() as u32;
+            store.let_others_in();
+        }
+        for step in reopened.chunks(500) {
+            let closed = store.with(|s| s.close_quiet_cases(&[], step, quiet_before, now()))?;
             report.closed_quiet += closed.len() as u32;
             store.let_others_in();
         }

@@ -200,13 +200,22 @@ impl Store {
 
     pub fn contact_by_phone(&self, phone: &str) -> Result<Contact> {
         let phone = normalize::phone(phone)?;
-        let id: Option<ContactId> =
-            cached_row(&self.conn, "SELECT contact_id FROM contact_phones WHERE phone = ?1", [&phone], |r| r.get(0)).optional()?;
-        let id = match id {
+        let id = match self.phone_owner(&phone)? {
             Some(id) => Some(id),
             None => self.contact_by_phone_elsewise(&phone)?,
         };
         load(&self.conn, id.ok_or(Error::NoContactWithPhone(phone))?)
+    }
+
+    /// The contact with this phone number exactly as stored (normalised).
+    fn contact_by_phone_as_typed(&self, phone: &str) -> Result<Contact> {
+        let phone = normalize::phone(phone)?;
+        let id = self.phone_owner(&phone)?;
+        load(&self.conn, id.ok_or(Error::NoContactWithPhone(phone))?)
+    }
+
+    fn phone_owner(&self, normalised: &str) -> Result<Option<ContactId>> {
+        Ok(cached_row(&self.conn, "SELECT contact_id FROM contact_phones WHERE phone = ?1", [normalised], |r| r.get(0)).optional()?)
     }
 
     /// The one contact holding `phone` (normalised, not stored as such) in its other form: a
@@ -218,36 +227,63 @@ impl Store {
         if variants.is_empty() {
             return Ok(None);
         }
-        // Typed at home: a stored international number is '+', a country code of 1 to 3 digits
-        // and the rest of the number. Typed in international form: a stored local one is a variant.
+        // Typed at home: a stored international number is '+', its calling code and the rest of
+        // the number (checked below). Typed in international form: a stored local one is a variant.
         let national = if phone.starts_with('+') { "" } else { variants[0].as_str() };
         let listed = vec!["?"; variants.len()].join(", ");
         // (The second term reads every stored phone: a few thousand short rows at most, and only
         // when the number as typed is nobody's.)
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT DISTINCT contact_id FROM contact_phones WHERE phone IN ({listed})
+            "SELECT contact_id, phone FROM contact_phones WHERE phone IN ({listed})
              OR (?{n} <> '' AND phone LIKE '+%' AND length(phone) BETWEEN length(?{n}) + 2 AND length(?{n}) + 4
                  AND substr(phone, -length(?{n})) = ?{n})
-             LIMIT 2",
+             ORDER BY contact_id LIMIT 8",
             n = variants.len() + 1
         ))?;
         let params = variants.iter().map(String::as_str).chain([national]);
-        let found = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, ContactId>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let found = stmt
+            .query_map(rusqlite::params_from_iter(params), |r| Ok((r.get::<_, ContactId>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        // A stored international number matches only when what precedes the number is its
+        // country's whole calling code (+44 7700…, not +4 47700…).
+        let mut found: Vec<ContactId> = found
+            .into_iter()
+            .filter(|(_, stored)| match stored.strip_prefix('+') {
+                Some(international) if !national.is_empty() => {
+                    normalize::country_code_len(international) + national.len() == international.len()
+                }
+                _ => true,
+            })
+            .map(|(id, _)| id)
+            .collect();
+        found.dedup();
         Ok(match found.as_slice() {
             [one] => Some(*one),
             _ => None,
         })
     }
 
-    /// Finds a contact from what a person would type: an id, an email or a phone number.
+    /// Finds a contact from what a person would type: an id, an email or a phone number (in
+    /// the form stored, or in its other form when one contact alone has it so).
     pub fn resolve_contact(&self, key: &str) -> Result<Contact> {
+        self.resolve_contact_with(key, true)
+    }
+
+    /// [`Store::resolve_contact`] with a phone number only as stored: for what can't be undone
+    /// (merging contacts), no number is read in another form.
+    pub fn resolve_contact_as_typed(&self, key: &str) -> Result<Contact> {
+        self.resolve_contact_with(key, false)
+    }
+
+    fn resolve_contact_with(&self, key: &str, other_forms: bool) -> Result<Contact> {
         if let Ok(id) = key.parse::<ContactId>() {
             return self.contact(id);
         }
         if key.contains('@') {
             return self.contact_by_email(key);
         }
-        match self.contact_by_phone(key) {
+        let found = if other_forms { self.contact_by_phone(key) } else { self.contact_by_phone_as_typed(key) };
+        match found {
             Err(Error::InvalidPhone(_)) => Err(Error::Invalid(format!(
                 "\"{}\" is neither an email, a phone number nor a contact id",
                 key.trim()

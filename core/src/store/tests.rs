@@ -165,6 +165,12 @@ fn the_contacts_index_follows_renames_new_addresses_and_merges() {
     store.create_contact(&person("Dom", "dom@example.fr", "+33 7911 123456"), t0()).expect("france");
     assert_eq!(store.resolve_contact("0033 7911123456").expect("exact").name, "Dom");
     assert_eq!(store.resolve_contact("07911 123456").expect_err("two could be it").kind(), ErrorKind::NotFound);
+    // A number whose digits only look alike after a wrong country code is someone else's.
+    store.create_contact(&person("Wrong split", "ws@example.com", "0700 900555"), t0()).expect("local 0700");
+    assert_eq!(store.resolve_contact("+44 7700 900555").expect_err("+44 is the code, not +447").kind(), ErrorKind::NotFound);
+    store.create_contact(&person("Split too", "st@example.com", "+4477 9876 5432"), t0()).expect("intl");
+    assert_eq!(store.resolve_contact("077 9876 5432").expect("+44 77…").name, "Split too");
+    assert_eq!(store.resolve_contact_as_typed("077 9876 5432").expect_err("as typed only").kind(), ErrorKind::NotFound);
     assert_eq!(names(&store, "ample.se"), ["Bo Berg"]);
     assert_eq!(names(&store, "b"), ["Bo Berg"], "one letter: names and emails that start with it");
     assert_eq!(names(&store, "ch"), ["Chloé Martin"]);
@@ -930,12 +936,25 @@ fn an_import_can_bring_long_quiet_conversations_in_closed() {
     let shared = std::sync::Mutex::new(store);
     let again = import_paths_with(&shared, std::slice::from_ref(&mbox), &options, || now, |_| {}).expect("again");
     assert_eq!((again.duplicates, again.closed_quiet), (7, 0));
-    let mut store = shared.into_inner().expect("store");
+    let store = shared.into_inner().expect("store");
     let fresh = std::sync::Mutex::new(store_with_account(false));
     let plain = crate::mail::import::import_paths(&fresh, &[mbox], || now, |_| {}).expect("plain");
     // (Ed's reply opens a case of its own there: the case it answers is not in that database.)
     assert_eq!((plain.new_cases, plain.closed_quiet), (5, 0));
     assert_eq!(fresh.into_inner().expect("store").queue_all(&QueueFilter::default(), now).expect("queue").items.len(), 5);
+
+    // A second archive of the same years: Ana's later (still old) email on her closed thread
+    // reopens it as it is filed, and the import closes it again; Ed's case, open before any
+    // import, is left open.
+    let later = dir.path().join("later.mbox");
+    std::fs::write(&later, dated("Ana <ana@example.com>", "Re: Glaze colours", "a1b@x", "In-Reply-To: <a1@x>\n",
+        "Mon, 17 Nov 2025 09:00:00 +0000", "Any news on the teal?")).expect("later mbox");
+    let shared = std::sync::Mutex::new(store);
+    let second = import_paths_with(&shared, std::slice::from_ref(&later), &options, || now, |_| {}).expect("second archive");
+    assert_eq!((second.stored, second.new_cases, second.closed_quiet), (1, 0, 1), "{second:?}");
+    let mut store = shared.into_inner().expect("store");
+    assert_eq!(store.case(glaze).expect("case").status, Status::Closed, "closed again: old mail reopened it, not Ana");
+    assert_eq!(open(&store), vec!["Cracked lid", "Mug", "Where is my parcel?"]);
 
     // Ana writing again brings her case back.
     store.ingest_email(&email("Ana <ana@example.com>", "Re: Glaze colours", "a2@x", "In-Reply-To: <a1@x>\r\n", "Still interested!"), now).expect("again");

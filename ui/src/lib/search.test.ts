@@ -87,12 +87,12 @@ describe('commands', () => {
     expect(labels('1042')).toEqual([]);
   });
 
-  it('come after a direct jump and before contacts and hits', () => {
+  it('come after what the search found', () => {
     const rows = paletteRows('go', {
       jump: { type: 'case', number: 1042 },
       contacts: [{ id: 'c', name: 'Gordon', emails: [], phones: [], open_cases: 0, total_cases: 1 }],
       hits: [],
     });
-    expect(rows.map((r) => r.kind)).toEqual(['jump', 'command', 'command', 'command', 'contact']);
+    expect(rows.map((r) => r.kind)).toEqual(['jump', 'contact', 'command', 'command', 'command']);
   });
 });

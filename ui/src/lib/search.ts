@@ -85,12 +85,12 @@ export function matchingCommands(query: string): PaletteItem[] {
   }));
 }
 
-/** The palette's rows for what is typed and the latest answer: the direct jump, the commands,
- *  then contacts, cases and messages. */
+/** The palette's rows for what is typed and the latest answer: what the search found (the
+ *  direct jump, contacts, cases and messages), then the commands. A search stays a search:
+ *  Enter on "order" opens the top case, not the orders; a command comes first only when
+ *  nothing else matched. */
 export function paletteRows(query: string, results: SearchResults | null): PaletteItem[] {
-  const found = results ? paletteItems(results) : [];
-  const jump = found[0]?.kind === 'jump' ? [found[0]] : [];
-  return [...jump, ...matchingCommands(query), ...found.slice(jump.length)];
+  return [...(results ? paletteItems(results) : []), ...matchingCommands(query)];
 }
 
 /** What matched: a message (who, how) or the case itself (its subject or references). */

@@ -14,14 +14,14 @@ describe('QueueCounts', () => {
   it('says how many of the open cases a filter shows, and clears it', async () => {
     const onclear = vi.fn();
     render(QueueCounts, { matching: 1, totalOpen: 77, waiting: 42, filtered: true, onclear });
-    expect(text()).toBe('1 of 77 open matches 42 waiting in all Clear filters');
+    expect(text()).toBe('Showing 1 of 77 open cases 42 waiting in all Clear filters');
     await fireEvent.click(screen.getByTestId('queue-clear-filters'));
     expect(onclear).toHaveBeenCalledOnce();
   });
 
-  it('counts several matches in the plural', () => {
-    render(QueueCounts, { matching: 3, totalOpen: 77, waiting: 42, filtered: true, onclear: vi.fn() });
-    expect(screen.getByTestId('queue-matching').textContent?.replace(/\s+/g, ' ').trim()).toBe('3 of 77 open match');
+  it('counts with separators when filtered too', () => {
+    render(QueueCounts, { matching: 1234, totalOpen: 7700, waiting: 42, filtered: true, onclear: vi.fn() });
+    expect(screen.getByTestId('queue-matching').textContent?.replace(/\s+/g, ' ').trim()).toBe('Showing 1,234 of 7,700 open cases');
   });
 
   it('counts the solved cases when it lists them, with the way back', async () => {

@@ -137,17 +137,26 @@ describe('SearchPalette', () => {
     expect(search).not.toHaveBeenCalled();
   });
 
-  it('a command typed opens at once with Enter, before any answer', async () => {
+  it('a command typed opens with Enter when the search finds nothing else', async () => {
     const onclose = vi.fn();
     render(SearchPalette, { onclose });
     const input = await type('imap');
     expect(screen.getAllByTestId('search-command').map((el) => el.textContent?.trim())).toEqual(['Set up the mail account']);
     await fireEvent.keyDown(input, { key: 'Enter' });
-    expect(location.hash).toBe('#/settings?section=mail');
+    await vi.waitFor(() => expect(location.hash).toBe('#/settings?section=mail'));
+    expect(search).toHaveBeenLastCalledWith('imap', null);
     expect(onclose).toHaveBeenCalledTimes(1);
   });
 
-  it('shows the matching commands above what the search finds, and says when it finds nothing', async () => {
+  it('a search stays a search: Enter opens what it found before a command of the same word', async () => {
+    search.mockResolvedValue({ jump: null, contacts: [], hits: [hit(1009, 'my \u0002order\u0003 is late')] });
+    render(SearchPalette, { onclose: () => {} });
+    const input = await type('order');
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await vi.waitFor(() => expect(location.hash).toBe('#/case/1009'));
+  });
+
+  it('shows the matching commands below what the search finds, and says when it finds nothing', async () => {
     render(SearchPalette, { onclose: () => {} });
     await type('past mail');
     await screen.findByTestId('search-empty');
@@ -156,7 +165,7 @@ describe('SearchPalette', () => {
     await type('report');
     await screen.findByTestId('search-hit');
     const rows = within(screen.getByRole('listbox')).getAllByRole('option').map((el) => el.getAttribute('data-testid'));
-    expect(rows).toEqual(['search-command', 'search-hit']);
+    expect(rows).toEqual(['search-hit', 'search-command']);
   });
 
   it('Escape closes', async () => {
