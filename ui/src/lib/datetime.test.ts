@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { localInputToUtcIso, utcIsoToLocalInput } from './datetime';
+import { futureInstant, localInputToUtcIso, utcIsoToLocalInput } from './datetime';
 
 // Node reads TZ when dates are made, so a fixed zone makes these real values, not round trips.
 beforeAll(() => {
@@ -33,5 +33,18 @@ describe('utcIsoToLocalInput', () => {
   });
   it('gives an empty box for garbage', () => {
     expect(utcIsoToLocalInput('nope')).toBe('');
+  });
+});
+
+describe('futureInstant', () => {
+  const now = Date.parse('2026-11-25T12:00:00Z');
+  it('gives the instant a local time names when it is still to come', () => {
+    const r = futureInstant('2026-11-26T09:30', 'Choose when', now);
+    expect(r).toEqual({ at: new Date(2026, 10, 26, 9, 30).toISOString().replace('.000Z', 'Z') });
+  });
+  it('says what is wrong otherwise', () => {
+    expect(futureInstant('', 'Choose when to send it', now)).toEqual({ error: 'Choose when to send it, like 2026-11-26 09:00.' });
+    expect(futureInstant('soon', 'Choose when', now)).toEqual({ error: 'Choose when, like 2026-11-26 09:00.' });
+    expect(futureInstant('2020-01-01T09:00', 'Choose when', now)).toEqual({ error: 'That time has already passed; choose a time in the future.' });
   });
 });

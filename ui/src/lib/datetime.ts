@@ -56,3 +56,13 @@ export function formatDate(iso: string): string {
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 }
+
+/** What a local date-and-time field names, when it is still to come: the instant, or the sentence
+ *  for the owner (`ask` says what to choose: "Choose when to send it"). Send later and Remind me
+ *  at another time share it. */
+export function futureInstant(local: string, ask: string, now: number = Date.now()): { at: string } | { error: string } {
+  const at = localInputToUtcIso(local);
+  if (at === null || at === undefined) return { error: `${ask}, like 2026-11-26 09:00.` };
+  if (Date.parse(at) <= now) return { error: 'That time has already passed; choose a time in the future.' };
+  return { at };
+}
