@@ -166,15 +166,12 @@ pub fn import_paths_with(
         let quiet_before = now() - chrono::Duration::days(i64::from(days));
         let new: std::collections::HashSet<u32> = opened.iter().copied().collect();
         let reopened: Vec<u32> = reopened.into_iter().filter(|n| !new.contains(n)).collect();
-        for step in opened.chunks(500) {
-            let closed = store.with(|s| s.close_quiet_cases(step, &[], quiet_before, now()))?;
-            report.closed_quiet += closed.len() as u32;
-            store.let_others_in();
-        }
-        for step in reopened.chunks(500) {
-            let closed = store.with(|s| s.close_quiet_cases(&[], step, quiet_before, now()))?;
-            report.closed_quiet += closed.len() as u32;
-            store.let_others_in();
+        for (cases, were_there) in [(&opened, false), (&reopened, true)] {
+            for step in cases.chunks(500) {
+                let closed = store.with(|s| s.close_quiet_cases(step, were_there, quiet_before, now()))?;
+                report.closed_quiet += closed.len() as u32;
+                store.let_others_in();
+            }
         }
     }
     progress(ImportProgress { done, total: if report.stopped { total } else { done } });

@@ -815,11 +815,11 @@ impl Store {
     /// whose last message happened before `quiet_before`; returns their numbers. Each is a
     /// status change on the timeline by "Shopdesk" (see `ImportOptions::close_quiet_days`).
     ///
-    /// `reopened`: cases the import added older mail to. Of those, only the ones an import closed
+    /// `reopened`: `numbers` are cases the import added older mail to. Of those, only the ones an import closed
     /// as quiet before (their timeline says Shopdesk closed them) are closed again when still
     /// quiet: the import's old mail reopened them (a thread cut by a stopped import, or a second
     /// archive of the same years), not the customer. A case the shop had open is left as it is.
-    pub fn close_quiet_cases(&mut self, numbers: &[u32], reopened: &[u32], quiet_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<u32>> {
+    pub fn close_quiet_cases(&mut self, numbers: &[u32], reopened: bool, quiet_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<u32>> {
         let now = truncate(now);
         let tx = self.conn.transaction()?;
         let mut closed = Vec::new();
@@ -832,13 +832,12 @@ impl Store {
                 |r| r.get(0),
             )
         };
-        let candidates = numbers.iter().map(|n| (*n, false)).chain(reopened.iter().map(|n| (*n, true)));
-        for (number, only_if_closed_before) in candidates {
+        for &number in numbers {
             let last: Option<i64> = cached_row(&tx, "SELECT last_activity_at FROM cases WHERE number = ?1", [number], |r| r.get(0)).optional()?;
             if last.is_none_or(|last| from_ms(last) >= quiet_before) {
                 continue;
             }
-            if only_if_closed_before && !closed_as_quiet(&tx, number)? {
+            if reopened && !closed_as_quiet(&tx, number)? {
                 continue;
             }
             let case = load_by_number(&tx, number)?;
